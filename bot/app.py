@@ -1,0 +1,123 @@
+"""build_application(): the one place where handlers are registered and resources wired."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.catalog import load_catalog
+from bot.config import Settings
+from bot.decks.loader import load_decks
+from bot.decks.sync import sync_decks
+from bot.store.db import Database
+from bot.store.migrate import upgrade
+from bot.telegram import fallbacks, render, start, studying
+from bot.telegram.callback_data import RateCard, StudyNow, decode
+from bot.telegram.context import BotContext, BotState, Clock, TutorApp, utc_now
+from bot.telegram.errors import on_error
+from bot.telegram.learners import register_learner
+
+log = logging.getLogger("tutorbot")
+
+
+def _is(kind: type) -> Any:
+    """Callback pattern: route a button by its decoded payload type, not by string prefixes."""
+    return lambda data: isinstance(decode(data), kind)
+
+
+def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
+    """Migrate, sync decks and load the catalog; the deck parse happens before any write."""
+    decks = load_decks(settings.cards_dir)
+    upgrade(db.url)
+    db.call(sync_decks, decks, now=now_fn())
+    catalog = db.call(load_catalog)
+    return BotState(settings=settings, clock=now_fn, db=db, catalog=catalog)
+
+
+def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp:
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    async def post_init(app: TutorApp) -> None:
+        state = app.bot_data
+        db = Database(settings.effective_database_url)
+        prepared = await asyncio.to_thread(prepare_store, settings, db, clock)
+        state.db, state.catalog = prepared.db, prepared.catalog
+        await app.bot.set_my_commands([BotCommand(n, d) for n, d in render.COMMANDS])
+        log.info("ready: %d cards in %d decks", len(state.catalog.cards),
+                 len(state.catalog.deck_titles))
+
+    async def post_shutdown(app: TutorApp) -> None:
+        if app.bot_data.db is not None:
+            app.bot_data.db.close()
+
+    context_types = ContextTypes(context=BotContext, bot_data=BotState)
+    app: TutorApp = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(context_types)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data.settings = settings
+    app.bot_data.clock = clock
+    _register(app)
+    return app
+
+
+def _register(app: TutorApp) -> None:
+    private = filters.ChatType.PRIVATE
+    # Group -1 runs before everything else for every update: it registers the learner.
+    app.add_handler(TypeHandler(Update, register_learner), group=-1)
+    handlers: list[Any] = [
+        # Commands come first so "/skip" is never graded as an answer.
+        CommandHandler("start", start.start, filters=private),
+        CommandHandler("help", start.help_command, filters=private),
+        CommandHandler("study", studying.study_command, filters=private),
+        CommandHandler("skip", studying.skip_command, filters=private),
+        CommandHandler("stop", studying.stop_command, filters=private),
+        CommandHandler("undo", studying.undo_command, filters=private),
+        CommandHandler(["lrfind", "augment"], fallbacks.placeholder, filters=private),
+        CallbackQueryHandler(studying.rate_button, pattern=_is(RateCard)),
+        CallbackQueryHandler(studying.study_now_button, pattern=_is(StudyNow)),
+        # Anything else pressed: an expired or forged button.
+        CallbackQueryHandler(fallbacks.unknown_button),
+        MessageHandler(private & filters.COMMAND, fallbacks.unknown_command),
+        MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, studying.answer),
+        MessageHandler(private & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL,
+                       fallbacks.not_text),
+        MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallbacks.group_message),
+    ]
+    app.add_handlers(handlers)
+    app.add_error_handler(on_error)
+
+
+async def initialize(app: TutorApp) -> None:
+    """What run_polling does before polling, for callers that drive the loop themselves
+    (the playground, tests, benchmarks): PTB calls post_init only from run_*."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+
+
+async def shutdown(app: TutorApp) -> None:
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

@@ -1,0 +1,192 @@
+"""The `tutorbot` command. Settings are built here, once, and passed down."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.decks.errors import DeckError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        # Pydantic's message would include the rejected input, which may be a secret.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise SystemExit(f"tutorbot: bad configuration: {problems}") from None
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        print("TELEGRAM_BOT_TOKEN is not set: opening the local playground.\n", file=sys.stderr)
+        return _cmd_play(args, settings)
+    from bot.logs import setup_logging
+    from bot.runner import run_bot
+
+    secrets = [settings.telegram_bot_token.get_secret_value()]
+    if settings.webhook_secret:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    setup_logging(settings.log_level, secrets)
+    try:
+        run_bot(settings)
+    except DeckError as exc:
+        raise SystemExit(f"tutorbot: deck error: {exc}") from None
+    return 0
+
+
+def _cmd_play(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    from bot.devtools.playground import play
+    from bot.logs import setup_logging
+
+    settings = settings or _settings()
+    setup_logging("WARNING")
+    try:
+        asyncio.run(play(settings, picture_dir=Path(getattr(args, "pictures", None)
+                                                     or "playground-pictures")))
+    except DeckError as exc:
+        raise SystemExit(f"tutorbot: deck error: {exc}") from None
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _cmd_check_deck(args: argparse.Namespace) -> int:
+    from bot.decks.loader import parse_any
+    from bot.decks.plain import format_deck
+
+    failed = 0
+    for name in args.files:
+        try:
+            deck = parse_any(Path(name))
+        except DeckError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+            continue
+        if args.convert:
+            sys.stdout.write(format_deck(deck))
+        else:
+            print(f"{name}: ok, {len(deck.cards)} cards in deck {deck.title!r}")
+    return 1 if failed else 0
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from bot.decks.loader import load_decks, parse_any
+    from bot.grading.jsonl import grade_lines
+
+    try:
+        if args.deck:
+            cards = list(parse_any(Path(args.deck)).cards)
+        else:
+            cards_dir = Path(args.cards_dir) if args.cards_dir else _settings().cards_dir
+            cards = [c for d in (load_decks(cards_dir) if cards_dir.is_dir() else [])
+                     for c in d.cards]
+    except DeckError as exc:
+        print(f"tutorbot grade: {exc}", file=sys.stderr)
+        return 2
+    for line in grade_lines(sys.stdin, cards):
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.store.migrate import downgrade, upgrade
+
+    settings = _settings()
+    if args.downgrade:
+        downgrade(settings.effective_database_url, args.downgrade)
+        print(f"database downgraded to {args.downgrade}")
+    else:
+        upgrade(settings.effective_database_url)
+        print("database is at the latest schema")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from bot.export import export_reviews
+    from bot.store.db import Database
+    from bot.store.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.effective_database_url)
+    db = Database(settings.effective_database_url)
+    try:
+        text = db.call(export_reviews, telegram_id=args.user)
+    finally:
+        db.close()
+    if text is None:
+        print(f"tutorbot export: no learner with Telegram id {args.user}", file=sys.stderr)
+        return 1
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {text.count(chr(10)) - 1} reviews to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demos.cli import run_demo_cli
+
+    settings = _settings()
+    return run_demo_cli(args.name, list(args.args), Path(args.out), device=settings.demo_device)
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    print("tutorbot worker: the Redis job-queue worker is not built yet (scale-out issue). "
+          "Demos run in local worker processes started by `tutorbot run`.", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tutorbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the bot (the playground when no token is set)")
+    run.set_defaults(func=_cmd_run)
+    play = sub.add_parser("play", help="study in the terminal through the local emulator")
+    play.add_argument("--pictures", help="folder for pictures the bot sends")
+    play.set_defaults(func=_cmd_play)
+    grade = sub.add_parser("grade", help="grade JSONL answers from stdin")
+    grade.add_argument("--deck", help="deck file to look questions up in")
+    grade.add_argument("--cards-dir", help="folder of decks (default: CARDS_DIR)")
+    grade.set_defaults(func=_cmd_grade)
+    check = sub.add_parser("check-deck", help="validate deck files")
+    check.add_argument("files", nargs="+")
+    check.add_argument("--convert", action="store_true",
+                       help="print the deck in the native format (imports plain notes)")
+    check.set_defaults(func=_cmd_check_deck)
+    demo = sub.add_parser("demo", help="run a demo headless and save its picture")
+    demo.add_argument("name")
+    demo.add_argument("args", nargs="*")
+    demo.add_argument("--out", default="demo.png")
+    demo.set_defaults(func=_cmd_demo)
+    worker = sub.add_parser("worker", help="run a demo worker on the Redis queue")
+    worker.set_defaults(func=_cmd_worker)
+    migrate = sub.add_parser("migrate", help="upgrade the database schema")
+    migrate.add_argument("--downgrade", metavar="REVISION")
+    migrate.set_defaults(func=_cmd_migrate)
+    export = sub.add_parser("export", help="export a learner's review history as CSV")
+    export.add_argument("--user", type=int, required=True, help="the learner's Telegram id")
+    export.add_argument("--out", help="file to write (default: stdout)")
+    export.set_defaults(func=_cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""Bring the store in line with the deck files without ever losing review history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.decks.model import CardSpec, DeckSpec
+from bot.store.models import Card, Deck
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    added: int
+    updated: int
+    retired: int
+
+
+def _hints(groups: tuple[tuple[str, ...], ...], sep: str) -> str:
+    return "\n".join(sep.join(group) for group in groups)
+
+
+def _apply(card: Card, spec: CardSpec, position: int) -> bool:
+    fields = {
+        "question": spec.question,
+        "answer": spec.answer,
+        "keys_text": _hints(spec.keys, " | "),
+        "alts_text": _hints(spec.alts, " = "),
+        "demo": spec.demo,
+        "position": position,
+        "retired": False,
+    }
+    changed = False
+    for name, value in fields.items():
+        if getattr(card, name) != value:
+            setattr(card, name, value)
+            changed = True
+    return changed
+
+
+def sync_decks(session: Session, decks: Sequence[DeckSpec], *, now: datetime) -> SyncReport:
+    """Add new cards, update edited ones, retire removed ones.
+
+    Cards are never deleted: review logs point at them, and a card put back keeps its history.
+    """
+    added = updated = retired = 0
+    known = {deck.slug: deck for deck in session.exec(select(Deck)).all()}
+    present = set()
+    for spec in decks:
+        present.add(spec.slug)
+        deck = known.get(spec.slug)
+        if deck is None:
+            deck = Deck(slug=spec.slug, title=spec.title, path=spec.path)
+            session.add(deck)
+            session.flush()
+        deck.title, deck.path, deck.retired = spec.title, spec.path, False
+        cards = {c.key: c for c in session.exec(select(Card).where(Card.deck_id == deck.id)).all()}
+        keys = set()
+        for position, card_spec in enumerate(spec.cards):
+            keys.add(card_spec.key)
+            card = cards.get(card_spec.key)
+            if card is None:
+                assert deck.id is not None
+                card = Card(deck_id=deck.id, key=card_spec.key, question="", answer="")
+                _apply(card, card_spec, position)
+                card.updated_at = now
+                session.add(card)
+                added += 1
+            elif _apply(card, card_spec, position):
+                card.updated_at = now
+                updated += 1
+        for key, card in cards.items():
+            if key not in keys and not card.retired:
+                card.retired = True
+                card.updated_at = now
+                retired += 1
+    for slug, deck in known.items():
+        if slug not in present and not deck.retired:
+            deck.retired = True
+            for card in session.exec(select(Card).where(Card.deck_id == deck.id)).all():
+                if not card.retired:
+                    card.retired = True
+                    retired += 1
+    session.flush()
+    return SyncReport(added=added, updated=updated, retired=retired)

@@ -1,0 +1,208 @@
+"""Pure argument parsing and input checks for demos; runs in the bot before anything is queued.
+
+The worker calls the same parser again on what it receives, so a job that skipped the bot
+(the CLI, a future queue) is validated identically.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.demos.catalogue import CATALOGUE
+from bot.demos.types import DemoInputError, DemoKind, DemoRequest, DemoUsageError
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
+_JPEG_MAGIC = b"\xff\xd8\xff"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class LrModel(StrEnum):
+    MLP = "mlp"
+    CNN = "cnn"
+
+
+class BuiltinImage(StrEnum):
+    SCENE = "scene"
+    DIGIT = "digit"
+
+
+@dataclass(frozen=True, slots=True)
+class LrFindArgs:
+    model: LrModel = LrModel.MLP
+    start_lr: float = 1e-7
+    end_lr: float = 10.0
+    num_it: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class AugmentArgs:
+    builtin: BuiltinImage = BuiltinImage.SCENE
+
+
+@dataclass(frozen=True, slots=True)
+class SoftmaxArgs:
+    temperatures: tuple[float, ...] = (0.5, 1.0, 3.0)
+
+
+@dataclass(frozen=True, slots=True)
+class OneCycleArgs:
+    lr_max: float = 1e-3
+
+
+@dataclass(frozen=True, slots=True)
+class FineTuneArgs:
+    epochs: int = 4
+    base_lr: float = 2e-3
+
+
+@dataclass(frozen=True, slots=True)
+class NoArgs:
+    pass
+
+
+DemoArgs = LrFindArgs | AugmentArgs | SoftmaxArgs | OneCycleArgs | FineTuneArgs | NoArgs
+
+
+def _usage(kind: DemoKind, problem: str) -> DemoUsageError:
+    return DemoUsageError(f"{problem}\nUsage: {CATALOGUE[kind].usage}")
+
+
+def _number(kind: DemoKind, text: str, what: str, lo: float, hi: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _usage(kind, f"{what} must be a number, not {text!r}.") from None
+    # float() accepts "nan" and "inf"; neither is a learning rate.
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise _usage(kind, f"{what} must be between {lo:g} and {hi:g}, got {text!r}.")
+    return value
+
+
+def _integer(kind: DemoKind, text: str, what: str, lo: int, hi: int) -> int:
+    if not text.isdigit() or not lo <= int(text) <= hi:
+        raise _usage(kind, f"{what} must be a whole number from {lo} to {hi}, got {text!r}.")
+    return int(text)
+
+
+def _too_many(kind: DemoKind, args: tuple[str, ...], limit: int) -> None:
+    if len(args) > limit:
+        raise _usage(kind, f"Too many arguments ({len(args)}; at most {limit}).")
+
+
+def _lrfind(args: tuple[str, ...]) -> LrFindArgs:
+    kind = DemoKind.LRFIND
+    _too_many(kind, args, 3)
+    rest = list(args)
+    model = LrModel.MLP
+    if rest and not _looks_numeric(rest[0]):
+        word = rest.pop(0)
+        if word.lower() not in {m.value for m in LrModel}:
+            raise _usage(kind, f"Unknown model {word!r}; choose mlp or cnn.")
+        model = LrModel(word.lower())
+    if not rest:
+        return LrFindArgs(model=model)
+    if len(rest) != 2:
+        raise _usage(kind, "Give both a start and an end learning rate, or neither.")
+    start = _number(kind, rest[0], "start_lr", 1e-10, 100.0)
+    end = _number(kind, rest[1], "end_lr", 1e-10, 100.0)
+    # The finder sweeps upwards; less than a decade shows nothing useful.
+    if end < start * 10:
+        raise _usage(kind, f"end_lr must be at least 10 x start_lr (got {start:g} → {end:g}).")
+    return LrFindArgs(model=model, start_lr=start, end_lr=end)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _augment(args: tuple[str, ...]) -> AugmentArgs:
+    kind = DemoKind.AUGMENT
+    _too_many(kind, args, 1)
+    if not args:
+        return AugmentArgs()
+    try:
+        return AugmentArgs(BuiltinImage(args[0].lower()))
+    except ValueError:
+        raise _usage(kind, f"Unknown picture {args[0]!r}; choose scene or digit.") from None
+
+
+def _softmax(args: tuple[str, ...]) -> SoftmaxArgs:
+    kind = DemoKind.SOFTMAX
+    _too_many(kind, args, 4)
+    if not args:
+        return SoftmaxArgs()
+    temps = tuple(_number(kind, a, "temperature", 0.05, 20.0) for a in args)
+    return SoftmaxArgs(tuple(sorted(set(temps))))
+
+
+def _one_cycle(args: tuple[str, ...]) -> OneCycleArgs:
+    kind = DemoKind.ONE_CYCLE
+    _too_many(kind, args, 1)
+    if not args:
+        return OneCycleArgs()
+    return OneCycleArgs(_number(kind, args[0], "lr_max", 1e-6, 10.0))
+
+
+def _fine_tune(args: tuple[str, ...]) -> FineTuneArgs:
+    kind = DemoKind.FINE_TUNE
+    _too_many(kind, args, 2)
+    epochs = _integer(kind, args[0], "epochs", 1, 20) if args else 4
+    base_lr = _number(kind, args[1], "base_lr", 1e-6, 1.0) if len(args) > 1 else 2e-3
+    return FineTuneArgs(epochs=epochs, base_lr=base_lr)
+
+
+def _none(kind: DemoKind, args: tuple[str, ...]) -> NoArgs:
+    _too_many(kind, args, 0)
+    return NoArgs()
+
+
+def parse_args(kind: DemoKind, args: tuple[str, ...] | list[str]) -> DemoArgs:
+    """Validate a demo's raw arguments; raise DemoUsageError with the usage text if they are junk."""
+    words = tuple(a for a in (w.strip() for w in args) if a)
+    match kind:
+        case DemoKind.LRFIND:
+            return _lrfind(words)
+        case DemoKind.AUGMENT:
+            return _augment(words)
+        case DemoKind.SOFTMAX:
+            return _softmax(words)
+        case DemoKind.ONE_CYCLE:
+            return _one_cycle(words)
+        case DemoKind.FINE_TUNE:
+            return _fine_tune(words)
+        case DemoKind.CROSS_ENTROPY | DemoKind.MINIBATCH:
+            return _none(kind, words)
+
+
+def check_image_bytes(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES) -> str:
+    """Cheaply accept JPEG or PNG bytes by their magic number and size; return "jpeg" or "png".
+
+    Decoding (and catching truncated files or decompression bombs) happens in the worker;
+    here only what costs nothing is checked, so the bot process never loads an image library.
+    """
+    if len(data) > max_bytes:
+        raise DemoInputError(
+            f"That file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB."
+        )
+    if data.startswith(_JPEG_MAGIC):
+        return "jpeg"
+    if data.startswith(_PNG_MAGIC):
+        return "png"
+    raise DemoInputError("That file is not a JPEG or PNG picture; send a photo or an image file.")
+
+
+def validate_request(request: DemoRequest) -> DemoArgs:
+    """Check everything about a request that can be checked without the demo stack."""
+    parsed = parse_args(request.kind, request.args)
+    if request.image is not None:
+        if not CATALOGUE[request.kind].accepts_image:
+            raise DemoInputError(f"The {request.kind.value} demo does not take a picture.")
+        check_image_bytes(request.image)
+    return parsed

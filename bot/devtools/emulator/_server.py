@@ -1,0 +1,300 @@
+"""The HTTP face of the emulator: Bot API routes, file downloads, webhook delivery.
+
+The bot must talk real HTTP (PTB's httpx stack, multipart encoding, timeouts) so that
+tests exercise the same code paths as production; only the server on the other end is fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import BodyPartReader, ClientError, ClientSession, ClientTimeout, web
+
+from ._botapi import BotApiMethods, Params, Upload
+from ._core import log
+from ._models import ApiError, CallRecord, JsonDict
+from ._testapi import add_test_routes
+
+TOKEN_RE = re.compile(r"(\d+):[A-Za-z0-9_-]{30,}")
+_UNAUTHORIZED = ApiError(401, "Unauthorized")
+_NOT_FOUND = ApiError(404, "Not Found")
+
+Handler = Callable[[int, Params], Awaitable[Any]]
+
+
+def make_token(bot_id: int = 123456789) -> str:
+    """A syntactically valid bot token for tests (never a real one)."""
+    return f"{bot_id}:AAE{'x' * 32}"
+
+
+def _json_response(payload: JsonDict, status: int = 200) -> web.Response:
+    return web.Response(
+        body=json.dumps(payload, ensure_ascii=False).encode(),
+        status=status,
+        content_type="application/json",
+    )
+
+
+class BotApiEmulator(BotApiMethods):
+    """A fake Telegram Bot API server for tests, benchmarks and the playground.
+
+    Usage::
+
+        async with BotApiEmulator() as emu:
+            app = ApplicationBuilder().token(emu.token).base_url(emu.base_url)
+                  .base_file_url(emu.file_url).build()
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_first_name: str = "TutorBot",
+        bot_username: str = "tutorbot_test_bot",
+        webhook_retry_delay: float = 0.1,
+        token: str | None = None,
+    ) -> None:
+        super().__init__(bot_first_name=bot_first_name, bot_username=bot_username,
+                         webhook_retry_delay=webhook_retry_delay)
+        self.token = token or make_token()
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.status_counts: Counter[int] = Counter()
+        self._methods: dict[str, Handler] = {
+            name[4:]: getattr(self, name) for name in dir(type(self)) if name.startswith("api_")
+        }
+        self._runner: web.AppRunner | None = None
+        self._session: ClientSession | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """PTB ``base_url``: the token is appended by PTB."""
+        return f"{self.url}/bot"
+
+    @property
+    def file_url(self) -> str:
+        """PTB ``base_file_url``."""
+        return f"{self.url}/file/bot"
+
+    def make_app(self) -> web.Application:
+        # Telegram accepts uploads up to 50 MB for bots.
+        app = web.Application(client_max_size=52 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_bot)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        add_test_routes(app, self)
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        # access_log=None: the access log would print request paths, which contain the token.
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.host = host
+        addr = self._runner.addresses[0]
+        self.port = int(addr[1])
+        self._session = ClientSession()
+        self._webhook_task = asyncio.create_task(self._webhook_loop(), name="emulator-webhook")
+        log.info("Bot API emulator listening on %s", self.url)
+
+    async def stop(self) -> None:
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def reset(self) -> None:
+        super().reset()
+        self.status_counts.clear()
+
+    # -- bot side --------------------------------------------------------------------------------
+
+    async def _read_params(self, request: web.Request) -> Params:
+        values: dict[str, Any] = dict(request.query)
+        files: dict[str, Upload] = {}
+        if request.method == "POST" and request.body_exists:
+            ctype = request.content_type
+            if ctype == "application/json":
+                try:
+                    body = await request.json()
+                except ValueError:
+                    raise ApiError(400, "Bad Request: can't parse JSON") from None
+                if isinstance(body, dict):
+                    values.update(body)
+            elif ctype == "multipart/form-data":
+                reader = await request.multipart()
+                while (part := await reader.next()) is not None:
+                    if not isinstance(part, BodyPartReader) or part.name is None:
+                        continue
+                    if part.filename is not None:
+                        data = bytes(await part.read())
+                        files[part.name] = Upload(data, part.filename,
+                                                  part.headers.get("Content-Type"))
+                    else:
+                        values[part.name] = await part.text()
+            else:
+                values.update(await request.post())
+        return Params(values, files)
+
+    async def _handle_bot(self, request: web.Request) -> web.StreamResponse:
+        m = TOKEN_RE.fullmatch(request.match_info["token"])
+        if m is None:
+            self.status_counts[401] += 1
+            return _json_response(_UNAUTHORIZED.payload(), 401)
+        bot_id = int(m.group(1))
+        self.bot_id = bot_id
+        method = request.match_info["method"]
+        key = method.lower()
+        record = CallRecord(method=method, params={}, time=time.time(), bot_id=bot_id)
+        try:
+            params = await self._read_params(request)
+            logged = dict(params.values)
+            for name, up in params.files.items():
+                logged[name] = f"<file {up.filename!r} {len(up.data)} bytes>"
+            record.params = logged
+            self.calls.append(record)
+            self.calls_by_method.setdefault(key, []).append(record)
+            handler = self._methods.get(key)
+            fault = self._take_fault(key, params.values.get("chat_id")) if self.faults else None
+            if fault is not None:
+                if fault.kind == "reset":
+                    record.status, record.error = 0, "connection reset (injected)"
+                    log.info("bot %s: %s -> injected connection reset", bot_id, method)
+                    self.status_counts[0] += 1
+                    if request.transport is not None:
+                        request.transport.abort()
+                    # Nothing reaches the client: the transport is already gone.
+                    return web.Response(status=499)
+                if fault.kind == "slow":
+                    await asyncio.sleep(fault.delay)
+                else:
+                    raise _fault_error(fault.kind, fault.retry_after, fault.description)
+            if handler is None:
+                raise _NOT_FOUND
+            result = await handler(bot_id, params)
+        except ApiError as err:
+            record.status, record.error = err.code, err.description
+            self.status_counts[err.code] += 1
+            log.debug("bot %s: %s -> %s %s", bot_id, method, err.code, err.description)
+            self._changed()
+            return _json_response(err.payload(), err.code)
+        except Exception as exc:  # a bug in the emulator must not look like a Telegram error
+            record.status, record.error = 500, repr(exc)
+            self.status_counts[500] += 1
+            log.exception("bot %s: %s crashed the emulator", bot_id, method)
+            return _json_response(
+                {"ok": False, "error_code": 500, "description": f"Internal Server Error: {exc!r}"},
+                500,
+            )
+        self.status_counts[200] += 1
+        log.debug("bot %s: %s -> ok", bot_id, method)
+        payload: JsonDict = {"ok": True, "result": result}
+        if key == "setwebhook":
+            payload["description"] = "Webhook was set" if self.webhook else "Webhook was deleted"
+        elif key == "deletewebhook":
+            payload["description"] = "Webhook was deleted"
+        self._changed()
+        return _json_response(payload)
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if TOKEN_RE.fullmatch(request.match_info["token"]) is None:
+            return _json_response(_UNAUTHORIZED.payload(), 401)
+        f = self._files_by_path.get(request.match_info["path"])
+        if f is None:
+            return _json_response(_NOT_FOUND.payload(), 404)
+        return web.Response(body=f.data, content_type=f.mime_type or "application/octet-stream")
+
+    # -- webhook delivery ------------------------------------------------------------------------
+
+    async def _webhook_loop(self) -> None:
+        delay = self.webhook_retry_delay
+        while True:
+            wh = self.webhook
+            if wh is None or not self._updates or self._session is None:
+                await self._updates_event.wait()
+                continue
+            update = self._updates[0]
+            headers = {"Content-Type": "application/json"}
+            if wh.secret_token:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = wh.secret_token
+            error: str | None = None
+            try:
+                async with self._session.post(
+                    wh.url, data=json.dumps(update).encode(), headers=headers,
+                    timeout=ClientTimeout(total=10),
+                ) as resp:
+                    if not 200 <= resp.status < 300:
+                        error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
+            except (ClientError, TimeoutError, OSError) as exc:
+                error = f"Connection failed: {type(exc).__name__}"
+            except Exception as exc:  # keep delivering whatever a receiver does
+                error = f"Delivery failed: {exc!r}"
+            if self.webhook is not wh:
+                continue
+            if error is None:
+                if self._updates and self._updates[0] is update:
+                    self._updates.popleft()
+                wh.delivered += 1
+                delay = self.webhook_retry_delay
+                self._changed()
+            else:
+                wh.last_error_date = int(time.time())
+                wh.last_error_message = error
+                log.debug("webhook delivery failed: %s; retrying in %.2fs", error, delay)
+                self._changed()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+
+def _fault_error(kind: str, retry_after: int, description: str | None) -> ApiError:
+    if kind == "429":
+        return ApiError(429, description or f"Too Many Requests: retry after {retry_after}",
+                        retry_after=retry_after)
+    defaults = {
+        "400": "Bad Request: injected fault",
+        "401": "Unauthorized",
+        "403": "Forbidden: bot was blocked by the user",
+        "404": "Not Found",
+        "409": "Conflict: terminated by other getUpdates request; make sure that only one bot "
+               "instance is running",
+        "500": "Internal Server Error",
+        "502": "Bad Gateway",
+        "503": "Service Unavailable",
+    }
+    text = description or defaults[kind]
+    if kind == "400" and not text.startswith("Bad Request"):
+        text = f"Bad Request: {text}"
+    return ApiError(int(kind), text)

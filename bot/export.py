@@ -1,0 +1,39 @@
+"""A learner's review history as CSV: the export learners download and operators back up."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlmodel import Session, col, select
+
+from bot.store.models import Card, Deck, Learner, ReviewLog
+
+COLUMNS = ("reviewed_at", "deck", "card_id", "question", "rating", "label", "score",
+           "duration_ms")
+RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+
+
+def export_reviews(session: Session, *, telegram_id: int) -> str | None:
+    """The learner's reviews, oldest first; None when there is no such learner."""
+    learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+    if learner is None:
+        return None
+    rows = session.exec(
+        select(ReviewLog, Card, Deck)
+        .join(Card, col(Card.id) == ReviewLog.card_id)
+        .join(Deck, col(Deck.id) == Card.deck_id)
+        .where(ReviewLog.learner_id == learner.id)
+        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for log, card, deck in rows:
+        writer.writerow([
+            log.reviewed_at.isoformat(), deck.slug, card.key, card.question,
+            RATING_NAMES.get(log.rating, str(log.rating)), log.label or "",
+            "" if log.score is None else f"{log.score:.3f}",
+            "" if log.duration_ms is None else log.duration_ms,
+        ])
+    return buffer.getvalue()

@@ -1,0 +1,299 @@
+"""Turn text into canonical concept units: the common currency of references and answers.
+
+Typos, word forms, British spelling, compounds and synonyms are all resolved here, so that
+later stages compare plain keys. Negation is resolved here too, because its scope is a
+property of the sentence, not of the reference being compared with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.grading.lexicon import (
+    CLAUSE_BREAKS,
+    EXAMPLE_CUES,
+    NEGATIONS,
+    NUMBER_WORDS,
+    STOPWORDS,
+    SynonymTable,
+    americanise,
+    stem,
+)
+from bot.grading.normalise import code_key, code_parts, tokenise
+
+# Verbs that flip what follows: "tackle overfitting" and "does not overfit" agree.
+FLIPPERS = frozenset(stem(w) for w in (
+    "tackle prevent avoid combat counter counteract fight mitigate reduce decrease minimize "
+    "lessen stop against eliminate limit"
+).split())
+_STRONG_SCOPE = 3
+_FLIP_SCOPE = 2
+
+
+class Role(StrEnum):
+    MAIN = "main"
+    EXAMPLE = "example"  # after "e.g.", "such as": nice to have, not required
+    ASIDE = "aside"  # inside parentheses
+    CODE = "code"  # the name a code answer is judged by
+    CODEPART = "codepart"  # words inside an identifier
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    key: str
+    neg: bool
+    seg: int
+    clause: int
+    item: int
+    role: Role
+    surface: str
+    header: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    units: tuple[Unit, ...]
+    n_words: int
+    n_function: int
+    structured: bool
+    seg_breaks: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class Lexicon:
+    """The synonym table plus one card's vocabulary, for typo repair and compounds."""
+
+    table: SynonymTable
+    vocab: frozenset[str]
+    stems: frozenset[str]
+    candidates: tuple[str, ...]
+    memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def make_lexicon(table: SynonymTable, card_words: set[str]) -> Lexicon:
+    vocab = frozenset(card_words | table.surface)
+    # Long table words and every card word are typo targets; short table words would turn
+    # ordinary English ("clean") into jargon ("clear").
+    cands = tuple(sorted({w for w in card_words if len(w) >= 4}
+                         | {w for w in table.surface if len(w) >= 6}))
+    return Lexicon(table, vocab, frozenset(stem(w) for w in vocab), cands)
+
+
+def _allowed_edits(word: str) -> int:
+    """Edit budget scaled to length: short tokens ("lr", "l2") must match exactly."""
+    n = len(word)
+    return 0 if n < 5 else 1 if n < 9 else 2
+
+
+def repair(word: str, lex: Lexicon) -> tuple[str, ...]:
+    """Return the word as the learner meant it: de-typoed, de-compounded, American."""
+    hit = lex.memo.get(word)
+    if hit is not None:
+        return hit
+    out = _repair(word, lex)
+    lex.memo[word] = out
+    return out
+
+
+def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
+    w = americanise(word)
+    if w in NUMBER_WORDS:
+        return (NUMBER_WORDS[w],)
+    if w in STOPWORDS or w in NEGATIONS or len(w) <= 3 or w in lex.vocab or stem(w) in lex.stems:
+        return (w,)
+    for suffix, extra in (("er", ""), ("est", ""), ("r", ""), ("st", ""), ("er", "e")):
+        base = w[: -len(suffix)] + extra
+        if w.endswith(suffix) and len(base) >= 3 and (base in lex.vocab or stem(base) in lex.stems):
+            return (base,)
+    for i in range(3, len(w) - 2):
+        head, tail = w[:i], w[i:]
+        if head in lex.vocab and (tail in lex.vocab or stem(tail) in lex.stems):
+            return (head, tail)
+    budget = _allowed_edits(w)
+    if budget:
+        best = process.extractOne(w, lex.candidates, scorer=OSA.distance, score_cutoff=budget)
+        if best is not None and best[0][0] == w[0]:
+            fixed = str(best[0])
+            return (fixed,) if fixed != w else (w,)
+    return (w,)
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One word (or code name) on its way to becoming a unit."""
+
+    stem: str
+    surface: str
+    seg: int
+    clause: int
+    item: int
+    role: Role
+    header: bool = False
+    stop: bool = False
+    cue: int = 0  # negation scope opened by this word
+    flip: bool = False
+    atomic: str = ""  # already canonical (code names)
+
+
+def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, list[str]]:
+    seg = clause = item = 0
+    paren = 0
+    example = False
+    structured = False
+    n_words = n_function = 0
+    breaks: list[str] = []
+    out: list[_Entry] = []
+    toks = tokenise(text)
+    for i, tok in enumerate(toks):
+        kind = tok.kind
+        if kind == "stop":
+            seg, clause, item, example, paren = seg + 1, clause + 1, 0, False, 0
+            breaks.append(tok.text[:1] if tok.text != "->" else "->")
+            structured = structured or tok.text == "->"
+            continue
+        if kind == "comma":
+            clause, item = clause + 1, item + 1
+            structured = structured or tok.text in "+=&"
+            continue
+        if kind == "colon":
+            clause += 1
+            for e in out:
+                if e.seg == seg:
+                    e.header = True
+            continue
+        if kind == "open":
+            paren, clause = paren + 1, clause + 1
+            continue
+        if kind == "close":
+            paren, clause = max(0, paren - 1), clause + 1
+            example = example and paren > 0
+            continue
+        role = Role.EXAMPLE if example else Role.ASIDE if paren else Role.MAIN
+        if kind == "num":
+            structured = True
+            out.append(_Entry(tok.text.lower(), tok.text, seg, clause, item, role))
+            continue
+        if kind == "code":
+            structured = True
+            parts = code_parts(tok.text)
+            named = [p for p in tok.text.rstrip("()").replace(".", "_").split("_") if p]
+            if len(named) >= 2:
+                out.append(_Entry("", tok.text, seg, clause, item,
+                                  role if role != Role.MAIN else Role.CODE,
+                                  atomic="code:" + code_key(tok.text)))
+                role = role if role != Role.MAIN else Role.CODEPART
+            for part in parts:
+                for w in repair(part, lex):
+                    out.append(_Entry(stem(w), part, seg, clause, item, role,
+                                      stop=w in STOPWORDS))
+            continue
+        w = tok.text
+        n_words += 1
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        if w in CLAUSE_BREAKS and not (w == "than" and out and out[-1].surface == "rather"):
+            n_function += 1
+            clause += 1
+            continue
+        if (w in EXAMPLE_CUES and not (w == "like" and out and not out[-1].stop)) or (
+            w in {"example", "instance"} and i and toks[i - 1].text == "for"
+        ):
+            example = True
+            n_function += 1
+            continue
+        if w in NEGATIONS:
+            n_function += 1
+            if w == "not" and nxt == "only":
+                continue  # "not only X but also Y" asserts X
+            out.append(_Entry("", w, seg, clause, item, role, stop=True, cue=_STRONG_SCOPE))
+            continue
+        for fixed in repair(w, lex):
+            is_stop = fixed in STOPWORDS
+            n_function += is_stop
+            s = stem(fixed)
+            out.append(_Entry(s, w, seg, clause, item, role, stop=is_stop, flip=s in FLIPPERS))
+    return out, n_words, n_function, structured, breaks
+
+
+def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry, tuple[str, ...]]]:
+    """Rewrite phrases to their canonical keys, longest match first, within one clause."""
+    out: list[tuple[_Entry, tuple[str, ...]]] = []
+    n = len(entries)
+    i = 0
+    while i < n:
+        e = entries[i]
+        if e.atomic or e.cue:
+            out.append((e, (e.atomic,) if e.atomic else ()))
+            i += 1
+            continue
+        done = False
+        for length in range(min(table.max_len, n - i), 1, -1):
+            span = entries[i : i + length]
+            if any(x.atomic or x.cue for x in span):
+                continue
+            canon = table.phrases.get(tuple(x.stem for x in span))
+            if canon is not None:
+                out.append((_merge(span), canon))
+                i += length
+                done = True
+                break
+        if done:
+            continue
+        if e.stop:
+            i += 1
+            continue
+        # Content-only match: "depth of the model" reads as "depth model".
+        content = [j for j in range(i, n) if not entries[j].stop and not entries[j].cue][: table.max_len]
+        for length in range(len(content), 1, -1):
+            idx = content[:length]
+            if any(entries[j].atomic for j in idx):
+                continue
+            canon = table.content_phrases.get(tuple(entries[j].stem for j in idx))
+            if canon is not None:
+                out.append((_merge([entries[j] for j in idx]), canon))
+                for j in idx[1:]:
+                    entries[j] = _Entry("", "", e.seg, e.clause, e.item, e.role, stop=True)
+                i += 1
+                done = True
+                break
+        if done:
+            continue
+        single = table.phrases.get((e.stem,))
+        out.append((e, single if single is not None else (e.stem,)))
+        i += 1
+    return out
+
+
+def _merge(span: list[_Entry]) -> _Entry:
+    first = span[0]
+    surface = " ".join(x.surface for x in span if x.surface)
+    return _Entry(first.stem, surface, first.seg, first.clause, first.item, first.role,
+                  header=first.header, flip=any(x.flip for x in span))
+
+
+def analyse(text: str, lex: Lexicon) -> Analysis:
+    """Analyse one text against one card's lexicon."""
+    entries, n_words, n_function, structured, breaks = _entries(text, lex)
+    units: list[Unit] = []
+    start = 0
+    while start < len(entries):
+        end = start
+        clause = entries[start].clause
+        while end < len(entries) and entries[end].clause == clause:
+            end += 1
+        strong = flip = 0
+        for e, keys in _canonical(entries[start:end], lex.table):
+            if e.cue:
+                strong = e.cue
+                continue
+            neg = (strong > 0) != (flip > 0)
+            for key in keys:
+                units.append(Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header))
+            strong, flip = max(0, strong - 1), max(0, flip - 1)
+            if e.flip:
+                flip = _FLIP_SCOPE
+        start = end
+    return Analysis(tuple(units), n_words, n_function, structured, tuple(breaks))

@@ -1,0 +1,1 @@
+"""Persistence: engine and sessions, table models, query functions and migrations."""

@@ -1,0 +1,72 @@
+"""Engine and session factory. Built on demand from settings, never at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine with the settings each backend needs to be safe under concurrency."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # WAL lets the pusher read while a learner's review is written.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    # One pool connection per executor thread, plus headroom for the scheduler.
+    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+
+
+class Database:
+    """Runs synchronous session work in a small thread pool so handlers never block the loop."""
+
+    def __init__(self, url: str, *, threads: int = 4) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="db")
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def call(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run one unit of work in its own session and commit it."""
+        with self.session() as session:
+            result = fn(session, *args, **kwargs)
+            session.commit()
+            return result
+
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        work = functools.partial(self.call, fn, *args, **kwargs)
+        return await loop.run_in_executor(self._executor, work)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()

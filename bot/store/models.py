@@ -1,0 +1,139 @@
+"""Table models. Timestamps are UTC-aware; local days are computed in the domain layer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TZDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores UTC and always hands back aware datetimes, also on SQLite (which drops tzinfo)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
+    return sa.Column(TZDateTime(), nullable=nullable, index=index)
+
+
+class Learner(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=sa.Column(sa.BigInteger, unique=True, nullable=False))
+    chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    first_name: str = Field(default="", max_length=256)
+    timezone: str = Field(default="UTC", max_length=64)
+    push_time: str = Field(default="18:00", max_length=5)
+    new_per_day: int = 10
+    max_reviews_per_day: int = 200
+    desired_retention: float = 0.9
+    day_boundary_hour: int = 4
+    reminders_paused: bool = False
+    # False once Telegram says the learner blocked the bot; set back on their next message.
+    active: bool = True
+    # The card the learner is being asked right now, if any.
+    current_prompt_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Deck(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=128, unique=True)
+    title: str = Field(max_length=256)
+    path: str = Field(max_length=512)
+    retired: bool = False
+
+
+class Card(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("deck_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id", index=True)
+    key: str = Field(max_length=128)
+    position: int = 0
+    question: str
+    answer: str
+    # Teacher hints, stored as the deck wrote them ("a | b" per concept, one per line).
+    keys_text: str = ""
+    alts_text: str = ""
+    demo: str | None = Field(default=None, max_length=64)
+    retired: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class CardState(SQLModel, table=True):
+    """A learner's memory of one card: the fsrs card plus Anki-style counters."""
+
+    __tablename__ = "card_state"
+    __table_args__ = (
+        sa.UniqueConstraint("learner_id", "card_id"),
+        sa.Index("ix_card_state_learner_due", "learner_id", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    card_id: int = Field(foreign_key="card.id", index=True)
+    state: int = 1
+    step: int | None = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime = Field(sa_column=_ts())
+    last_review: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    introduced_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StudyPrompt(SQLModel, table=True):
+    """One showing of a card. Rating buttons name the prompt, so a press is applied once."""
+
+    __tablename__ = "study_prompt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    asked_at: datetime = Field(sa_column=_ts())
+    answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    answer: str | None = None
+    score: float | None = None
+    label: str | None = Field(default=None, max_length=16)
+    suggested_rating: int | None = None
+    # Set once, atomically, by the first rating press; later presses see it and stop.
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    outcome: str | None = Field(default=None, max_length=16)
+
+
+class ReviewLog(SQLModel, table=True):
+    __tablename__ = "review_log"
+    __table_args__ = (sa.Index("ix_review_log_learner_time", "learner_id", "reviewed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    card_id: int = Field(foreign_key="card.id")
+    prompt_id: int = Field(foreign_key="study_prompt.id", unique=True)
+    rating: int
+    reviewed_at: datetime = Field(sa_column=_ts())
+    duration_ms: int | None = None
+    score: float | None = None
+    label: str | None = Field(default=None, max_length=16)
+    # The card state before this review, as JSON, so /undo restores it exactly.
+    state_before: str

@@ -1,0 +1,199 @@
+"""Every message the learner sees is produced here: HTML-escaped and within Telegram's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup
+
+from bot.grading import Grade, Label
+from bot.study import Graded, NothingDue, Question
+from bot.telegram import keyboards
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("study", "Study the cards that are due"),
+    ("skip", "Skip the current card"),
+    ("stop", "End the study session"),
+    ("undo", "Undo your last rating"),
+    ("help", "How this bot works"),
+    ("start", "Welcome and deck overview"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Cut at a line break where possible so HTML tags we opened on a line stay balanced."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 2)
+    return text[: cut if cut > 0 else limit - 1] + "\n…"
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def welcome(first_name: str, decks: list[tuple[str, int]]) -> Reply:
+    deck_lines = "\n".join(f"• <b>{escape(t)}</b>: {n} cards" for t, n in decks) or "• (no decks)"
+    total = sum(n for _, n in decks)
+    text = (
+        f"Hi {escape(first_name) or 'there'}! I'm your study companion.\n\n"
+        "I ask you questions from flashcard decks on a spaced-repetition schedule (FSRS): "
+        "cards you find hard come back sooner, easy ones later. Type your answer in your own "
+        "words; I grade it, tell you what you got and what you missed, and show the reference "
+        "answer.\n\n"
+        f"Decks ({total} cards):\n{deck_lines}\n\n"
+        "Send /study to start. /help lists everything I can do."
+    )
+    return Reply(clip(text))
+
+
+def help_text() -> Reply:
+    lines = [f"/{name}: {escape(description)}" for name, description in COMMANDS]
+    text = (
+        "<b>How it works</b>\n"
+        "1. /study shows the next card that is due.\n"
+        "2. Type your answer as a message. Typos, other word forms and synonyms are fine.\n"
+        "3. I grade it and show the reference answer. Press how well you recalled it: "
+        "<i>Again</i>, <i>Hard</i>, <i>Good</i> or <i>Easy</i>. My suggestion is marked ✓.\n"
+        "4. The next card follows.\n\n" + "\n".join(lines)
+    )
+    return Reply(text)
+
+
+def question(q: Question) -> Reply:
+    tag = "🆕 New card" if q.is_new else ("Still open" if q.repeated else "Review")
+    deck = f" · {escape(q.deck_title)}" if q.deck_title else ""
+    text = (
+        f"<i>{tag}{deck}</i>\n\n<b>{escape(q.card.question)}</b>\n\n"
+        "Type your answer. /skip moves on, /stop ends the session."
+    )
+    return Reply(clip(text))
+
+
+def nothing_due(result: NothingDue) -> Reply:
+    tz = result.tz
+    if result.next_due is None:
+        return Reply("🎉 Nothing is due right now, and there are no new cards left for today.")
+    when = result.next_due.astimezone(ZoneInfo(tz)).strftime("%a %d %b, %H:%M")
+    return Reply(
+        "🎉 You're done for now: nothing is due.\n"
+        f"Next card due: <b>{escape(when)}</b> ({escape(tz)})."
+    )
+
+
+_HEADLINE = {
+    Label.CORRECT: "✅ <b>Correct</b>",
+    Label.PARTIAL: "🟡 <b>Partly right</b>",
+    Label.WRONG: "❌ <b>Not quite</b>",
+}
+
+
+def _terms(terms: tuple[str, ...], limit: int = 8) -> str:
+    shown = ", ".join(escape(_short(t, 60)) for t in terms[:limit])
+    return shown + (f" (+{len(terms) - limit} more)" if len(terms) > limit else "")
+
+
+def graded(result: Graded, *, offer_demo: bool) -> Reply:
+    g: Grade = result.grade
+    parts = [f"{_HEADLINE[g.label]} · {round(g.score * 100)}%"]
+    if g.matched:
+        parts.append(f"✔︎ You got: {_terms(g.matched)}")
+    if g.missed:
+        parts.append(f"✘ Missing: {_terms(g.missed)}")
+    if g.explanation:
+        parts.append(f"<i>{escape(_short(g.explanation, 400))}</i>")
+    if result.truncated:
+        parts.append("(Your answer was long; I graded the first 2,000 characters.)")
+    reference = escape(_short(result.card.answer, 2500))
+    parts.append(f"\n<b>Reference answer</b>\n<blockquote>{reference}</blockquote>")
+    parts.append("How well did you recall it? My suggestion is marked ✓.")
+    text = clip("\n".join(parts))
+    demo = result.card.demo if offer_demo else None
+    return Reply(text, keyboards.ratings(result.prompt_id, g.rating, demo))
+
+
+def rated_note(rating_name: str, due: datetime, now: datetime) -> str:
+    delta = due - now
+    minutes = delta.total_seconds() / 60
+    if minutes < 60:
+        span = f"{max(1, round(minutes))} min"
+    elif minutes < 60 * 24:
+        span = f"{round(minutes / 60)} h"
+    else:
+        span = f"{round(minutes / 1440)} days"
+    return f"Saved: <b>{escape(rating_name)}</b>. You'll see this card again in about {span}."
+
+
+def leech() -> str:
+    return ("🩹 You've forgotten this card 8 times, so I've suspended it (a <i>leech</i>). "
+            "Try rewriting it in your own words before bringing it back.")
+
+
+def already_rated() -> str:
+    return "You already rated this card."
+
+
+def stale_button() -> str:
+    return "This button has expired. Send /study to continue."
+
+
+def no_open_card() -> Reply:
+    return Reply("There's no open question right now. Send /study to get the next card.")
+
+
+def skipped() -> str:
+    return "Skipped. I'll ask it again later."
+
+
+def stopped(had_card: bool) -> Reply:
+    if had_card:
+        return Reply("Session ended. Your progress is saved. Send /study whenever you're ready.")
+    return Reply("No session is running. Send /study to start one.")
+
+
+def undone(question_text: str, rating_name: str) -> Reply:
+    return Reply(
+        f"↩️ Undone: your <b>{escape(rating_name)}</b> rating of "
+        f"“{escape(_short(question_text, 200))}”. Send /study to see it again."
+    )
+
+
+def nothing_to_undo() -> Reply:
+    return Reply("There's no review to undo.")
+
+
+def unknown_command() -> Reply:
+    return Reply("I don't know that command. /help lists what I can do.")
+
+
+def not_text() -> Reply:
+    return Reply("Please type your answer as a text message. /help shows what I can do.")
+
+
+def empty_answer() -> Reply:
+    return Reply("That message is empty. Type your answer, or /skip the card.")
+
+
+def private_only() -> Reply:
+    return Reply("I work in private chats. Open a chat with me to study.")
+
+
+def internal_error() -> Reply:
+    return Reply("Sorry, something went wrong on my side. Your progress is saved; please try "
+                 "again in a moment.")
+
+
+def placeholder_demo(name: str) -> Reply:
+    return Reply(f"/{escape(name)} isn't available yet on this bot. It's coming soon.")

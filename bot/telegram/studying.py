@@ -1,0 +1,126 @@
+"""The study loop: /study, answers, rating buttons, /skip, /stop, /undo."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+
+from bot import study
+from bot.telegram import render
+from bot.telegram.callback_data import RateCard, decode
+from bot.telegram.context import BotContext
+from bot.telegram.keyboards import RATING_NAMES
+
+
+async def _send_next(message: Message, result: study.Question | study.NothingDue) -> None:
+    reply = (render.question(result) if isinstance(result, study.Question)
+             else render.nothing_due(result))
+    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+
+
+async def study_command(update: Update, context: BotContext) -> None:
+    """Show the next due card."""
+    assert update.effective_message is not None and update.effective_user is not None
+    state = context.state
+    result = await state.database.run(
+        study.next_card, telegram_id=update.effective_user.id, catalog=state.catalog,
+        now=state.clock(),
+    )
+    await _send_next(update.effective_message, result)
+
+
+async def answer(update: Update, context: BotContext) -> None:
+    """Grade a typed answer to the open card."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    text = (message.text or "").strip()
+    if not text:
+        reply = render.empty_answer()
+        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        return
+    state = context.state
+    result = await state.database.run(
+        study.submit_answer, telegram_id=update.effective_user.id, text=text,
+        catalog=state.catalog, now=state.clock(),
+    )
+    if isinstance(result, study.NoOpenCard):
+        reply = render.no_open_card()
+    else:
+        reply = render.graded(result, offer_demo=state.demos is not None)
+    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+
+
+async def rate_button(update: Update, context: BotContext) -> None:
+    """Record the pressed rating once, then show the next card."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    payload = decode(query.data)
+    assert isinstance(payload, RateCard)  # the handler's pattern only lets RateCard through
+    state = context.state
+    now = state.clock()
+    result = await state.database.run(
+        study.rate, telegram_id=update.effective_user.id, prompt_id=payload.prompt_id,
+        rating=payload.rating, catalog=state.catalog, now=now, fuzzing=state.config.fsrs_fuzzing,
+    )
+    if isinstance(result, study.AlreadyRated):
+        await query.answer(render.already_rated())
+        return
+    if isinstance(result, study.StaleButton):
+        await query.answer(render.stale_button(), show_alert=False)
+        return
+    await query.answer("Saved")
+    note = render.rated_note(RATING_NAMES[result.rating], result.next_due, now)
+    if isinstance(query.message, Message):
+        # Replace the buttons by the outcome so the chat shows what was recorded.
+        body = query.message.text_html or ""
+        await query.edit_message_text(render.clip(f"{body}\n\n{note}"), parse_mode=ParseMode.HTML)
+        if result.leech:
+            await query.message.reply_text(render.leech(), parse_mode=ParseMode.HTML)
+        await _send_next(query.message, result.next)
+
+
+async def study_now_button(update: Update, context: BotContext) -> None:
+    """Start a session from a reminder's button."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await query.answer()
+    state = context.state
+    result = await state.database.run(
+        study.next_card, telegram_id=update.effective_user.id, catalog=state.catalog,
+        now=state.clock(),
+    )
+    if isinstance(query.message, Message):
+        await _send_next(query.message, result)
+
+
+async def skip_command(update: Update, context: BotContext) -> None:
+    """Skip the open card and show the next one."""
+    assert update.effective_message is not None and update.effective_user is not None
+    state = context.state
+    result = await state.database.run(
+        study.skip, telegram_id=update.effective_user.id, catalog=state.catalog, now=state.clock()
+    )
+    await update.effective_message.reply_text(render.skipped())
+    await _send_next(update.effective_message, result)
+
+
+async def stop_command(update: Update, context: BotContext) -> None:
+    """End the session, keeping progress."""
+    assert update.effective_message is not None and update.effective_user is not None
+    had = await context.state.database.run(
+        study.close_prompt, telegram_id=update.effective_user.id, outcome="stopped",
+        now=context.state.clock(),
+    )
+    reply = render.stopped(had)
+    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+
+
+async def undo_command(update: Update, context: BotContext) -> None:
+    """Revert the last review."""
+    assert update.effective_message is not None and update.effective_user is not None
+    result = await context.state.database.run(
+        study.undo, telegram_id=update.effective_user.id, catalog=context.state.catalog
+    )
+    reply = (render.nothing_to_undo() if result is None
+             else render.undone(result.card.question, RATING_NAMES[result.rating]))
+    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)

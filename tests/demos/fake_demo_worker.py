@@ -1,0 +1,39 @@
+"""A torch-free stand-in worker for runner tests: behaviour is chosen by `request.card`.
+
+"sleep:S" reports progress then sleeps S seconds; "boom" raises inside the demo; anything
+else answers at once. It speaks the same pipe protocol as bot.worker.serve.
+"""
+
+from __future__ import annotations
+
+import time
+from multiprocessing.connection import Connection
+
+from bot.demos._entry import WorkerConfig
+from bot.demos.types import DemoRequest, DemoResult
+
+# A 1x1 PNG, enough for a result.
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def fake_entry(conn: Connection, config: WorkerConfig) -> None:
+    conn.send(("ready", "cpu"))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        assert isinstance(request, DemoRequest)
+        card = request.card or ""
+        if card.startswith("sleep:"):
+            conn.send(("progress", 0.5, "half way"))
+            time.sleep(float(card.split(":", 1)[1]))
+        if card == "boom":
+            conn.send(("error", "crashed", "ZeroDivisionError: boom"))
+            continue
+        conn.send(("done", DemoResult(PNG_1PX, f"fake {request.kind.value}", 0.0, {})))

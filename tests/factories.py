@@ -1,0 +1,50 @@
+"""Test factories and helpers shared by the suites."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+CARDS_DIR = REPO / "cards"
+TOKEN = "123456789:TEST-token-abcdefghijklmnopqrstuvwxyz"
+PG_ADMIN_URL = os.environ.get(
+    "TUTORBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+FIXED_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning, far from DST changes
+
+
+@dataclass
+class FakeClock:
+    """A controllable clock: tests move time explicitly instead of sleeping."""
+
+    now: datetime = field(default=FIXED_NOW)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """Create a throwaway PostgreSQL database and drop it afterwards."""
+    name = f"tutorbot_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
