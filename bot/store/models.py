@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -60,6 +60,8 @@ class Deck(SQLModel, table=True):
     title: str = Field(max_length=256)
     path: str = Field(max_length=512)
     retired: bool = False
+    # Set for a learner's personal deck (a CSV import); only that learner sees it.
+    owner_learner_id: int | None = Field(default=None, foreign_key="learner.id")
 
 
 class Card(SQLModel, table=True):
@@ -137,3 +139,36 @@ class ReviewLog(SQLModel, table=True):
     label: str | None = Field(default=None, max_length=16)
     # The card state before this review, as JSON, so /undo restores it exactly.
     state_before: str
+
+
+class PushClaim(SQLModel, table=True):
+    """One daily push per learner per local day: claimed before sending, marked after.
+
+    The unique (learner, local_date) pair is what makes pushes exactly-once across restarts
+    and several bot instances; in-memory jobs only decide when to look.
+    """
+
+    __tablename__ = "push_claim"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "local_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    local_date: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    claimed_at: datetime = Field(sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # claimed -> sent | skipped (nothing due, too late) | failed (gave up after retries)
+    status: str = Field(default="claimed", max_length=16)
+    due_count: int = 0
+    attempts: int = 0
+
+
+class LearnerDeck(SQLModel, table=True):
+    """Which decks a learner studies; no row means the deck is on (new decks just appear)."""
+
+    __tablename__ = "learner_deck"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "deck_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    deck_id: int = Field(foreign_key="deck.id")
+    enabled: bool = True

@@ -12,6 +12,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.devtools.emulator import BotApiEmulator
 
+# RetryAfter itself reads the deprecated int-valued attribute while being constructed.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
 
 def retry_seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():

@@ -1,0 +1,200 @@
+"""Derive a card's key concepts from its reference answer (or from the teacher's `keys`).
+
+A reference is read as segments (sentences, `;`-separated parts, bullet lines). Prose
+references are "explanatory": the first segment holds the core idea and suffices for
+`correct`, so a long reference never caps a correct short answer. References written as
+steps or items (`;`, new lines, comma lists) are "enumerative": credit is N of M named.
+The analysis is cached per card text because the bot grades many answers per card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.grading.analysis import Analysis, Lexicon, Role, Unit, analyse, make_lexicon
+from bot.grading.lexicon import GENERIC, build_table, default_table, parse_table
+from bot.grading.normalise import tokenise
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One canonical unit the reference asks for."""
+
+    key: str
+    neg: bool
+    weight: float  # credit when the answer has it
+    miss: float  # cost when it does not: examples cost little
+    surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    label: str
+    options: tuple[tuple[Need, ...], ...]
+    items: bool  # options are list items (N of M) rather than alternative wordings
+
+
+@dataclass(frozen=True, slots=True)
+class CardModel:
+    lex: Lexicon
+    concepts: tuple[Concept, ...]
+    core_mode: bool
+    enumerative: bool
+    question_keys: frozenset[str]
+    ref_keys: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    antonyms: dict[str, str]
+
+
+def _card_words(*texts: str) -> set[str]:
+    words: set[str] = set()
+    for text in texts:
+        for tok in tokenise(text):
+            if tok.kind == "word":
+                words.add(tok.text)
+            elif tok.kind == "code":
+                words.update(tok.text.lower().replace("(", " ").replace(")", " ")
+                             .replace(".", " ").replace("_", " ").split())
+                words.add(tok.text.lower().rstrip("()").rsplit(".", 1)[-1].replace("_", ""))
+    return words
+
+
+@lru_cache(maxsize=64)
+def _table(alts: tuple[tuple[str, ...], ...]) -> object:
+    if not alts:
+        return default_table()
+    base = files_text()
+    groups, pairs = parse_table(base)
+    # A teacher's equivalences win over the shipped table: put them first.
+    return build_table([list(a) for a in alts if len(a) >= 2] + groups, pairs)
+
+
+def files_text() -> str:
+    from importlib.resources import files
+
+    return files("bot.grading").joinpath("synonyms.txt").read_text(encoding="utf-8")
+
+
+def _weight(u: Unit, question_keys: frozenset[str]) -> tuple[float, float]:
+    if u.role is Role.CODE:
+        return 2.0, 2.0
+    if u.role is Role.CODEPART:
+        return 0.35, 0.35
+    w = 0.5 if (u.key in GENERIC or u.key[:1].isdigit()) else 1.0
+    if u.key in question_keys:
+        w *= 0.5  # echoing the question proves little
+    if u.role is Role.EXAMPLE:
+        return w, 0.15 * w
+    if u.role is Role.ASIDE:
+        return 0.7 * w, 0.35 * w
+    return w, (0.5 * w if u.neg else w)
+
+
+def _needs(units: list[Unit], question_keys: frozenset[str]) -> tuple[Need, ...]:
+    best: dict[tuple[str, bool], Need] = {}
+    for u in units:
+        w, m = _weight(u, question_keys)
+        old = best.get((u.key, u.neg))
+        if old is None or old.weight < w:
+            best[(u.key, u.neg)] = Need(u.key, u.neg, w, m, u.surface)
+    return tuple(best.values())
+
+
+def _label(needs: tuple[Need, ...]) -> str:
+    seen: list[str] = []
+    for n in sorted(needs, key=lambda n: -n.miss)[:4]:
+        if n.surface.lower() not in seen and not n.key.startswith("code:") or n.miss >= 2:
+            seen.append(n.surface.lower() if not n.key.startswith("code:") else n.surface)
+    order = [n.surface.lower() if not n.key.startswith("code:") else n.surface for n in needs]
+    seen.sort(key=lambda s: order.index(s) if s in order else 0)
+    return " ".join(seen[:4])
+
+
+def _segment_concept(units: list[Unit], qk: frozenset[str]) -> Concept | None:
+    body = [u for u in units if not u.header]
+    items = sorted({u.item for u in body})
+    per_item = len(body) / max(1, len(items))
+    if len(items) >= 3 and per_item <= 3.5:
+        options = []
+        head = [u for u in units if u.header]
+        if head:
+            options.append(_needs(head, qk))
+        for it in items:
+            needs = _needs([u for u in body if u.item == it], qk)
+            if needs:
+                options.append(needs)
+        label = ", ".join(_label(o) for o in options)
+        return Concept(label, tuple(options), items=True)
+    needs = _needs(units, qk)
+    if not needs or sum(n.miss for n in needs) < 0.3:
+        return None
+    return Concept(_label(needs), (needs,), items=False)
+
+
+def _pairs(analysis: Analysis, antonyms: dict[str, str]) -> frozenset[tuple[str, str]]:
+    return frozenset(clause_pairs(analysis.units, antonyms))
+
+
+def clause_pairs(units: tuple[Unit, ...], antonyms: dict[str, str]) -> set[tuple[str, str]]:
+    """Pairs of nearby units in one clause where one side has an opposite."""
+    out: set[tuple[str, str]] = set()
+    by_clause: dict[int, list[str]] = {}
+    for u in units:
+        key = antonyms[u.key] if u.neg and u.key in antonyms else u.key
+        by_clause.setdefault(u.clause, []).append(key)
+    for keys in by_clause.values():
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 : i + 5]:
+                if a != b and (a in antonyms or b in antonyms):
+                    out.add((a, b) if a < b else (b, a))
+    return out
+
+
+def build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
+          alts: tuple[tuple[str, ...], ...]) -> CardModel:
+    return _build(question, answer, keys, alts)
+
+
+@lru_cache(maxsize=4096)
+def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
+           alts: tuple[tuple[str, ...], ...]) -> CardModel:
+    table = _table(alts)
+    flat = [w for group in (*keys, *alts) for w in group]
+    lex = make_lexicon(table, _card_words(question, answer, *flat))  # type: ignore[arg-type]
+    q = analyse(question, lex)
+    qk = frozenset(u.key for u in q.units)
+    ref = analyse(answer, lex)
+    concepts: list[Concept] = []
+    if keys:
+        for group in keys:
+            options = tuple(n for n in (_needs(list(analyse(alt, lex).units), frozenset())
+                                        for alt in group) if n)
+            if options:
+                concepts.append(Concept(group[0], options, items=False))
+        core_mode, enumerative = False, True
+    else:
+        segs: dict[int, list[Unit]] = {}
+        for u in ref.units:
+            segs.setdefault(u.seg, []).append(u)
+        for units in segs.values():
+            c = _segment_concept(units, qk)
+            if c is not None:
+                concepts.append(c)
+        enumerative = any(b in {";", "\n"} for b in ref.seg_breaks) or (
+            len(concepts) == 1 and concepts[0].items
+        )
+        core_mode = not enumerative and len(concepts) >= 2
+    if not concepts:  # a reference of pure filler: fall back to every unit
+        concepts = [Concept(answer[:40], (_needs(list(ref.units), frozenset()),), items=False)]
+    antonyms = lex.table.antonyms
+    return CardModel(
+        lex=lex,
+        concepts=tuple(concepts),
+        core_mode=core_mode,
+        enumerative=enumerative,
+        question_keys=qk,
+        ref_keys=frozenset(u.key for u in ref.units),
+        pairs=_pairs(ref, antonyms),
+        antonyms=antonyms,
+    )
