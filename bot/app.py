@@ -24,7 +24,7 @@ from bot.decks.loader import load_decks
 from bot.decks.sync import sync_decks
 from bot.store.db import Database
 from bot.store.migrate import upgrade
-from bot.telegram import fallbacks, render, start, studying
+from bot.telegram import fallbacks, pushes, render, start, studying
 from bot.telegram.callback_data import RateCard, StudyNow, decode
 from bot.telegram.context import BotContext, BotState, Clock, TutorApp, utc_now
 from bot.telegram.errors import on_error
@@ -56,10 +56,12 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         prepared = await asyncio.to_thread(prepare_store, settings, db, clock)
         state.db, state.catalog = prepared.db, prepared.catalog
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in render.COMMANDS])
+        await pushes.start(app)
         log.info("ready: %d cards in %d decks", len(state.catalog.cards),
                  len(state.catalog.deck_titles))
 
     async def post_shutdown(app: TutorApp) -> None:
+        await pushes.stop(app)
         if app.bot_data.db is not None:
             app.bot_data.db.close()
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.grading.analysis import Analysis, Lexicon, Role, Unit, analyse, make_lexicon
-from bot.grading.lexicon import GENERIC, build_table, default_table, parse_table
+from bot.grading.lexicon import (
+    GENERIC,
+    SynonymTable,
+    build_table,
+    default_table,
+    parse_table,
+    table_text,
+)
 from bot.grading.normalise import tokenise
 
 
@@ -61,19 +68,12 @@ def _card_words(*texts: str) -> set[str]:
 
 
 @lru_cache(maxsize=64)
-def _table(alts: tuple[tuple[str, ...], ...]) -> object:
+def _table(alts: tuple[tuple[str, ...], ...]) -> SynonymTable:
     if not alts:
         return default_table()
-    base = files_text()
-    groups, pairs = parse_table(base)
+    groups, pairs = parse_table(table_text())
     # A teacher's equivalences win over the shipped table: put them first.
     return build_table([list(a) for a in alts if len(a) >= 2] + groups, pairs)
-
-
-def files_text() -> str:
-    from importlib.resources import files
-
-    return files("bot.grading").joinpath("synonyms.txt").read_text(encoding="utf-8")
 
 
 def _weight(u: Unit, question_keys: frozenset[str]) -> tuple[float, float]:
@@ -161,7 +161,7 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
            alts: tuple[tuple[str, ...], ...]) -> CardModel:
     table = _table(alts)
     flat = [w for group in (*keys, *alts) for w in group]
-    lex = make_lexicon(table, _card_words(question, answer, *flat))  # type: ignore[arg-type]
+    lex = make_lexicon(table, _card_words(question, answer, *flat))
     q = analyse(question, lex)
     qk = frozenset(u.key for u in q.units)
     ref = analyse(answer, lex)

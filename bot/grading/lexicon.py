@@ -158,9 +158,12 @@ def parse_table(text: str) -> tuple[list[list[str]], list[tuple[str, str]]]:
     return groups, pairs
 
 
+def table_text() -> str:
+    return files("bot.grading").joinpath("synonyms.txt").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def default_table() -> SynonymTable:
     """The shipped table, parsed once per process."""
-    text = files("bot.grading").joinpath("synonyms.txt").read_text(encoding="utf-8")
-    groups, pairs = parse_table(text)
+    groups, pairs = parse_table(table_text())
     return build_table(groups, pairs)

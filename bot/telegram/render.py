@@ -195,5 +195,10 @@ def internal_error() -> Reply:
                  "again in a moment.")
 
 
+def push_reminder(due_count: int) -> Reply:
+    cards = "1 card is" if due_count == 1 else f"{due_count} cards are"
+    return Reply(f"⏰ Time to study: {cards} due today.", keyboards.study_now())
+
+
 def placeholder_demo(name: str) -> Reply:
     return Reply(f"/{escape(name)} isn't available yet on this bot. It's coming soon.")

@@ -143,7 +143,7 @@ class BotApiEmulator(BotApiMethods):
     # -- bot side --------------------------------------------------------------------------------
 
     async def _read_params(self, request: web.Request) -> Params:
-        values: dict[str, Any] = dict(request.query)
+        values: dict[str, Any] = {k: _decode_form_value(k, v) for k, v in request.query.items()}
         files: dict[str, Upload] = {}
         if request.method == "POST" and request.body_exists:
             ctype = request.content_type
@@ -164,9 +164,11 @@ class BotApiEmulator(BotApiMethods):
                         files[part.name] = Upload(data, part.filename,
                                                   part.headers.get("Content-Type"))
                     else:
-                        values[part.name] = await part.text()
+                        values[part.name] = _decode_form_value(part.name, await part.text())
             else:
-                values.update(await request.post())
+                for k, v in (await request.post()).items():
+                    if isinstance(v, str):
+                        values[k] = _decode_form_value(k, v)
         return Params(values, files)
 
     async def _handle_bot(self, request: web.Request) -> web.StreamResponse:
@@ -277,6 +279,27 @@ class BotApiEmulator(BotApiMethods):
                 self._changed()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
+
+
+# Form values are strings; these parameters are free text or ids that must stay strings even
+# when they look like numbers or JSON (callback_query_id is numeric, text may be "42").
+_STRING_PARAMS = frozenset({
+    "text", "caption", "callback_query_id", "file_id", "parse_mode", "url", "secret_token",
+    "action", "description", "short_description", "name", "language_code",
+    "inline_message_id", "title", "query", "emoji", "ip_address", "business_connection_id",
+    "message_effect_id", "photo", "document", "video", "audio", "voice", "animation",
+    "sticker", "thumbnail", "custom_emoji_id", "address", "question", "payload",
+})
+
+
+def _decode_form_value(name: str, value: str) -> Any:
+    """Undo PTB's JSON encoding of non-string form values so handlers and logs see JSON types."""
+    if name in _STRING_PARAMS or not value or value[0] not in '-0123456789[{tfn"':
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
 
 
 def _fault_error(kind: str, retry_after: int, description: str | None) -> ApiError:
