@@ -24,8 +24,24 @@ from bot.decks.loader import load_decks
 from bot.decks.sync import sync_decks
 from bot.store.db import Database
 from bot.store.migrate import upgrade
-from bot.telegram import fallbacks, pushes, render, start, studying
-from bot.telegram.callback_data import RateCard, StudyNow, decode
+from bot.telegram import (
+    deck_menu,
+    exporting,
+    fallbacks,
+    pushes,
+    render,
+    settings,
+    start,
+    studying,
+)
+from bot.telegram.callback_data import (
+    ChooseSetting,
+    OpenSetting,
+    RateCard,
+    StudyNow,
+    ToggleDeck,
+    decode,
+)
 from bot.telegram.context import BotContext, BotState, Clock, TutorApp, utc_now
 from bot.telegram.errors import on_error
 from bot.telegram.learners import register_learner
@@ -96,13 +112,20 @@ def _register(app: TutorApp) -> None:
         CommandHandler("skip", studying.skip_command, filters=private),
         CommandHandler("stop", studying.stop_command, filters=private),
         CommandHandler("undo", studying.undo_command, filters=private),
+        CommandHandler("settings", settings.settings_command, filters=private),
+        CommandHandler("export", exporting.export_command, filters=private),
+        CommandHandler("decks", deck_menu.decks_command, filters=private),
         CommandHandler(["lrfind", "augment"], fallbacks.placeholder, filters=private),
         CallbackQueryHandler(studying.rate_button, pattern=_is(RateCard)),
         CallbackQueryHandler(studying.study_now_button, pattern=_is(StudyNow)),
+        CallbackQueryHandler(settings.open_setting, pattern=_is(OpenSetting)),
+        CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
+        CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),
         # Anything else pressed: an expired or forged button.
         CallbackQueryHandler(fallbacks.unknown_button),
         MessageHandler(private & filters.COMMAND, fallbacks.unknown_command),
         MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, studying.answer),
+        MessageHandler(private & filters.LOCATION, settings.location),
         MessageHandler(private & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL,
                        fallbacks.not_text),
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallbacks.group_message),

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from bot import grading
 from bot.catalog import Catalog, CatalogCard
+from bot.deck_choice import disabled_decks
 from bot.scheduling import (
     Memory,
     Rating,
@@ -156,7 +157,9 @@ def _pick_card(
             CardState.due <= now + LEARN_AHEAD,
         ).order_by(col(CardState.due))
     ).all()
-    live = [s for s in states if s.card_id in catalog.cards]
+    off = disabled_decks(session, learner_id=learner.id)
+    allowed = {cid for cid, card in catalog.cards.items() if card.deck_id not in off}
+    live = [s for s in states if s.card_id in allowed]
     due = [s for s in live if s.due <= now or s.state != State.REVIEW]
     if reviews_today < learner.max_reviews_per_day:
         fresh = [s for s in due if s.card_id not in skipped_today and s.due <= now]
@@ -171,7 +174,7 @@ def _pick_card(
         seen = set(session.exec(
             select(CardState.card_id).where(CardState.learner_id == learner.id)
         ).all())
-        unseen = [c for c in catalog.cards.values() if c.id not in seen]
+        unseen = [c for c in catalog.cards.values() if c.id not in seen and c.id in allowed]
         unseen.sort(key=lambda c: c.id in skipped_today)
         if unseen:
             return unseen[0], True

@@ -164,7 +164,7 @@ def _none(kind: DemoKind, args: tuple[str, ...]) -> NoArgs:
 
 
 def parse_args(kind: DemoKind, args: tuple[str, ...] | list[str]) -> DemoArgs:
-    """Validate a demo's raw arguments; raise DemoUsageError with the usage text if they are junk."""
+    """Validate a demo's raw arguments; junk raises DemoUsageError carrying the usage."""
     words = tuple(a for a in (w.strip() for w in args) if a)
     match kind:
         case DemoKind.LRFIND:

@@ -28,7 +28,11 @@ def _footer(kind: DemoKind, card: str | None) -> str:
 
 
 def lrfind(
-    *, model: str, suggestions: Mapping[str, float], batches: int, stopped_early: bool,
+    *,
+    model: str,
+    suggestions: Mapping[str, float],
+    batches: int,
+    stopped_early: bool,
     card: str | None = None,
 ) -> str:
     picks = ", ".join(f"{name} {lr:.1e}" for name, lr in suggestions.items())
@@ -43,8 +47,7 @@ def lrfind(
         "(x axis, log scale). Far left the rate is too small to move the loss; far right it "
         "is so large the loss explodes. Pick a rate where the loss is still falling steeply, "
         f"before the minimum. {stop}\n"
-        f"Suggestions: {picks} (valley is fastai's default)."
-        + _footer(DemoKind.LRFIND, card)
+        f"Suggestions: {picks} (valley is fastai's default)." + _footer(DemoKind.LRFIND, card)
     )
     return clip(text)
 
@@ -55,8 +58,7 @@ def augment(*, labels: Sequence[str], source: str, card: str | None = None) -> s
         "is one random transform applied to it, as a training loop would see it. Each epoch "
         "draws new random parameters, so the model rarely sees the exact same picture twice "
         "and learns what the object looks like rather than memorising pixels.\n"
-        f"Transforms: {', '.join(labels[1:])}."
-        + _footer(DemoKind.AUGMENT, card)
+        f"Transforms: {', '.join(labels[1:])}." + _footer(DemoKind.AUGMENT, card)
     )
     return clip(text)
 
@@ -114,7 +116,6 @@ def fine_tune(*, epochs: int, base_lr: float, card: str | None = None) -> str:
         "Then everything is unfrozen and trained for the remaining epochs with "
         "discriminative learning rates: the earliest layer group gets a rate 100× smaller "
         "than the head, the groups in between are spread geometrically, because early layers "
-        "already hold general features worth keeping."
-        + _footer(DemoKind.FINE_TUNE, card)
+        "already hold general features worth keeping." + _footer(DemoKind.FINE_TUNE, card)
     )
     return clip(text)

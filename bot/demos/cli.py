@@ -37,5 +37,7 @@ def run_demo_cli(name: str, args: list[str], out: Path, device: str = "auto") ->
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(result.png)
     print(result.caption)
-    print(f"\nPicture written to {out} ({len(result.png) / 1024:.0f} KiB, {result.elapsed_s:.2f} s)")
+    print(
+        f"\nPicture written to {out} ({len(result.png) / 1024:.0f} KiB, {result.elapsed_s:.2f} s)"
+    )
     return 0

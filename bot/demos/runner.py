@@ -353,7 +353,10 @@ class LocalDemoRunner:
         started = time.perf_counter()
 
         def post(msg: tuple[Any, ...]) -> None:
-            loop.call_soon_threadsafe(job.events.put_nowait, msg)
+            # The job may be long over (timeout, cancel) and the loop closed when a killed
+            # worker's death is finally seen; nobody is listening then.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(job.events.put_nowait, msg)
 
         healthy = False
         try:

@@ -7,6 +7,7 @@ property of the sentence, not of the reference being compared with.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -27,9 +28,13 @@ from bot.grading.normalise import code_key, code_parts, tokenise
 
 # Verbs that flip what follows: "tackle overfitting" and "does not overfit" agree.
 FLIPPERS = frozenset(stem(w) for w in (
-    "tackle prevent avoid combat counter counteract fight mitigate reduce decrease minimize "
-    "lessen stop against eliminate limit"
+    "tackle prevent avoid combat counter counteract fight mitigate reduce minimize lessen "
+    "stop eliminate"
 ).split())
+# After a comma these start a new thought: "tackle overfitting, as we loop many times".
+SUBORDINATORS = frozenset({"as", "because", "since", "so", "which", "thus", "hence", "whereas",
+                           "while", "therefore"})
+_INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 3
 _FLIP_SCOPE = 2
 
@@ -118,7 +123,9 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
         best = process.extractOne(w, lex.candidates, scorer=OSA.distance, score_cutoff=budget)
         if best is not None and best[0][0] == w[0]:
             fixed = str(best[0])
-            return (fixed,) if fixed != w else (w,)
+            # "loaded" is not a typo of "loader": same root, other ending.
+            if _INFLECTION.sub("", fixed) != _INFLECTION.sub("", w):
+                return repair(fixed, lex) if fixed in lex.memo else (fixed,)
     return (w,)
 
 
@@ -157,10 +164,15 @@ def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, lis
             continue
         if kind == "comma":
             clause, item = clause + 1, item + 1
-            structured = structured or tok.text in "+=&"
+            structured = structured or tok.text in "+=&/"
+            nxt_tok = toks[i + 1] if i + 1 < len(toks) else None
+            if tok.text == "," and nxt_tok is not None and nxt_tok.text in SUBORDINATORS:
+                seg, item, example = seg + 1, 0, False
+                breaks.append(",")
             continue
         if kind == "colon":
             clause += 1
+            structured = True
             for e in out:
                 if e.seg == seg:
                     e.header = True
@@ -178,10 +190,10 @@ def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, lis
             out.append(_Entry(tok.text.lower(), tok.text, seg, clause, item, role))
             continue
         if kind == "code":
-            structured = True
             parts = code_parts(tok.text)
             named = [p for p in tok.text.rstrip("()").replace(".", "_").split("_") if p]
             if len(named) >= 2:
+                structured = True
                 out.append(_Entry("", tok.text, seg, clause, item,
                                   role if role != Role.MAIN else Role.CODE,
                                   atomic="code:" + code_key(tok.text)))
@@ -214,19 +226,24 @@ def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, lis
             is_stop = fixed in STOPWORDS
             n_function += is_stop
             s = stem(fixed)
-            out.append(_Entry(s, w, seg, clause, item, role, stop=is_stop, flip=s in FLIPPERS))
+            if s in FLIPPERS:
+                n_function += 1
+                out.append(_Entry("", w, seg, clause, item, role, stop=True, cue=_FLIP_SCOPE,
+                                  flip=True))
+            else:
+                out.append(_Entry(s, w, seg, clause, item, role, stop=is_stop))
     return out, n_words, n_function, structured, breaks
 
 
-def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry, tuple[str, ...]]]:
+def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry, str]]:
     """Rewrite phrases to their canonical keys, longest match first, within one clause."""
-    out: list[tuple[_Entry, tuple[str, ...]]] = []
+    out: list[tuple[_Entry, str]] = []
     n = len(entries)
     i = 0
     while i < n:
         e = entries[i]
         if e.atomic or e.cue:
-            out.append((e, (e.atomic,) if e.atomic else ()))
+            out.append((e, e.atomic))
             i += 1
             continue
         done = False
@@ -262,7 +279,7 @@ def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry,
         if done:
             continue
         single = table.phrases.get((e.stem,))
-        out.append((e, single if single is not None else (e.stem,)))
+        out.append((e, single if single is not None else e.stem))
         i += 1
     return out
 
@@ -271,7 +288,7 @@ def _merge(span: list[_Entry]) -> _Entry:
     first = span[0]
     surface = " ".join(x.surface for x in span if x.surface)
     return _Entry(first.stem, surface, first.seg, first.clause, first.item, first.role,
-                  header=first.header, flip=any(x.flip for x in span))
+                  header=first.header)
 
 
 def analyse(text: str, lex: Lexicon) -> Analysis:
@@ -285,15 +302,15 @@ def analyse(text: str, lex: Lexicon) -> Analysis:
         while end < len(entries) and entries[end].clause == clause:
             end += 1
         strong = flip = 0
-        for e, keys in _canonical(entries[start:end], lex.table):
+        for e, key in _canonical(entries[start:end], lex.table):
             if e.cue:
-                strong = e.cue
+                if e.flip:
+                    flip = e.cue
+                else:
+                    strong = e.cue
                 continue
             neg = (strong > 0) != (flip > 0)
-            for key in keys:
-                units.append(Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header))
+            units.append(Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header))
             strong, flip = max(0, strong - 1), max(0, flip - 1)
-            if e.flip:
-                flip = _FLIP_SCOPE
         start = end
     return Analysis(tuple(units), n_words, n_function, structured, tuple(breaks))

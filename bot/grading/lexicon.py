@@ -97,50 +97,84 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(americanise(word)))
 
 
+_STEMMED_STOPS = frozenset(stem(w) for w in STOPWORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class SynonymTable:
     """Phrase rewrites and opposites, keyed by stem tuples."""
 
-    phrases: dict[tuple[str, ...], tuple[str, ...]]
-    content_phrases: dict[tuple[str, ...], tuple[str, ...]]
+    phrases: dict[tuple[str, ...], str]
+    content_phrases: dict[tuple[str, ...], str]
+    # A multi-word concept's own sub-concepts ("stochastic gradient descent" -> stochast,
+    # gradient_descent): naming some of them earns part of the credit.
+    parts: dict[str, tuple[str, ...]]
     antonyms: dict[str, str]
     surface: frozenset[str]
     max_len: int
 
 
-def _stems(entry: str) -> tuple[str, ...]:
+def _words(entry: str) -> list[str]:
     words = re.findall(r"[a-z0-9_]+", entry.lower().replace("-", " "))
-    return tuple(w if "_" in w else stem(w) for w in words)
+    return [NUMBER_WORDS.get(w, w) for w in words]
+
+
+def _stems(entry: str) -> tuple[str, ...]:
+    return tuple(w if "_" in w else stem(w) for w in _words(entry))
+
+
+def _canon(head: str) -> str:
+    words = _words(head)
+    if len(words) == 1:
+        return words[0] if "_" in words[0] else stem(words[0])
+    return "_".join(words)
+
+
+def _split(words: tuple[str, ...], phrases: dict[tuple[str, ...], str], whole: str) -> tuple[str, ...]:
+    """Greedy canonical reading of a phrase's words, never as the whole phrase."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(len(words) - i, len(words) - 1), 0, -1):
+            hit = phrases.get(words[i : i + n])
+            hit = None if hit == whole else hit
+            if hit is not None or n == 1:
+                key = hit if hit is not None else words[i]
+                if words[i] not in _STEMMED_STOPS:
+                    out.append(key)
+                i += n
+                break
+    return tuple(dict.fromkeys(out))
 
 
 def build_table(groups: list[list[str]], antonym_pairs: list[tuple[str, str]]) -> SynonymTable:
     """Compile synonym groups so that lookup is a dict hit per candidate phrase."""
-    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
-    content: dict[tuple[str, ...], tuple[str, ...]] = {}
+    phrases: dict[tuple[str, ...], str] = {}
+    content: dict[tuple[str, ...], str] = {}
+    heads: dict[str, tuple[str, ...]] = {}
     surface: set[str] = set()
     for group in groups:
-        head = group[0].strip()
-        canon = (head,) if "_" in head else tuple(
-            s for s, w in zip(_stems(head), head.split(), strict=False) if w not in STOPWORDS
-        ) or _stems(head)
+        canon = _canon(group[0])
+        heads.setdefault(canon, _stems(group[0].replace("_", " ")))
         for alt in group:
             key = _stems(alt)
             if not key:
                 continue
             surface.update(re.findall(r"[a-z]+", alt.lower()))
             phrases.setdefault(key, canon)
-            words = re.findall(r"[a-z0-9_]+", alt.lower().replace("-", " "))
+            words = _words(alt)
             ckey = tuple(k for k, w in zip(key, words, strict=False) if w not in STOPWORDS)
             if ckey and (len(ckey) > 1 or len(key) == 1):
                 content.setdefault(ckey, canon)
+    parts = {c: p for c, words in heads.items() if len(words) > 1 and (p := _split(words, phrases, c))}
     antonyms: dict[str, str] = {}
     for a, b in antonym_pairs:
         ca, cb = phrases.get(_stems(a)), phrases.get(_stems(b))
-        if ca and cb and len(ca) == 1 and len(cb) == 1:
-            antonyms[ca[0]] = cb[0]
-            antonyms[cb[0]] = ca[0]
+        if ca and cb:
+            antonyms[ca] = cb
+            antonyms[cb] = ca
     max_len = max((len(k) for k in phrases), default=1)
-    return SynonymTable(phrases, content, antonyms, frozenset(surface), max_len)
+    return SynonymTable(phrases, content, parts, antonyms, frozenset(surface), max_len)
 
 
 def parse_table(text: str) -> tuple[list[list[str]], list[tuple[str, str]]]:

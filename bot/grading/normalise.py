@@ -93,6 +93,8 @@ def tokenise(text: str) -> tuple[Tok, ...]:
             out.append(Tok("num", value))
         elif kind == "arrow":
             out.append(Tok("stop", "->"))
+        elif kind == "stop":
+            out.append(Tok("stop", "\n" if "\n" in value else value.strip()[:1]))
         else:
             out.append(Tok(kind, value.strip()))
     return _merge_contractions(out)

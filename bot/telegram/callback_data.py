@@ -50,10 +50,59 @@ class CancelDemo:
         return "c"
 
 
-Payload = RateCard | StudyNow | ShowDemo | CancelDemo
+@dataclass(frozen=True, slots=True)
+class OpenSetting:
+    """Show the choices for one setting."""
+
+    prefix: ClassVar[str] = "so"
+    name: str
+
+    def encode(self) -> str:
+        return f"so:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseSetting:
+    prefix: ClassVar[str] = "sv"
+    name: str
+    value: str
+
+    def encode(self) -> str:
+        return f"sv:{self.name}:{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleDeck:
+    prefix: ClassVar[str] = "dk"
+    deck_id: int
+
+    def encode(self) -> str:
+        return f"dk:{self.deck_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """Suspend or bury the card of a prompt."""
+
+    prefix: ClassVar[str] = "ca"
+    prompt_id: int
+    action: str
+
+    def encode(self) -> str:
+        return f"ca:{self.prompt_id}:{self.action}"
+
+
+Payload = (RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
+           | ToggleDeck | CardAction)
+SETTING_NAMES = ("tz", "time", "new", "ret", "pause")
+CARD_ACTIONS = ("suspend", "bury")
 
 _RATE = re.compile(r"^r:(\d{1,18}):([1-4])$")
 _DEMO = re.compile(r"^d:(\d{1,18})$")
+_OPEN = re.compile(r"^so:([a-z]{1,8})$")
+_CHOOSE = re.compile(r"^sv:([a-z]{1,8}):([0-9]{1,4})$")
+_DECK = re.compile(r"^dk:(\d{1,18})$")
+_ACTION = re.compile(r"^ca:(\d{1,18}):([a-z]{1,8})$")
 
 
 def decode(data: str | None) -> Payload | None:
@@ -63,6 +112,14 @@ def decode(data: str | None) -> Payload | None:
         return RateCard(int(match[1]), Rating(int(match[2])))
     if match := _DEMO.match(data):
         return ShowDemo(int(match[1]))
+    if (match := _OPEN.match(data)) and match[1] in SETTING_NAMES:
+        return OpenSetting(match[1])
+    if (match := _CHOOSE.match(data)) and match[1] in SETTING_NAMES:
+        return ChooseSetting(match[1], match[2])
+    if match := _DECK.match(data):
+        return ToggleDeck(int(match[1]))
+    if (match := _ACTION.match(data)) and match[2] in CARD_ACTIONS:
+        return CardAction(int(match[1]), match[2])
     if data == "s":
         return StudyNow()
     if data == "c":

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.deck_choice import DeckProgress
 from bot.grading import Rating as SuggestedRating
 from bot.scheduling import Rating
-from bot.telegram.callback_data import RateCard, ShowDemo, StudyNow
+from bot.telegram.callback_data import (
+    ChooseSetting,
+    OpenSetting,
+    RateCard,
+    ShowDemo,
+    StudyNow,
+    ToggleDeck,
+)
 
 RATING_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good",
                 Rating.EASY: "Easy"}
@@ -27,3 +35,44 @@ def ratings(prompt_id: int, suggested: SuggestedRating, demo: str | None) -> Inl
 def study_now() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton("📚 Study now",
                                                        callback_data=StudyNow().encode())]])
+
+
+TIME_CHOICES = ("0700", "0800", "1200", "1800", "2000", "2100")
+NEW_CHOICES = ("5", "10", "15", "20", "30")
+RETENTION_CHOICES = ("80", "85", "90", "95")
+
+
+def _button(text: str, payload: OpenSetting | ChooseSetting) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=payload.encode())
+
+
+def settings_menu(paused: bool) -> InlineKeyboardMarkup:
+    pause = (_button("▶️ Resume reminders", ChooseSetting("pause", "0")) if paused
+             else _button("⏸ Pause reminders", ChooseSetting("pause", "1")))
+    return InlineKeyboardMarkup([
+        [_button("🌍 Time zone", OpenSetting("tz")), _button("⏰ Reminder time", OpenSetting("time"))],
+        [_button("🆕 New cards/day", OpenSetting("new")), _button("🎯 Retention", OpenSetting("ret"))],
+        [pause],
+    ])
+
+
+def setting_choices(name: str) -> InlineKeyboardMarkup | None:
+    if name == "time":
+        row = [_button(f"{v[:2]}:{v[2:]}", ChooseSetting("time", v)) for v in TIME_CHOICES]
+        return InlineKeyboardMarkup([row[:3], row[3:]])
+    if name == "new":
+        return InlineKeyboardMarkup([[_button(v, ChooseSetting("new", v)) for v in NEW_CHOICES]])
+    if name == "ret":
+        return InlineKeyboardMarkup(
+            [[_button(f"{v}%", ChooseSetting("ret", v)) for v in RETENTION_CHOICES]])
+    return None
+
+
+def deck_toggles(progress: list[DeckProgress]) -> InlineKeyboardMarkup:
+    rows = []
+    for deck in progress[:50]:
+        mark = "✅" if deck.enabled else "⬜️"
+        title = deck.title if len(deck.title) <= 40 else deck.title[:39] + "…"
+        rows.append([InlineKeyboardButton(f"{mark} {title}",
+                                          callback_data=ToggleDeck(deck.deck_id).encode())])
+    return InlineKeyboardMarkup(rows)

@@ -11,3 +11,7 @@ async def start(app: TutorApp) -> None:
 
 async def stop(app: TutorApp) -> None:
     """Cancel the push wake-ups."""
+
+
+async def reschedule(app: TutorApp, telegram_id: int) -> None:
+    """Re-plan one learner's push after they changed time, zone or pause."""

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.deck_choice import DeckProgress
 from bot.grading import Grade, Label
+from bot.preferences import Preferences
 from bot.study import Graded, NothingDue, Question
 from bot.telegram import keyboards
 
@@ -21,6 +23,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("skip", "Skip the current card"),
     ("stop", "End the study session"),
     ("undo", "Undo your last rating"),
+    ("decks", "Choose which decks to study"),
+    ("settings", "Time zone, reminder time, daily limits"),
+    ("export", "Download your review history (CSV)"),
     ("help", "How this bot works"),
     ("start", "Welcome and deck overview"),
 )
@@ -202,3 +207,62 @@ def push_reminder(due_count: int) -> Reply:
 
 def placeholder_demo(name: str) -> Reply:
     return Reply(f"/{escape(name)} isn't available yet on this bot. It's coming soon.")
+
+
+SETTINGS_USAGE = (
+    "Change a setting with buttons, or type it:\n"
+    "<code>/settings tz Europe/Berlin</code> (or a city, or UTC+2; or share your location)\n"
+    "<code>/settings time 07:30</code>: daily reminder time\n"
+    "<code>/settings new 15</code>: new cards per day (0-100)\n"
+    "<code>/settings retention 90%</code>: desired retention (70-97%)\n"
+    "<code>/settings pause</code> / <code>/settings resume</code>: reminders"
+)
+
+
+def settings(prefs: Preferences, note: str | None = None) -> Reply:
+    reminders = "paused" if prefs.reminders_paused else f"daily at {prefs.push_time}"
+    lines = [
+        "<b>Your settings</b>",
+        f"🌍 Time zone: <b>{escape(prefs.timezone)}</b>",
+        f"⏰ Reminders: <b>{escape(reminders)}</b>",
+        f"🆕 New cards per day: <b>{prefs.new_per_day}</b>",
+        f"🎯 Desired retention: <b>{prefs.desired_retention:.0%}</b>",
+    ]
+    if note:
+        lines.insert(0, f"{escape(note)}\n")
+    lines.append("\n" + SETTINGS_USAGE)
+    return Reply("\n".join(lines), keyboards.settings_menu(prefs.reminders_paused))
+
+
+def setting_choices(name: str) -> Reply:
+    prompts = {
+        "tz": "Send <code>/settings tz Europe/Berlin</code> (or a city such as "
+              "<code>Tokyo</code>, or <code>UTC+2</code>), or share your location 📍.",
+        "time": "When should I remind you each day? Pick one, or send "
+                "<code>/settings time 07:30</code>.",
+        "new": "How many new cards per day?",
+        "ret": "How much do you want to remember? Higher means more reviews.",
+    }
+    return Reply(prompts.get(name, SETTINGS_USAGE), keyboards.setting_choices(name))
+
+
+def invalid_setting(message: str) -> Reply:
+    return Reply(f"⚠️ {escape(message)}\n\n{SETTINGS_USAGE}")
+
+
+def export_caption(count: int) -> str:
+    return f"Your review history: {count} review{'s' if count != 1 else ''} (CSV)."
+
+
+def export_empty() -> Reply:
+    return Reply("You have no reviews yet. Study a few cards with /study first.")
+
+
+def decks(progress: list[DeckProgress]) -> Reply:
+    if not progress:
+        return Reply("There are no decks yet. A teacher adds deck files to the cards folder.")
+    lines = ["<b>Decks</b> (tap to switch one on or off)"]
+    for deck in progress:
+        mark = "✅" if deck.enabled else "⬜️"
+        lines.append(f"{mark} {escape(deck.title)}: {deck.seen}/{deck.cards} cards started")
+    return Reply(clip("\n".join(lines)), keyboards.deck_toggles(progress))

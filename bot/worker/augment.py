@@ -36,7 +36,8 @@ class Augmentation:
 
 def _blur(h: int, w: int) -> torch.nn.Module:
     k = max(3, (min(h, w) // 40) | 1)  # kernel grows with the picture so the blur shows
-    return K.RandomGaussianBlur((k, k), (k / 4, k / 3), p=1.0)
+    blur: torch.nn.Module = K.RandomGaussianBlur((k, k), (k / 4, k / 3), p=1.0)
+    return blur
 
 
 AUGMENTATIONS: tuple[Augmentation, ...] = (
@@ -52,7 +53,9 @@ AUGMENTATIONS: tuple[Augmentation, ...] = (
     ),
     Augmentation(
         "affine (shift, zoom, shear)",
-        lambda h, w: K.RandomAffine(10.0, translate=(0.12, 0.12), scale=(0.75, 0.9), shear=15.0, p=1.0),
+        lambda h, w: K.RandomAffine(
+            10.0, translate=(0.12, 0.12), scale=(0.75, 0.9), shear=15.0, p=1.0
+        ),
     ),
     Augmentation("grayscale", lambda h, w: K.RandomGrayscale(p=1.0)),
     Augmentation("gaussian blur", _blur),
@@ -73,18 +76,19 @@ def decode_photo(data: bytes) -> Image.Image:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x its pixel limit; treat that as a refusal too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))  # reads only the header
-            if img.format not in {"JPEG", "PNG"}:
+            src = Image.open(io.BytesIO(data))  # reads only the header
+            if src.format not in {"JPEG", "PNG"}:
                 raise DemoInputError("That file is not a JPEG or PNG picture.")
-            if img.width * img.height > MAX_PIXELS:
+            if src.width * src.height > MAX_PIXELS:
                 raise DemoInputError("That picture has too many pixels to process.")
-            img.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))  # JPEG: decode at reduced scale
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
+            src.draft("RGB", (MAX_SIDE * 2, MAX_SIDE * 2))  # JPEG: decode at reduced scale
+            img = ImageOps.exif_transpose(src).convert("RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise DemoInputError("That picture has too many pixels to process.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DemoInputError("That file could not be read as a picture (damaged or truncated?).") from None
+        raise DemoInputError(
+            "That file could not be read as a picture (damaged or truncated?)."
+        ) from None
     img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     return img
 
@@ -154,13 +158,19 @@ def grid_png(batch: torch.Tensor, labels: tuple[str, ...]) -> tuple[bytes, tuple
     return out.getvalue(), canvas.size
 
 
-def run_augment(args: AugmentArgs, image: bytes | None, device: str) -> tuple[bytes, dict[str, object]]:
+def run_augment(
+    args: AugmentArgs, image: bytes | None, device: str
+) -> tuple[bytes, dict[str, object]]:
     """Augment the user's photo (or a built-in picture) and lay the results out as a grid."""
     if image is not None:
         img, source = decode_photo(image), "your photo"
     else:
         img = builtin_image(args.builtin)
-        source = "a generated scene" if args.builtin is BuiltinImage.SCENE else "a digit from the training data"
+        source = (
+            "a generated scene"
+            if args.builtin is BuiltinImage.SCENE
+            else "a digit from the training data"
+        )
     batch = augment_batch(img, device)
     png, size = grid_png(batch, TILE_LABELS)
     meta: dict[str, object] = {

@@ -36,15 +36,22 @@ def softmax_plot(args: SoftmaxArgs) -> tuple[bytes, Meta]:
         probs_by_t[f"{t:g}"] = probs.tolist()
         xs = [i + (k - (n - 1) / 2) * width for i in range(len(classes))]
         bars = right.bar(xs, probs.tolist(), width, color=cmap[k % 4], label=f"T = {t:g}")
-        right.bar_label(bars, labels=[f"{p:.0%}" if p >= 0.05 else "" for p in probs.tolist()],
-                        fontsize=10, padding=2)
+        right.bar_label(
+            bars,
+            labels=[f"{p:.0%}" if p >= 0.05 else "" for p in probs.tolist()],
+            fontsize=10,
+            padding=2,
+        )
     right.set_xticks(range(len(classes)), classes)
     right.set_ylim(0, 1.08)
     right.set_ylabel("probability")
     right.set_title("softmax(score / T)")
     right.legend(loc="upper right")
-    fig.suptitle("Softmax: exponentials turn small score gaps into big probability gaps",
-                 fontsize=15, fontweight="bold")
+    fig.suptitle(
+        "Softmax: exponentials turn small score gaps into big probability gaps",
+        fontsize=15,
+        fontweight="bold",
+    )
     return figure_png(fig), {"probabilities": probs_by_t}
 
 
@@ -61,9 +68,14 @@ def cross_entropy_plot() -> tuple[bytes, Meta]:
     for q, label in marks.items():
         val = -math.log(q)
         ax.plot(q, val, "o", ms=10, color="black")
-        ax.annotate(f"{label}\nloss {val:.2f}", (q, val), xytext=(18, 14),
-                    textcoords="offset points", fontsize=12,
-                    arrowprops={"arrowstyle": "-", "color": "gray"})
+        ax.annotate(
+            f"{label}\nloss {val:.2f}",
+            (q, val),
+            xytext=(18, 14),
+            textcoords="offset points",
+            fontsize=12,
+            arrowprops={"arrowstyle": "-", "color": "gray"},
+        )
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 6.3)
     ax.set_xlabel("probability the model gives the true class  p")
@@ -94,7 +106,9 @@ def minibatch_plot(device: str, progress: Progress | None = None) -> tuple[bytes
         errs = []
         for _ in range(24):
             idx = torch.randint(0, n, (bs,), generator=gen).to(device)
-            errs.append(float((grad(data.x_train[idx], data.y_train[idx]) - full).norm() / full.norm()))
+            errs.append(
+                float((grad(data.x_train[idx], data.y_train[idx]) - full).norm() / full.norm())
+            )
         noise.append(sum(errs) / len(errs))
         idx = torch.randint(0, n, (bs,), generator=gen).to(device)
         xb, yb = data.x_train[idx], data.y_train[idx]
@@ -131,8 +145,11 @@ def minibatch_plot(device: str, progress: Progress | None = None) -> tuple[bytes
     twin.grid(False)
     for ax in (left, right):
         ax.set_xticks(sizes, [str(s) for s in sizes])
-    fig.suptitle(f"Mini-batches on digits ({device.upper()}): bigger = smoother, not slower per sample",
-                 fontsize=15, fontweight="bold")
+    fig.suptitle(
+        f"Mini-batches on digits ({device.upper()}): bigger = smoother, not slower per sample",
+        fontsize=15,
+        fontweight="bold",
+    )
     return figure_png(fig), {"sizes": sizes, "noise": noise, "step_ms": step_ms, "best_bs": best_bs}
 
 
@@ -148,7 +165,12 @@ def combined_cos(pct: float, start: float, middle: float, end: float, pos: float
 
 
 def one_cycle(
-    n: int, lr_max: float, *, div: float = 25.0, div_final: float = 1e5, pct_start: float = 0.25,
+    n: int,
+    lr_max: float,
+    *,
+    div: float = 25.0,
+    div_final: float = 1e5,
+    pct_start: float = 0.25,
     moms: tuple[float, float, float] = (0.95, 0.85, 0.95),
 ) -> tuple[list[float], list[float]]:
     """Per-iteration lr and momentum of fastai's fit_one_cycle (its defaults)."""
@@ -175,10 +197,17 @@ def one_cycle_plot(args: OneCycleArgs) -> tuple[bytes, Meta]:
     right.set_ylabel("beta1 (momentum)")
     for ax in (left, right):
         ax.axvline(n * 0.25, color="gray", ls=":", lw=1.5)
-    left.annotate("warm-up | anneal", (n * 0.25, args.lr_max), xytext=(8, -20),
-                  textcoords="offset points", fontsize=12, color="gray")
-    fig.suptitle(f"fit_one_cycle(lr_max={args.lr_max:g}) over {n} iterations",
-                 fontsize=15, fontweight="bold")
+    left.annotate(
+        "warm-up | anneal",
+        (n * 0.25, args.lr_max),
+        xytext=(8, -20),
+        textcoords="offset points",
+        fontsize=12,
+        color="gray",
+    )
+    fig.suptitle(
+        f"fit_one_cycle(lr_max={args.lr_max:g}) over {n} iterations", fontsize=15, fontweight="bold"
+    )
     return figure_png(fig), {"lr_first": lrs[0], "lr_peak": max(lrs), "lr_last": lrs[-1]}
 
 
@@ -209,14 +238,30 @@ def fine_tune_plot(args: FineTuneArgs) -> tuple[bytes, Meta]:
         lrs, _ = one_cycle(n2, lr_max, div=5.0, pct_start=0.3)
         ax.plot(xs2, lrs, color=colour, lw=2.5, label=f"{name}: max {lr_max:.0e}")
     ax.axvspan(0, 1, color="#9e9e9e", alpha=0.15)
-    ax.text(0.5, 0.97, "frozen body:\nonly the head trains", transform=ax.get_xaxis_transform(),
-            ha="center", va="top", fontsize=12)
-    ax.text(1 + args.epochs / 2, 0.97, "unfrozen: discriminative learning rates",
-            transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=12)
+    ax.text(
+        0.5,
+        0.97,
+        "frozen body:\nonly the head trains",
+        transform=ax.get_xaxis_transform(),
+        ha="center",
+        va="top",
+        fontsize=12,
+    )
+    ax.text(
+        1 + args.epochs / 2,
+        0.97,
+        "unfrozen: discriminative learning rates",
+        transform=ax.get_xaxis_transform(),
+        ha="center",
+        va="top",
+        fontsize=12,
+    )
     ax.set_yscale("log")
     ax.set_ylim(min(maxes) / 8, args.base_lr * 6)
     ax.set_xlabel("epoch")
     ax.set_ylabel("learning rate (log scale)")
-    ax.set_title(f"learn.fine_tune({args.epochs}, base_lr={args.base_lr:g}): 1 frozen + {args.epochs} epochs")
+    ax.set_title(
+        f"learn.fine_tune({args.epochs}, base_lr={args.base_lr:g}): 1 frozen + {args.epochs} epochs"
+    )
     ax.legend(loc="lower center", ncol=3, fontsize=11)
     return figure_png(fig), {"group_lr_max": maxes}

@@ -82,7 +82,7 @@ def run_request(request: DemoRequest, progress: Progress | None = None) -> DemoR
 
 def warm_up(device: str = "auto") -> str:
     """Pay the one-off costs now: imports, data tensors, a first optimiser step, a figure."""
-    from bot.demos.args import LrModel
+    from bot.demos.args import BuiltinImage, LrModel
     from bot.worker import augment, concepts, lrfind  # noqa: F401  (imported to be warm)
     from bot.worker.data import BatchStream, digits
     from bot.worker.models import build_model, default_optimizer_kwargs
@@ -101,5 +101,5 @@ def warm_up(device: str = "auto") -> str:
     ax.legend()
     ax.set_title("warm-up")
     figure_png(fig)
-    augment.augment_batch(augment.builtin_image(augment.BuiltinImage.SCENE), resolved)
+    augment.augment_batch(augment.builtin_image(BuiltinImage.SCENE), resolved)
     return resolved

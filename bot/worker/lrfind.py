@@ -151,7 +151,11 @@ def plot(test: RangeTest, suggestions: list[Suggestion], title: str) -> bytes:
     fig.subplots_adjust(left=0.085, right=0.98, top=0.92, bottom=0.12)
     ax = fig.add_subplot()
     skip = 5  # as fastai's plot_lr_find(skip_end=5); start shown so the flat part is visible
-    lrs, losses, raw = test.lrs[:-skip] or test.lrs, test.losses[:-skip] or test.losses, test.raw_losses
+    lrs, losses, raw = (
+        test.lrs[:-skip] or test.lrs,
+        test.losses[:-skip] or test.losses,
+        test.raw_losses,
+    )
     ax.plot(test.lrs[: len(raw)], raw, color="#1f77b4", alpha=0.18, lw=1, label="batch loss")
     ax.plot(lrs, losses, color="#1f77b4", lw=2.5, label="smoothed loss")
     for s in suggestions:
@@ -172,7 +176,9 @@ def plot(test: RangeTest, suggestions: list[Suggestion], title: str) -> bytes:
     return figure_png(fig)
 
 
-def run_lrfind(args: LrFindArgs, device: str, progress: Progress | None = None) -> tuple[bytes, dict[str, object]]:
+def run_lrfind(
+    args: LrFindArgs, device: str, progress: Progress | None = None
+) -> tuple[bytes, dict[str, object]]:
     """Run the range test on digits and draw it; returns the PNG and facts for the caption."""
     data = digits(device)
     model = build_model(args.model).to(device)
@@ -180,12 +186,19 @@ def run_lrfind(args: LrFindArgs, device: str, progress: Progress | None = None) 
     batches = BatchStream(data.x_train, data.y_train, BATCH_SIZE)
     t0 = time.perf_counter()
     test = range_test(
-        model, opt, batches,
-        start_lr=args.start_lr, end_lr=args.end_lr, num_it=args.num_it, progress=progress,
+        model,
+        opt,
+        batches,
+        start_lr=args.start_lr,
+        end_lr=args.end_lr,
+        num_it=args.num_it,
+        progress=progress,
     )
     compute_s = time.perf_counter() - t0
     _, _, suggestions = suggest(test)
-    stop_note = f"stopped at batch {len(test.lrs)}" if test.stopped_early else f"{len(test.lrs)} batches"
+    stop_note = (
+        f"stopped at batch {len(test.lrs)}" if test.stopped_early else f"{len(test.lrs)} batches"
+    )
     title = f"LR finder: {args.model.value.upper()} on digits ({stop_note})"
     png = plot(test, suggestions, title)
     meta: dict[str, object] = {

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # headless and thread-free; must precede any pyplot import anywhere
 
-from matplotlib.figure import Figure  # noqa: E402  (after the backend choice on purpose)
+from matplotlib.figure import Figure
 
 # Sizes chosen for a ~900 px wide picture read on a phone.
 DPI = 100
 WIDTH_IN = 9.0
 
-STYLE: dict[str, object] = {
+STYLE: dict[str, Any] = {
     "font.size": 14,
     "axes.titlesize": 16,
     "axes.titleweight": "bold",
@@ -28,7 +29,7 @@ STYLE: dict[str, object] = {
     "axes.spines.right": False,
     "figure.facecolor": "white",
 }
-matplotlib.rcParams.update(STYLE)
+matplotlib.rcParams.update(STYLE)  # type: ignore[arg-type]  # keys are valid rc names
 
 
 def new_figure(
@@ -39,7 +40,9 @@ def new_figure(
     Constrained layout measures every tick label before drawing, which costs ~0.15 s; the
     time-critical single-axes plots pass constrained=False and set fixed margins instead.
     """
-    return Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained" if constrained else None)
+    return Figure(
+        figsize=(width_in, height_in), dpi=DPI, layout="constrained" if constrained else None
+    )
 
 
 def figure_png(fig: Figure) -> bytes:

@@ -9,7 +9,9 @@ import pytest
 from bot.demos.cli import run_demo_cli
 
 
-def test_cli_writes_png_and_prints_caption(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_png_and_prints_caption(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A good invocation writes the PNG, prints the caption and the path, and exits 0."""
     out = tmp_path / "ce.png"
     assert run_demo_cli("cross-entropy", [], out, device="cpu") == 0

@@ -14,8 +14,15 @@ from bot.worker.jobs import run_request
 
 @pytest.mark.parametrize(
     "kind",
-    [DemoKind.SOFTMAX, DemoKind.CROSS_ENTROPY, DemoKind.MINIBATCH, DemoKind.ONE_CYCLE,
-     DemoKind.FINE_TUNE, DemoKind.AUGMENT, DemoKind.LRFIND],
+    [
+        DemoKind.SOFTMAX,
+        DemoKind.CROSS_ENTROPY,
+        DemoKind.MINIBATCH,
+        DemoKind.ONE_CYCLE,
+        DemoKind.FINE_TUNE,
+        DemoKind.AUGMENT,
+        DemoKind.LRFIND,
+    ],
 )
 def test_every_demo_renders_png_and_captions_its_card(kind: DemoKind) -> None:
     """Each demo returns a PNG ~900-1000 px wide and a caption ≤1024 chars naming its card."""

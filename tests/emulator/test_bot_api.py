@@ -61,20 +61,20 @@ async def test_send_message_returns_complete_message(emu: BotApiEmulator, bot: B
 async def test_send_message_validation(emu: BotApiEmulator, bot: Bot) -> None:
     """Empty, too long, badly formatted text and unknown chats fail with Telegram's texts."""
     emu.user(7)
-    with pytest.raises(BadRequest, match="(?i)Message text is empty"):
+    with pytest.raises(BadRequest, match=r"(?i)Message text is empty"):
         await bot.send_message(7, " ")
-    with pytest.raises(BadRequest, match="(?i)Message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)Message is too long"):
         await bot.send_message(7, "x" * 4097)
     await bot.send_message(7, "x" * 4096)
-    with pytest.raises(BadRequest, match="(?i)Can't parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)Can't parse entities"):
         await bot.send_message(7, "<b>unclosed", parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)Unsupported start tag"):
+    with pytest.raises(BadRequest, match=r"(?i)Unsupported start tag"):
         await bot.send_message(7, "<br>", parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)reserved and must be escaped"):
+    with pytest.raises(BadRequest, match=r"(?i)reserved and must be escaped"):
         await bot.send_message(7, "1. item", parse_mode="MarkdownV2")
-    with pytest.raises(BadRequest, match="(?i)Chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)Chat not found"):
         await bot.send_message(999, "hi")
-    with pytest.raises(BadRequest, match="(?i)Button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)Button_data_invalid"):
         await bot.send_message(7, "x", reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton("big", callback_data="x" * 65)]]))
 
@@ -92,7 +92,7 @@ async def test_markdown_v2_entities(emu: BotApiEmulator, bot: Bot) -> None:
 async def test_blocked_user_is_forbidden(emu: BotApiEmulator, bot: Bot) -> None:
     """Sending to a user who blocked the bot raises Forbidden."""
     emu.block(emu.user(7))
-    with pytest.raises(Forbidden, match="(?i)bot was blocked by the user"):
+    with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
         await bot.send_message(7, "hi")
 
 
@@ -105,15 +105,15 @@ async def test_edit_text_markup_caption(emu: BotApiEmulator, bot: Bot) -> None:
     assert not isinstance(edited, bool)
     assert edited.text == "two" and edited.edit_date is not None
     assert edited.reply_markup == KB
-    with pytest.raises(BadRequest, match="(?i)Message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)Message is not modified"):
         await bot.edit_message_text("two", chat_id=7, message_id=msg.message_id, reply_markup=KB)
-    with pytest.raises(BadRequest, match="(?i)Message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)Message to edit not found"):
         await bot.edit_message_text("x", chat_id=7, message_id=99)
     cleared = await bot.edit_message_reply_markup(chat_id=7, message_id=msg.message_id)
     assert not isinstance(cleared, bool) and cleared.reply_markup is None
-    with pytest.raises(BadRequest, match="(?i)Message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)Message is not modified"):
         await bot.edit_message_reply_markup(chat_id=7, message_id=msg.message_id)
-    with pytest.raises(BadRequest, match="(?i)There is no caption in the message to edit"):
+    with pytest.raises(BadRequest, match=r"(?i)There is no caption in the message to edit"):
         await bot.edit_message_caption(chat_id=7, message_id=msg.message_id, caption="c")
     photo = await bot.send_photo(7, make_png(), caption="old")
     recap = await bot.edit_message_caption(chat_id=7, message_id=photo.message_id,
@@ -132,7 +132,7 @@ async def test_delete_message(emu: BotApiEmulator, bot: Bot) -> None:
     assert emu.chat(user) == []
     [gone] = emu.chat(user, include_deleted=True)
     assert gone.deleted
-    with pytest.raises(BadRequest, match="(?i)Message to delete not found"):
+    with pytest.raises(BadRequest, match=r"(?i)Message to delete not found"):
         await bot.delete_message(7, msg.message_id)
 
 
@@ -145,11 +145,11 @@ async def test_answer_callback_query(emu: BotApiEmulator, bot: Bot) -> None:
     assert cq["chat_instance"] and cq["message"]["message_id"] == msg.message_id
     assert await bot.answer_callback_query(cq["id"], text="done", show_alert=True)
     assert emu.callback_answers[-1].text == "done" and emu.callback_answers[-1].show_alert
-    with pytest.raises(BadRequest, match="(?i)Query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)Query is too old"):
         await bot.answer_callback_query(cq["id"])
-    with pytest.raises(BadRequest, match="(?i)Query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)Query is too old"):
         await bot.answer_callback_query("12345")
-    with pytest.raises(ValueError, match="(?i)no button"):
+    with pytest.raises(ValueError, match=r"(?i)no button"):
         await emu.press(user, msg.message_id, "nope")
 
 
@@ -166,9 +166,9 @@ async def test_send_photo_multipart_and_download(emu: BotApiEmulator, bot: Bot) 
     assert bytes(await f.download_as_bytearray()) == png
     again = await bot.send_photo(7, sizes[-1].file_id)
     assert [s.file_id for s in again.photo] == [s.file_id for s in sizes]
-    with pytest.raises(BadRequest, match="(?i)Message caption is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)Message caption is too long"):
         await bot.send_photo(7, png, caption="x" * 1025)
-    with pytest.raises(BadRequest, match="(?i)Wrong file identifier"):
+    with pytest.raises(BadRequest, match=r"(?i)Wrong file identifier"):
         await bot.send_photo(7, "no-such-file-id")
 
 
@@ -199,7 +199,7 @@ async def test_send_document(emu: BotApiEmulator, bot: Bot) -> None:
     assert bytes(await f.download_as_bytearray()) == b"a,b\n"
     again = await bot.send_document(7, doc.file_id)
     assert again.document is not None and again.document.file_id == doc.file_id
-    with pytest.raises(BadRequest, match="(?i)can't use file of type"):
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type"):
         await bot.send_photo(7, doc.file_id)
     assert emu.last_bot_message(7) is not None
 
@@ -213,7 +213,7 @@ async def test_commands_roundtrip(emu: BotApiEmulator, bot: Bot) -> None:
                             {"command": "review", "description": "Review"}]
     assert [c.description for c in await bot.get_my_commands(language_code="de")] == [
         "Anfangen"]
-    with pytest.raises(BadRequest, match="(?i)Bot_command_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)Bot_command_invalid"):
         await bot.set_my_commands([BotCommand("Bad-Name", "x")])
     assert await bot.delete_my_commands()
     assert await bot.get_my_commands() == ()
@@ -224,7 +224,7 @@ async def test_chat_action_and_misc_settings(emu: BotApiEmulator, bot: Bot) -> N
     user = emu.user(7)
     assert await bot.send_chat_action(7, "typing")
     assert emu.chat_actions(user) == ["typing"]
-    with pytest.raises(BadRequest, match="(?i)Wrong parameter action"):
+    with pytest.raises(BadRequest, match=r"(?i)Wrong parameter action"):
         await bot.send_chat_action(7, "dancing")
     assert await bot.set_my_description("desc")
     assert await bot.set_my_short_description("short")

@@ -38,7 +38,7 @@ async def test_403_raises_forbidden(emu: BotApiEmulator, bot: Bot) -> None:
     """A 403 fault reads like a user who blocked the bot."""
     emu.user(1)
     emu.inject_fault("sendMessage", "403")
-    with pytest.raises(Forbidden, match="(?i)blocked by the user"):
+    with pytest.raises(Forbidden, match=r"(?i)blocked by the user"):
         await bot.send_message(1, "x")
 
 
@@ -46,7 +46,7 @@ async def test_400_custom_description(emu: BotApiEmulator, bot: Bot) -> None:
     """A 400 fault uses the given description, prefixed like Telegram's."""
     emu.user(1)
     emu.inject_fault("sendMessage", "400", description="chat not found")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(1, "x")
     assert emu.calls_to("sendMessage")[-1].error == "Bad Request: chat not found"
 

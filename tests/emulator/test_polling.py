@@ -83,5 +83,5 @@ async def test_second_poller_terminates_the_first(emu: BotApiEmulator, bot: Bot)
     # PTB serialises getUpdates per Bot, so the competing poller is a second instance.
     async with Bot(emu.token, base_url=emu.base_url) as other:
         assert await other.get_updates(timeout=0) == ()
-    with pytest.raises(Conflict, match="(?i)terminated by other getUpdates"):
+    with pytest.raises(Conflict, match=r"(?i)terminated by other getUpdates"):
         await first

@@ -117,7 +117,7 @@ async def test_connection_error_is_retried(emu: BotApiEmulator, bot: Bot) -> Non
 async def test_get_updates_conflicts_while_webhook_set(emu: BotApiEmulator, bot: Bot) -> None:
     """getUpdates returns 409 while a webhook is set, and works again after deleteWebhook."""
     await bot.set_webhook("http://127.0.0.1:9/hook")
-    with pytest.raises(Conflict, match="(?i)webhook is active"):
+    with pytest.raises(Conflict, match=r"(?i)webhook is active"):
         await bot.get_updates()
     assert await bot.delete_webhook(drop_pending_updates=True)
     assert await bot.get_updates(timeout=0) == ()

@@ -247,7 +247,8 @@ class BotApiMethods(EmulatorCore):
             return up
         return ref
 
-    def _existing_file(self, ref: str, kind: str) -> JsonDict | list[JsonDict]:
+    def _existing_file(self, ref: str, kind: str) -> Any:
+        """The stored PhotoSize array or media object for a re-sent file_id."""
         if ref.startswith(("http://", "https://")):
             raise bad_request("wrong file identifier/HTTP URL specified")
         f = self.files.get(ref)
@@ -257,7 +258,7 @@ class BotApiMethods(EmulatorCore):
             raise bad_request(f"can't use file of type {f.kind.title()} as {kind.title()}")
         if kind == "photo":
             return self._photo_sets[ref]
-        return self._document(f)
+        return self._media_objects.get(ref) or self._document(f)
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -330,52 +331,6 @@ class BotApiMethods(EmulatorCore):
         lpo = p.get_json("link_preview_options")
         if isinstance(lpo, dict) and lpo:
             body["link_preview_options"] = lpo
-        return self._store_bot_message(bot_id, cs, body, p, markup)
-
-    async def api_sendphoto(self, bot_id: int, p: Params) -> Any:
-        cs = self._resolve_chat(p)
-        src = self._input_file(p, "photo", "photo")
-        caption, cents = self._formatted(p, "caption", "caption_entities", CAPTION_LIMIT,
-                                         "message caption is too long")
-        markup = self._reply_markup(p)
-        if isinstance(src, Upload):
-            if not src.data:
-                raise bad_request("file must be non-empty")
-            sizes = self.photo_sizes(src.data)
-            if not sizes[-1]["width"]:
-                raise bad_request("IMAGE_PROCESS_FAILED")
-        else:
-            existing = self._existing_file(src, "photo")
-            assert isinstance(existing, list)
-            sizes = existing
-        self._check_rate(cs)
-        body: JsonDict = {"photo": sizes}
-        self._add_caption(body, caption, cents, p)
-        return self._store_bot_message(bot_id, cs, body, p, markup)
-
-    async def api_senddocument(self, bot_id: int, p: Params) -> Any:
-        cs = self._resolve_chat(p)
-        src = self._input_file(p, "document", "document")
-        caption, cents = self._formatted(p, "caption", "caption_entities", CAPTION_LIMIT,
-                                         "message caption is too long")
-        markup = self._reply_markup(p)
-        if isinstance(src, Upload):
-            if not src.data:
-                raise bad_request("file must be non-empty")
-            mime = src.content_type
-            if not mime or mime == "application/octet-stream":
-                import mimetypes
-
-                mime = mimetypes.guess_type(src.filename or "")[0] or mime
-            f = self.store_file(src.data, "document", file_name=src.filename, mime_type=mime)
-            doc = self._document(f)
-        else:
-            existing = self._existing_file(src, "document")
-            assert isinstance(existing, dict)
-            doc = existing
-        self._check_rate(cs)
-        body: JsonDict = {"document": doc}
-        self._add_caption(body, caption, cents, p)
         return self._store_bot_message(bot_id, cs, body, p, markup)
 
     @staticmethod

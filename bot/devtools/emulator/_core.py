@@ -132,6 +132,7 @@ class EmulatorCore:
         self.files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}
         self._photo_sets: dict[str, list[JsonDict]] = {}
+        self._media_objects: dict[str, JsonDict] = {}
         self._file_counter = itertools.count(1)
         self.calls: list[CallRecord] = []
         self.calls_by_method: dict[str, list[CallRecord]] = {}
@@ -410,6 +411,7 @@ class EmulatorCore:
     ) -> JsonDict:
         f = self.store_file(data, "document", file_name=file_name, mime_type=mime_type)
         body: JsonDict = {"document": self._document(f)}
+        self._media_objects[f.file_id] = body["document"]
         if caption:
             body["caption"] = caption
         return self.inject_update({"message": self._new_user_message(user, chat, body)})

@@ -18,8 +18,9 @@ from typing import Any, Self
 
 from aiohttp import BodyPartReader, ClientError, ClientSession, ClientTimeout, web
 
-from ._botapi import BotApiMethods, Params, Upload
+from ._botapi import Params, Upload
 from ._core import log
+from ._media_methods import MediaMethods
 from ._models import ApiError, CallRecord, JsonDict
 from ._testapi import add_test_routes
 
@@ -43,7 +44,7 @@ def _json_response(payload: JsonDict, status: int = 200) -> web.Response:
     )
 
 
-class BotApiEmulator(BotApiMethods):
+class BotApiEmulator(MediaMethods):
     """A fake Telegram Bot API server for tests, benchmarks and the playground.
 
     Usage::

@@ -1,0 +1,46 @@
+"""Answers that look like matches but must not earn credit.
+
+Each check is cheap and independent, so the engine can run them in a fixed order and name
+the first that fires in its explanation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.grading.analysis import Analysis
+from bot.grading.concepts import CardModel
+from bot.grading.lexicon import IDK
+from bot.grading.normalise import clean
+
+_PUNCT = re.compile(r"[^\w\s']+")
+# Below this share of function words a 4+ word answer reads as a bag of keywords.
+STUFFING_FUNCTION_SHARE = 0.12
+ECHO_SHARE = 0.8
+
+
+def is_blank(answer: str, analysis: Analysis) -> bool:
+    """Empty, "idk", "?" and friends: no attempt at all."""
+    text = " ".join(_PUNCT.sub(" ", clean(answer).lower()).split())
+    if not text or text in IDK or clean(answer).strip() in IDK:
+        return True
+    return not analysis.units
+
+
+def is_echo(model: CardModel, analysis: Analysis) -> bool:
+    """The question repeated back: every content unit comes from the question."""
+    keys = [u.key for u in analysis.units]
+    if not keys or not model.question_keys:
+        return False
+    inside = sum(k in model.question_keys for k in keys)
+    return inside / len(keys) >= ECHO_SHARE and len(set(keys)) <= len(model.question_keys) + 1
+
+
+def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
+    """A bag of reference words with no claim: no function words, no structure.
+
+    Lists are legitimate answers to enumerative cards, so those are exempt.
+    """
+    if model.enumerative or analysis.structured or analysis.n_words < 4:
+        return False
+    return analysis.n_function / analysis.n_words < STUFFING_FUNCTION_SHARE

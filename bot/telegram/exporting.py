@@ -1,0 +1,24 @@
+"""/export: the learner's own review history as a CSV document."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+
+from bot.export import export_reviews
+from bot.telegram import render
+from bot.telegram.context import BotContext
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """Send the review history as a CSV file."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    text = await context.state.database.run(export_reviews, telegram_id=user.id)
+    rows = 0 if text is None else text.count("\n") - 1
+    if text is None or rows == 0:
+        reply = render.export_empty()
+        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        return
+    document = InputFile(text.encode("utf-8"), filename="tutorbot-reviews.csv")
+    await message.reply_document(document, caption=render.export_caption(rows))
