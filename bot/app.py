@@ -22,10 +22,12 @@ from bot.catalog import load_catalog
 from bot.config import Settings
 from bot.decks.loader import load_decks
 from bot.decks.sync import sync_decks
+from bot.demos import LocalDemoRunner
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.telegram import (
     deck_menu,
+    demo_handlers,
     exporting,
     fallbacks,
     pushes,
@@ -35,9 +37,12 @@ from bot.telegram import (
     studying,
 )
 from bot.telegram.callback_data import (
+    CancelDemo,
     ChooseSetting,
     OpenSetting,
     RateCard,
+    RetryDemo,
+    ShowDemo,
     StudyNow,
     ToggleDeck,
     decode,
@@ -73,11 +78,19 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         state.db, state.catalog = prepared.db, prepared.catalog
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in render.COMMANDS])
         await pushes.start(app)
+        if settings.demo_workers > 0:
+            # Warm workers now so a learner never waits for torch to import.
+            runner = LocalDemoRunner(workers=settings.demo_workers, device=settings.demo_device,
+                                     job_timeout_s=settings.demo_timeout_s)
+            await runner.start()
+            state.demos = runner
         log.info("ready: %d cards in %d decks", len(state.catalog.cards),
                  len(state.catalog.deck_titles))
 
     async def post_shutdown(app: TutorApp) -> None:
         await pushes.stop(app)
+        if app.bot_data.demos is not None:
+            await app.bot_data.demos.close()
         if app.bot_data.db is not None:
             app.bot_data.db.close()
 
@@ -115,17 +128,25 @@ def _register(app: TutorApp) -> None:
         CommandHandler("settings", settings.settings_command, filters=private),
         CommandHandler("export", exporting.export_command, filters=private),
         CommandHandler("decks", deck_menu.decks_command, filters=private),
-        CommandHandler(["lrfind", "augment"], fallbacks.placeholder, filters=private),
+        CommandHandler("lrfind", demo_handlers.lrfind_command, filters=private),
+        CommandHandler("augment", demo_handlers.augment_command, filters=private),
+        CommandHandler("demo", demo_handlers.demo_command, filters=private),
         CallbackQueryHandler(studying.rate_button, pattern=_is(RateCard)),
         CallbackQueryHandler(studying.study_now_button, pattern=_is(StudyNow)),
         CallbackQueryHandler(settings.open_setting, pattern=_is(OpenSetting)),
         CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
         CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),
+        CallbackQueryHandler(demo_handlers.show_me_button, pattern=_is(ShowDemo)),
+        CallbackQueryHandler(demo_handlers.cancel_button, pattern=_is(CancelDemo)),
+        CallbackQueryHandler(demo_handlers.retry_button, pattern=_is(RetryDemo)),
         # Anything else pressed: an expired or forged button.
         CallbackQueryHandler(fallbacks.unknown_button),
         MessageHandler(private & filters.COMMAND, fallbacks.unknown_command),
         MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, studying.answer),
         MessageHandler(private & filters.LOCATION, settings.location),
+        # Photos (or image files) captioned /augment; other photos get a hint.
+        MessageHandler(private & (filters.PHOTO | filters.Document.IMAGE),
+                       demo_handlers.photo_with_caption),
         MessageHandler(private & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL,
                        fallbacks.not_text),
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallbacks.group_message),

@@ -383,3 +383,14 @@ def count_due(session: Session, *, learner_id: int, now: datetime) -> int:
 
 def get_learner(session: Session, *, telegram_id: int) -> Learner | None:
     return _learner(session, telegram_id)
+
+
+def prompt_card(
+    session: Session, *, telegram_id: int, prompt_id: int, catalog: Catalog
+) -> CatalogCard | None:
+    """The card shown by one of this learner's prompts (None for anyone else's)."""
+    learner = _learner(session, telegram_id)
+    prompt = session.get(StudyPrompt, prompt_id)
+    if learner is None or prompt is None or prompt.learner_id != learner.id:
+        return None
+    return catalog.cards.get(prompt.card_id)

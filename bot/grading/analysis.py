@@ -125,7 +125,7 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
             fixed = str(best[0])
             # "loaded" is not a typo of "loader": same root, other ending.
             if _INFLECTION.sub("", fixed) != _INFLECTION.sub("", w):
-                return repair(fixed, lex) if fixed in lex.memo else (fixed,)
+                return (fixed,)
     return (w,)
 
 

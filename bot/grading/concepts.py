@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.grading.analysis import Analysis, Lexicon, Role, Unit, analyse, make_lexicon
+from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
 from bot.grading.lexicon import (
     GENERIC,
     SynonymTable,
@@ -24,15 +24,19 @@ from bot.grading.lexicon import (
 from bot.grading.normalise import tokenise
 
 
+Pair = tuple[str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Need:
     """One canonical unit the reference asks for."""
 
     key: str
     neg: bool
-    weight: float  # credit when the answer has it
-    miss: float  # cost when it does not: examples cost little
+    weight: float
+    example: bool  # given "e.g.": earns a bonus when named, costs little when missing
     surface: str
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ class CardModel:
     enumerative: bool
     question_keys: frozenset[str]
     ref_keys: frozenset[str]
-    pairs: frozenset[tuple[str, str]]
+    pairs: frozenset[Pair]
     antonyms: dict[str, str]
 
 
@@ -76,42 +80,43 @@ def _table(alts: tuple[tuple[str, ...], ...]) -> SynonymTable:
     return build_table([list(a) for a in alts if len(a) >= 2] + groups, pairs)
 
 
-def _weight(u: Unit, question_keys: frozenset[str]) -> tuple[float, float]:
+def _weight(u: Unit, question_keys: frozenset[str], shared: frozenset[str]) -> float:
     if u.role is Role.CODE:
-        return 2.0, 2.0
+        return 2.0
     if u.role is Role.CODEPART:
-        return 0.35, 0.35
-    w = 0.5 if (u.key in GENERIC or u.key[:1].isdigit()) else 1.0
+        return 0.35
+    w = 0.5 if (u.key in GENERIC or u.key[:1].isdigit()) else 0.3 if len(u.key) == 1 else 1.0
     if u.key in question_keys:
         w *= 0.5  # echoing the question proves little
-    if u.role is Role.EXAMPLE:
-        return w, 0.15 * w
-    if u.role is Role.ASIDE:
-        return 0.7 * w, 0.35 * w
-    return w, (0.5 * w if u.neg else w)
+    if u.key in shared:
+        w *= 0.5  # a word in every step of a procedure does not tell the steps apart
+    return 0.7 * w if u.role is Role.ASIDE else w
 
 
-def _needs(units: list[Unit], question_keys: frozenset[str]) -> tuple[Need, ...]:
+def _needs(units: list[Unit], question_keys: frozenset[str], shared: frozenset[str],
+           parts: dict[str, tuple[str, ...]]) -> tuple[Need, ...]:
     best: dict[tuple[str, bool], Need] = {}
     for u in units:
-        w, m = _weight(u, question_keys)
+        w = _weight(u, question_keys, shared)
         old = best.get((u.key, u.neg))
         if old is None or old.weight < w:
-            best[(u.key, u.neg)] = Need(u.key, u.neg, w, m, u.surface)
+            best[(u.key, u.neg)] = Need(u.key, u.neg, w, u.role is Role.EXAMPLE, u.surface,
+                                        parts.get(u.key, ()))
     return tuple(best.values())
 
 
 def _label(needs: tuple[Need, ...]) -> str:
     seen: list[str] = []
-    for n in sorted(needs, key=lambda n: -n.miss)[:4]:
-        if n.surface.lower() not in seen and not n.key.startswith("code:") or n.miss >= 2:
+    for n in sorted(needs, key=lambda n: (n.example, -n.weight))[:4]:
+        if n.surface.lower() not in seen and not n.key.startswith("code:") or n.weight >= 2:
             seen.append(n.surface.lower() if not n.key.startswith("code:") else n.surface)
     order = [n.surface.lower() if not n.key.startswith("code:") else n.surface for n in needs]
     seen.sort(key=lambda s: order.index(s) if s in order else 0)
     return " ".join(seen[:4])
 
 
-def _segment_concept(units: list[Unit], qk: frozenset[str]) -> Concept | None:
+def _segment_concept(units: list[Unit], qk: frozenset[str], shared: frozenset[str],
+                     parts: dict[str, tuple[str, ...]]) -> Concept | None:
     body = [u for u in units if not u.header]
     items = sorted({u.item for u in body})
     per_item = len(body) / max(1, len(items))
@@ -119,35 +124,37 @@ def _segment_concept(units: list[Unit], qk: frozenset[str]) -> Concept | None:
         options = []
         head = [u for u in units if u.header]
         if head:
-            options.append(_needs(head, qk))
+            options.append(_needs(head, qk, shared, parts))
         for it in items:
-            needs = _needs([u for u in body if u.item == it], qk)
+            needs = _needs([u for u in body if u.item == it], qk, shared, parts)
             if needs:
                 options.append(needs)
         label = ", ".join(_label(o) for o in options)
         return Concept(label, tuple(options), items=True)
-    needs = _needs(units, qk)
-    if not needs or sum(n.miss for n in needs) < 0.3:
+    needs = _needs(units, qk, shared, parts)
+    if not needs or sum(n.weight for n in needs if not n.example) < 0.3:
         return None
     return Concept(_label(needs), (needs,), items=False)
 
 
-def _pairs(analysis: Analysis, antonyms: dict[str, str]) -> frozenset[tuple[str, str]]:
-    return frozenset(clause_pairs(analysis.units, antonyms))
+def pairs_by_clause(units: tuple[Unit, ...], antonyms: dict[str, str]) -> dict[int, set[Pair]]:
+    """Pairs of nearby units in one clause where one side has an opposite.
 
-
-def clause_pairs(units: tuple[Unit, ...], antonyms: dict[str, str]) -> set[tuple[str, str]]:
-    """Pairs of nearby units in one clause where one side has an opposite."""
-    out: set[tuple[str, str]] = set()
+    A negated unit with an opposite reads as that opposite: "not higher" is "lower".
+    """
+    out: dict[int, set[Pair]] = {}
     by_clause: dict[int, list[str]] = {}
     for u in units:
         key = antonyms[u.key] if u.neg and u.key in antonyms else u.key
         by_clause.setdefault(u.clause, []).append(key)
-    for keys in by_clause.values():
+    for clause, keys in by_clause.items():
+        found: set[Pair] = set()
         for i, a in enumerate(keys):
             for b in keys[i + 1 : i + 5]:
                 if a != b and (a in antonyms or b in antonyms):
-                    out.add((a, b) if a < b else (b, a))
+                    found.add((a, b) if a < b else (b, a))
+        if found:
+            out[clause] = found
     return out
 
 
@@ -168,8 +175,8 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
     concepts: list[Concept] = []
     if keys:
         for group in keys:
-            options = tuple(n for n in (_needs(list(analyse(alt, lex).units), frozenset())
-                                        for alt in group) if n)
+            options = tuple(n for n in (_needs(list(analyse(alt, lex).units), frozenset(),
+                                              frozenset(), table.parts) for alt in group) if n)
             if options:
                 concepts.append(Concept(group[0], options, items=False))
         core_mode, enumerative = False, True
@@ -177,8 +184,13 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
         segs: dict[int, list[Unit]] = {}
         for u in ref.units:
             segs.setdefault(u.seg, []).append(u)
+        seen_in: dict[str, int] = {}
         for units in segs.values():
-            c = _segment_concept(units, qk)
+            for key in {u.key for u in units if u.role is not Role.EXAMPLE}:
+                seen_in[key] = seen_in.get(key, 0) + 1
+        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and len(segs) >= 3)
+        for units in segs.values():
+            c = _segment_concept(units, qk, shared, table.parts)
             if c is not None:
                 concepts.append(c)
         enumerative = any(b in {";", "\n"} for b in ref.seg_breaks) or (
@@ -186,7 +198,8 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
         )
         core_mode = not enumerative and len(concepts) >= 2
     if not concepts:  # a reference of pure filler: fall back to every unit
-        concepts = [Concept(answer[:40], (_needs(list(ref.units), frozenset()),), items=False)]
+        concepts = [Concept(answer[:40], (_needs(list(ref.units), frozenset(), frozenset(),
+                                                 table.parts),), items=False)]
     antonyms = lex.table.antonyms
     return CardModel(
         lex=lex,
@@ -195,6 +208,6 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
         enumerative=enumerative,
         question_keys=qk,
         ref_keys=frozenset(u.key for u in ref.units),
-        pairs=_pairs(ref, antonyms),
+        pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),
         antonyms=antonyms,
     )

@@ -16,7 +16,7 @@ from bot.grading.traps import is_blank, is_echo, is_stuffing
 CORRECT_AT = 0.62
 PARTIAL_AT = 0.2
 # Another card "clearly" fits better when its score beats ours by this much.
-OTHER_CARD_MARGIN = 0.2
+OTHER_CARD_MARGIN = 0.25
 MAX_CHARS = 4000  # longer answers are truncated: nobody types an essay into Telegram
 
 
@@ -42,7 +42,7 @@ def _other_card(card: GradableCard, answer: str, own: float,
         s = score_only(other, answer)
         if s > best[0]:
             best = (s, other)
-    if best[1] is not None and best[0] >= 0.5 and best[0] >= own + OTHER_CARD_MARGIN:
+    if best[1] is not None and best[0] >= CORRECT_AT and best[0] >= own + OTHER_CARD_MARGIN:
         return best[1]
     return None
 
@@ -71,7 +71,7 @@ def grade(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = (),
             score, label = min(score, PARTIAL_AT - 0.01), Label.WRONG
             reason = "That contradicts the reference (negated or reversed)."
     if label is not Label.WRONG and deck:
-        other = _other_card(card, text, score, deck)
+        other = _other_card(card, text, m.score, deck)
         if other is not None:
             score, label = min(score, PARTIAL_AT - 0.01), Label.WRONG
             reason = f"That answers another card: “{other.question[:60]}”."

@@ -5,13 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.grading.analysis import Analysis
-from bot.grading.concepts import CardModel, Concept, Need, clause_pairs
+from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
 SATURATION = 0.6
+# Share of a list's items that counts as naming "the list" (3 of 4, 2 of 3).
+ITEM_SATURATION = 0.7
+ITEM_HIT = 0.5
 # How close to `correct` the core idea alone gets an explanatory card.
 CORE_SHARE = 0.85
-ITEM_HIT = 0.5
+# Naming examples helps, but cannot replace the idea they illustrate.
+EXAMPLE_BONUS = 0.5
+# Naming some words of a multi-word term ("stochastic" for SGD) earns this share of it.
+PART_CREDIT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,37 +40,55 @@ class Match:
 class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
-    __slots__ = ("analysis", "neg", "pos", "surface")
+    __slots__ = ("neg", "pos", "surface", "weak")
 
-    def __init__(self, analysis: Analysis) -> None:
-        self.analysis = analysis
+    def __init__(self, analysis: Analysis, parts: dict[str, tuple[str, ...]]) -> None:
         self.pos: set[str] = set()
         self.neg: set[str] = set()
+        self.weak: set[str] = set()
         self.surface: dict[str, str] = {}
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
+            if not u.neg:
+                for p in parts.get(u.key, ()):
+                    self.weak.add(p)
+                    self.surface.setdefault(p, u.surface)
 
-    def has(self, need: Need) -> bool:
-        return need.key in (self.neg if need.neg else self.pos)
+    def credit(self, need: Need) -> float:
+        if need.key in (self.neg if need.neg else self.pos):
+            return 1.0
+        if need.neg:
+            return 0.0
+        if need.key in self.weak:
+            return PART_CREDIT
+        if need.parts:
+            have = sum(p in self.pos or p in self.weak for p in need.parts)
+            return PART_CREDIT * have / len(need.parts)
+        return 0.0
 
     def denies(self, need: Need) -> bool:
         return need.key in (self.pos if need.neg else self.neg)
 
 
 def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str], float]:
-    got = 0.0
-    total = 0.0
+    main_w = main_got = ex_w = ex_got = against = 0.0
     words: list[str] = []
-    against = 0.0
     for n in needs:
-        total += n.miss
-        if ans.has(n):
-            got += n.weight
-            words.append(ans.surface[n.key])
-        elif ans.denies(n) and n.miss >= 0.5:
+        got = ans.credit(n)
+        if got:
+            words.append(ans.surface.get(n.key, n.surface))
+        elif not n.example and ans.denies(n):
             against += n.weight
-    return (min(1.0, got / total) if total else 0.0), words, against
+        if n.example:
+            ex_w, ex_got = ex_w + n.weight, ex_got + got * n.weight
+        else:
+            main_w, main_got = main_w + n.weight, main_got + got * n.weight
+    if not main_w:
+        return (ex_got / ex_w if ex_w else 0.0), words, against
+    main = main_got / main_w
+    ex = ex_got / ex_w if ex_w else 0.0
+    return main + EXAMPLE_BONUS * ex * (1.0 - main), words, against
 
 
 def _concept(c: Concept, ans: AnswerIndex) -> ConceptResult:
@@ -78,41 +102,53 @@ def _concept(c: Concept, ans: AnswerIndex) -> ConceptResult:
             if cov >= ITEM_HIT:
                 hits += 1
                 words.extend(w)
-        cov = hits / len(c.options)
-        return ConceptResult(c, min(1.0, cov / SATURATION), tuple(words), against)
+        share = hits / len(c.options)
+        return ConceptResult(c, min(1.0, share / ITEM_SATURATION), tuple(words), against)
     best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
     return ConceptResult(c, min(1.0, best[0] / SATURATION), tuple(best[1]), best[2])
 
 
-def conflicts(model: CardModel, ans: Analysis) -> int:
-    """Count relations the answer states the other way round ("lower layers, higher LR")."""
+def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
+    """Count relations stated the other way round ("lower layers get the higher LR").
+
+    A clause that swaps *both* sides ("earlier layers: smaller LR") is the mirror image of
+    the reference and agrees with it.  Returns the count and whether the core is hit.
+    """
     if not model.pairs:
-        return 0
+        return 0, False
     anti = model.antonyms
+    core = {n.key for o in model.concepts[0].options for n in o} if model.core_mode else set()
     found = 0
-    by_clause: dict[int, list[tuple[str, str]]] = {}
-    for pair in clause_pairs(ans.units, anti):
-        by_clause.setdefault(0, []).append(pair)
-    for pairs in by_clause.values():
+    core_hit = False
+    for pairs in pairs_by_clause(ans.units, anti).values():
+        mirrored = any(
+            a in anti and b in anti and tuple(sorted((anti[a], anti[b]))) in model.pairs
+            for a, b in pairs
+        )
+        if mirrored:
+            continue
         for a, b in pairs:
             if (a, b) in model.pairs:
-                continue
-            mirror = (anti.get(a, a), anti.get(b, b))
-            if tuple(sorted(mirror)) in model.pairs and a in anti and b in anti:
                 continue
             for x, y in ((anti.get(a), b), (a, anti.get(b))):
                 if x is not None and y is not None and tuple(sorted((x, y))) in model.pairs:
                     found += 1
+                    core_hit = core_hit or (x in core and y in core)
                     break
-    return found
+    return found, core_hit
 
 
 def match(model: CardModel, ans: Analysis) -> Match:
-    idx = AnswerIndex(ans)
+    idx = AnswerIndex(ans, model.lex.table.parts)
     results = tuple(_concept(c, idx) for c in model.concepts)
-    score = sum(r.credit for r in results) / len(results)
+    credits = [r.credit for r in results]
+    score = sum(credits) / len(credits)
     if model.core_mode:
-        score = max(score, CORE_SHARE * results[0].credit)
+        score = max(score, CORE_SHARE * credits[0])
+        if len(credits) >= 3:
+            top = sorted(credits, reverse=True)[:2]
+            score = max(score, CORE_SHARE * sum(top) / 2)
     against = sum(r.contradicted for r in results)
-    core_against = results[0].contradicted > 0 if model.core_mode else False
-    return Match(score, results, against, core_against, conflicts(model, ans))
+    n_conflicts, core_conflict = conflicts(model, ans)
+    core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
+    return Match(score, results, against, core_against, n_conflicts)

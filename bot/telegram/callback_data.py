@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from bot.demos.types import DemoKind
 from bot.scheduling import Rating
 
 MAX_BYTES = 64
@@ -92,7 +93,22 @@ class CardAction:
         return f"ca:{self.prompt_id}:{self.action}"
 
 
-Payload = (RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
+@dataclass(frozen=True, slots=True)
+class RetryDemo:
+    """Run a failed demo again; its arguments ride along when they fit in 64 bytes."""
+
+    prefix: ClassVar[str] = "rt"
+    kind: DemoKind
+    args: tuple[str, ...] = ()
+
+    def encode(self) -> str:
+        return f"rt:{self.kind.value}:{' '.join(self.args)}"
+
+    def fits(self) -> bool:
+        return len(self.encode().encode()) <= MAX_BYTES
+
+
+Payload = (RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
            | ToggleDeck | CardAction)
 SETTING_NAMES = ("tz", "time", "new", "ret", "pause")
 CARD_ACTIONS = ("suspend", "bury")
@@ -120,6 +136,12 @@ def decode(data: str | None) -> Payload | None:
         return ToggleDeck(int(match[1]))
     if (match := _ACTION.match(data)) and match[2] in CARD_ACTIONS:
         return CardAction(int(match[1]), match[2])
+    if data.startswith("rt:"):
+        _, name, args = (data.split(":", 2) + [""])[:3]
+        try:
+            return RetryDemo(DemoKind(name), tuple(args.split()))
+        except ValueError:
+            return None
     if data == "s":
         return StudyNow()
     if data == "c":

@@ -34,12 +34,3 @@ async def group_message(update: Update, context: BotContext) -> None:
     assert update.effective_message is not None
     reply = render.private_only()
     await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
-
-
-async def placeholder(update: Update, context: BotContext) -> None:
-    """Say honestly that a demo command is not available yet."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    name = message.text.split()[0].lstrip("/").split("@")[0]
-    reply = render.placeholder_demo(name)
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.deck_choice import DeckProgress
+from bot.demos.types import DemoRequest
 from bot.grading import Rating as SuggestedRating
 from bot.scheduling import Rating
 from bot.telegram.callback_data import (
     ChooseSetting,
     OpenSetting,
+    CancelDemo,
     RateCard,
+    RetryDemo,
     ShowDemo,
     StudyNow,
     ToggleDeck,
@@ -76,3 +79,17 @@ def deck_toggles(progress: list[DeckProgress]) -> InlineKeyboardMarkup:
         rows.append([InlineKeyboardButton(f"{mark} {title}",
                                           callback_data=ToggleDeck(deck.deck_id).encode())])
     return InlineKeyboardMarkup(rows)
+
+
+def cancel_demo() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("✖️ Cancel",
+                                                       callback_data=CancelDemo().encode())]])
+
+
+def retry_demo(request: DemoRequest) -> InlineKeyboardMarkup | None:
+    """A Retry button, unless the job carried a photo (the learner must send it again)."""
+    payload = RetryDemo(request.kind, request.args)
+    if request.image is not None or not payload.fits():
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton("🔁 Try again",
+                                                       callback_data=payload.encode())]])

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot.deck_choice import DeckProgress
+from bot.demos.catalogue import CATALOGUE
+from bot.demos.types import DemoKind, DemoRequest
 from bot.grading import Grade, Label
 from bot.preferences import Preferences
 from bot.study import Graded, NothingDue, Question
@@ -25,6 +27,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("undo", "Undo your last rating"),
     ("decks", "Choose which decks to study"),
     ("settings", "Time zone, reminder time, daily limits"),
+    ("lrfind", "Learning-rate finder demo (e.g. /lrfind cnn)"),
+    ("augment", "Augmentation demo (send a photo with /augment)"),
+    ("demo", "Run a demo by name (/demo softmax)"),
     ("export", "Download your review history (CSV)"),
     ("help", "How this bot works"),
     ("start", "Welcome and deck overview"),
@@ -205,8 +210,6 @@ def push_reminder(due_count: int) -> Reply:
     return Reply(f"⏰ Time to study: {cards} due today.", keyboards.study_now())
 
 
-def placeholder_demo(name: str) -> Reply:
-    return Reply(f"/{escape(name)} isn't available yet on this bot. It's coming soon.")
 
 
 SETTINGS_USAGE = (
@@ -266,3 +269,63 @@ def decks(progress: list[DeckProgress]) -> Reply:
         mark = "✅" if deck.enabled else "⬜️"
         lines.append(f"{mark} {escape(deck.title)}: {deck.seen}/{deck.cards} cards started")
     return Reply(clip("\n".join(lines)), keyboards.deck_toggles(progress))
+
+
+def demos_off() -> Reply:
+    return Reply("Demos are switched off on this bot.")
+
+
+def demo_problem(message: str) -> Reply:
+    return Reply(f"⚠️ {escape(message)}")
+
+
+def image_too_large(limit: int) -> str:
+    return f"That file is too large; send an image up to {limit // (1024 * 1024)} MB."
+
+
+def demo_busy(position: int) -> Reply:
+    where = "running now" if position == 0 else f"number {position} in the queue"
+    return Reply(f"You already have a demo {where}. Wait for it, or press Cancel on it.")
+
+
+def demo_status(kind: DemoKind, fraction: float, text: str) -> Reply:
+    title = CATALOGUE[kind].title
+    percent = max(0, min(100, round(fraction * 100)))
+    bar = "▓" * (percent // 10) + "░" * (10 - percent // 10)
+    return Reply(f"⏳ {title}: {text or 'working'}… {percent}%\n{bar}")
+
+
+def demo_queued(position: int) -> Reply:
+    return Reply(f"⏳ Waiting for a free demo worker: you are number {position} in the queue.")
+
+
+def demo_cancelled() -> Reply:
+    return Reply("Demo cancelled.")
+
+
+def demo_failed(request: DemoRequest) -> Reply:
+    retry = keyboards.retry_demo(request)
+    hint = "" if retry else " Send the command again to retry."
+    return Reply("😕 Sorry, the demo didn't finish (it crashed or took too long). "
+                 f"Nothing else is affected.{hint}", retry)
+
+
+def demo_caption(caption: str) -> str:
+    return clip(escape(caption), CAPTION_LIMIT)
+
+
+def demo_done(elapsed_s: float) -> Reply:
+    return Reply(f"✅ Done in {elapsed_s:.1f} s.")
+
+
+def photo_hint() -> Reply:
+    return Reply("Nice picture! Send it with the caption <code>/augment</code> (or reply "
+                 "<code>/augment</code> to it) to see data augmentation applied to it.")
+
+
+def demo_list() -> Reply:
+    lines = ["<b>Demos</b>"]
+    for kind, info in CATALOGUE.items():
+        lines.append(f"<code>/demo {kind.value}</code>: {escape(info.title)}")
+    lines.append("\n/lrfind and /augment are shortcuts.")
+    return Reply("\n".join(lines))

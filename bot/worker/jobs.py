@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 
@@ -25,9 +24,10 @@ Progress = Callable[[float, str], None]
 
 
 def configure_torch(threads: int | None = None) -> None:
-    """Few threads: the models are tiny, so thread fan-out costs more than it saves."""
-    n = threads or max(1, min(2, os.cpu_count() or 1))
-    torch.set_num_threads(n)
+    """One intra-op thread by default: the models are tiny, and on the 2-core host a second
+    thread made lrfind no faster and the mini-batch demo 3x slower (bench/demos.py).
+    """
+    torch.set_num_threads(threads or 1)
 
 
 def resolve_device(requested: str) -> str:

@@ -1,0 +1,226 @@
+"""Demo commands and buttons: /lrfind, /augment, /demo, "Show me", Cancel and Retry.
+
+The handler only queues the job and returns, so the chat stays responsive; a background task
+edits one status message with progress and then sends the picture.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Message, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest
+
+from bot import demos
+from bot.demos import DemoError, DemoKind, DemoRequest, DemoUsageError
+from bot.study import prompt_card
+from bot.telegram import keyboards, render
+from bot.telegram.callback_data import RetryDemo, ShowDemo, decode
+from bot.telegram.context import BotContext
+
+log = logging.getLogger(__name__)
+PROGRESS_EDIT_INTERVAL_S = 1.0
+
+
+def _image_from(message: Message) -> tuple[str, int | None] | None:
+    """The best file of a photo (or an image document) on this message, with its size."""
+    if message.photo:
+        largest = message.photo[-1]
+        return largest.file_id, largest.file_size
+    if message.document is not None:
+        return message.document.file_id, message.document.file_size
+    return None
+
+
+async def _download(context: BotContext, message: Message) -> bytes | None:
+    """Fetch the learner's picture, refusing oversized files before downloading them."""
+    source = _image_from(message)
+    if source is None and message.reply_to_message is not None:
+        source = _image_from(message.reply_to_message)
+    if source is None:
+        return None
+    file_id, size = source
+    if size is not None and size > demos.args.MAX_IMAGE_BYTES:
+        raise demos.DemoInputError(render.image_too_large(demos.args.MAX_IMAGE_BYTES))
+    telegram_file = await context.bot.get_file(file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    demos.check_image_bytes(data)
+    return data
+
+
+async def _start_demo(update: Update, context: BotContext, request: DemoRequest) -> None:
+    """Validate, queue and hand the job to a background task."""
+    chat = update.effective_chat
+    user = update.effective_user
+    assert chat is not None and user is not None
+    runner = context.state.demos
+    if runner is None:
+        await context.bot.send_message(chat.id, render.demos_off().text)
+        return
+    try:
+        demos.validate_request(request)
+    except DemoError as exc:
+        await context.bot.send_message(chat.id, render.demo_problem(str(exc)).text,
+                                       parse_mode=ParseMode.HTML)
+        return
+    position = runner.queue_position(user.id)
+    if position is not None:
+        reply = render.demo_busy(position)
+        await context.bot.send_message(chat.id, reply.text, parse_mode=ParseMode.HTML)
+        return
+    status = await context.bot.send_message(chat.id, render.demo_status(request.kind, 0.0,
+                                            "starting").text,
+                                            reply_markup=keyboards.cancel_demo())
+    context.application.create_task(
+        _run(context, chat.id, user.id, request, status), update=update,
+        name=f"demo-{user.id}",
+    )
+
+
+async def _run(context: BotContext, chat_id: int, owner: int, request: DemoRequest,
+               status: Message) -> None:
+    runner = context.state.demos
+    last_edit = 0.0
+    last_text = ""
+
+    async def progress(fraction: float, text: str) -> None:
+        nonlocal last_edit, last_text
+        now = time.monotonic()
+        reply = render.demo_status(request.kind, fraction, text)
+        if reply.text == last_text or now - last_edit < PROGRESS_EDIT_INTERVAL_S:
+            return
+        last_edit, last_text = now, reply.text
+        try:
+            await status.edit_text(reply.text, reply_markup=keyboards.cancel_demo())
+        except BadRequest:
+            pass  # "message is not modified" or deleted by the learner: progress is optional
+
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    position = runner.queue_position(owner) if runner else None
+    try:
+        if position:
+            await status.edit_text(render.demo_queued(position).text,
+                                   reply_markup=keyboards.cancel_demo())
+        result = await runner.submit(request, owner=owner, on_progress=progress)
+    except demos.DemoCancelled:
+        await _finish(status, render.demo_cancelled())
+        return
+    except DemoUsageError as exc:
+        await _finish(status, render.demo_problem(str(exc)))
+        return
+    except DemoError as exc:
+        log.warning("demo %s failed for a learner: %s", request.kind, type(exc).__name__)
+        await _finish(status, render.demo_failed(request))
+        return
+    caption = render.demo_caption(result.caption)
+    await context.bot.send_photo(chat_id, result.png, caption=caption, parse_mode=ParseMode.HTML)
+    await _finish(status, render.demo_done(result.elapsed_s))
+
+
+async def _finish(status: Message, reply: render.Reply) -> None:
+    try:
+        await status.edit_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    except BadRequest:
+        await status.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+
+
+def _args(context: BotContext) -> tuple[str, ...]:
+    return tuple(arg[:40] for arg in (context.args or [])[:8])
+
+
+async def lrfind_command(update: Update, context: BotContext) -> None:
+    """Run a learning-rate range test."""
+    await _start_demo(update, context, DemoRequest(DemoKind.LRFIND, _args(context),
+                                                   device=context.state.config.demo_device))
+
+
+async def augment_command(update: Update, context: BotContext) -> None:
+    """Show augmentations of a built-in image, or of the photo sent or replied to."""
+    message = update.effective_message
+    assert message is not None
+    try:
+        image = await _download(context, message)
+    except DemoError as exc:
+        await message.reply_text(render.demo_problem(str(exc)).text, parse_mode=ParseMode.HTML)
+        return
+    args = () if image is not None else _args(context)
+    await _start_demo(update, context, DemoRequest(DemoKind.AUGMENT, args, image=image,
+                                                   device=context.state.config.demo_device))
+
+
+async def photo_with_caption(update: Update, context: BotContext) -> None:
+    """Treat a photo captioned /augment as an augment request; explain otherwise."""
+    message = update.effective_message
+    assert message is not None
+    caption = (message.caption or "").strip().lower()
+    if caption.startswith("/augment"):
+        context.args = caption.split()[1:]
+        await augment_command(update, context)
+        return
+    await message.reply_text(render.photo_hint().text, parse_mode=ParseMode.HTML)
+
+
+async def demo_command(update: Update, context: BotContext) -> None:
+    """Run any demo by name: /demo softmax 0.5 1 3."""
+    message = update.effective_message
+    assert message is not None
+    args = _args(context)
+    if not args:
+        await message.reply_text(render.demo_list().text, parse_mode=ParseMode.HTML)
+        return
+    try:
+        kind = demos.resolve_kind(args[0])
+    except DemoUsageError as exc:
+        await message.reply_text(render.demo_problem(str(exc)).text, parse_mode=ParseMode.HTML)
+        return
+    if kind == DemoKind.AUGMENT:
+        context.args = list(args[1:])
+        await augment_command(update, context)
+        return
+    await _start_demo(update, context, DemoRequest(kind, args[1:],
+                                                   device=context.state.config.demo_device))
+
+
+async def show_me_button(update: Update, context: BotContext) -> None:
+    """Run the demo tied to the graded card."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    payload = decode(query.data)
+    assert isinstance(payload, ShowDemo)
+    card = await context.state.database.run(
+        prompt_card, telegram_id=update.effective_user.id, prompt_id=payload.prompt_id,
+        catalog=context.state.catalog,
+    )
+    if card is None or card.demo is None:
+        await query.answer(render.stale_button())
+        return
+    try:
+        kind = demos.resolve_kind(card.demo)
+    except DemoUsageError:
+        await query.answer(render.stale_button())
+        return
+    await query.answer()
+    await _start_demo(update, context, DemoRequest(kind, (), device=context.state.config.demo_device,
+                                                   card=card.question))
+
+
+async def cancel_button(update: Update, context: BotContext) -> None:
+    """Cancel the learner's running or queued demo."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    runner = context.state.demos
+    cancelled = runner is not None and await runner.cancel(update.effective_user.id)
+    await query.answer("Cancelling…" if cancelled else "Nothing to cancel.")
+
+
+async def retry_button(update: Update, context: BotContext) -> None:
+    """Run a failed demo again with the same arguments."""
+    query = update.callback_query
+    assert query is not None
+    payload = decode(query.data)
+    assert isinstance(payload, RetryDemo)
+    await query.answer()
+    await _start_demo(update, context, DemoRequest(payload.kind, payload.args,
+                                                   device=context.state.config.demo_device))
