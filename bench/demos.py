@@ -72,7 +72,9 @@ def make_photo() -> None:
     PHOTO.write_bytes(buf.getvalue())
 
 
-def _request(kind: DemoKind, args: tuple[str, ...], device: str, photo: bytes | None) -> DemoRequest:
+def _request(
+    kind: DemoKind, args: tuple[str, ...], device: str, photo: bytes | None
+) -> DemoRequest:
     if args == ("photo",):
         return DemoRequest(kind, (), image=photo, device=device)
     return DemoRequest(kind, args, device=device)
@@ -231,7 +233,9 @@ def main() -> None:
     warm_res = asyncio.run(warm(opts.device, opts.repeat))
     mem = warm_res.pop("_mem")
     print(f"runner start (spawn + warm-up): {warm_res['lrfind mlp']['runner_start_s']:.2f} s")
-    print(f"calling process RSS {mem['caller_rss_mib']:.0f} MiB (peak {mem['caller_peak_mib']:.0f})")
+    print(
+        f"calling process RSS {mem['caller_rss_mib']:.0f} MiB (peak {mem['caller_peak_mib']:.0f})"
+    )
     print(f"worker peak RSS {mem['worker_peak_mib']:.0f} MiB\n")
     print(f"{'demo':<15}{'cold total':>11}{'cold run':>10}{'cold RSS':>10}{'warm':>9}")
     for name, _, _ in CASES:

@@ -29,14 +29,14 @@ from bot.grading.normalise import code_key, code_parts, tokenise
 # Verbs that flip what follows: "tackle overfitting" and "does not overfit" agree.
 FLIPPERS = frozenset(stem(w) for w in (
     "tackle prevent avoid combat counter counteract fight mitigate reduce minimize lessen "
-    "stop eliminate"
+    "eliminate"
 ).split())
 # After a comma these start a new thought: "tackle overfitting, as we loop many times".
 SUBORDINATORS = frozenset({"as", "because", "since", "so", "which", "thus", "hence", "whereas",
                            "while", "therefore"})
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 3
-_FLIP_SCOPE = 2
+_FLIP_SCOPE = 1
 
 
 class Role(StrEnum):
@@ -171,8 +171,7 @@ def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, lis
                 breaks.append(",")
             continue
         if kind == "colon":
-            clause += 1
-            structured = True
+            structured = True  # "earlier layers: small LR" is one statement
             for e in out:
                 if e.seg == seg:
                     e.header = True

@@ -44,6 +44,7 @@ class Concept:
     label: str
     options: tuple[tuple[Need, ...], ...]
     items: bool  # options are list items (N of M) rather than alternative wordings
+    header: bool = False  # items follow a "For images:" header, which is options[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class CardModel:
     concepts: tuple[Concept, ...]
     core_mode: bool
     enumerative: bool
+    listing: bool  # the reference itself is a list of short items
     question_keys: frozenset[str]
     ref_keys: frozenset[str]
     pairs: frozenset[Pair]
@@ -130,7 +132,7 @@ def _segment_concept(units: list[Unit], qk: frozenset[str], shared: frozenset[st
             if needs:
                 options.append(needs)
         label = ", ".join(_label(o) for o in options)
-        return Concept(label, tuple(options), items=True)
+        return Concept(label, tuple(options), items=True, header=bool(head))
     needs = _needs(units, qk, shared, parts)
     if not needs or sum(n.weight for n in needs if not n.example) < 0.3:
         return None
@@ -206,6 +208,7 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
         concepts=tuple(concepts),
         core_mode=core_mode,
         enumerative=enumerative,
+        listing=any(c.items for c in concepts),
         question_keys=qk,
         ref_keys=frozenset(u.key for u in ref.units),
         pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),

@@ -16,7 +16,8 @@ from bot.grading.traps import is_blank, is_echo, is_stuffing
 CORRECT_AT = 0.62
 PARTIAL_AT = 0.2
 # Another card "clearly" fits better when its score beats ours by this much.
-OTHER_CARD_MARGIN = 0.25
+OTHER_CARD_MARGIN = 0.3
+OTHER_CARD_OWN_MAX = 0.45
 MAX_CHARS = 4000  # longer answers are truncated: nobody types an essay into Telegram
 
 
@@ -42,7 +43,9 @@ def _other_card(card: GradableCard, answer: str, own: float,
         s = score_only(other, answer)
         if s > best[0]:
             best = (s, other)
-    if best[1] is not None and best[0] >= CORRECT_AT and best[0] >= own + OTHER_CARD_MARGIN:
+    if best[1] is not None and best[0] >= CORRECT_AT and best[0] >= own + OTHER_CARD_MARGIN and (
+        own < OTHER_CARD_OWN_MAX
+    ):
         return best[1]
     return None
 
@@ -62,7 +65,7 @@ def grade(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = (),
     elif is_stuffing(model, ans) and label is not Label.WRONG:
         score, label = min(score, PARTIAL_AT - 0.01), Label.WRONG
         reason = "A list of keywords is not an answer; say how they relate."
-    elif m.contradiction >= 0.5 or m.conflicts:
+    elif m.contradiction >= 1.0 or m.conflicts:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         if core_ok and label is Label.CORRECT:
             score, label = min(score, CORRECT_AT - 0.01), Label.PARTIAL

@@ -48,7 +48,7 @@ EXAMPLE_CUES = frozenset({"eg", "e.g", "such", "incl", "including", "like", "etc
 GENERIC = frozenset({"data", "dataset", "model", "function", "set", "valu", "number", "method",
                      "techniqu", "process", "step", "result", "thing", "way", "approach",
                      "system", "train", "layer", "network", "architectur", "item", "size",
-                     "measur", "predict", "combin", "same", "start", "select", "1", "time"})
+                     "measur", "predict", "combin", "same", "1", "time"})
 IDK = frozenset({"idk", "dunno", "no idea", "i don't know", "i dont know", "dont know",
                  "don't know", "do not know", "i do not know", "not sure", "no clue", "pass",
                  "skip", "?", "??", "???", "forgot", "i forgot", "no", "nothing", "-", "n/a",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
+from bot.grading.lexicon import GENERIC
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
 SATURATION = 0.6
@@ -18,6 +19,8 @@ CORE_SHARE = 0.85
 EXAMPLE_BONUS = 0.5
 # Naming some words of a multi-word term ("stochastic" for SGD) earns this share of it.
 PART_CREDIT = 0.5
+GENERIC_ONLY = 0.5
+HEADER_ONLY = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ class AnswerIndex:
         if need.key in self.weak:
             return PART_CREDIT
         if need.parts:
-            have = sum(p in self.pos or p in self.weak for p in need.parts)
+            have = sum(p in self.pos for p in need.parts)
             return PART_CREDIT * have / len(need.parts)
         return 0.0
 
@@ -74,19 +77,24 @@ class AnswerIndex:
 def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str], float]:
     main_w = main_got = ex_w = ex_got = against = 0.0
     words: list[str] = []
+    strong = False
     for n in needs:
-        got = ans.credit(n)
+        if not n.example and ans.denies(n):
+            against += n.weight
+            got = 0.0
+        else:
+            got = ans.credit(n)
         if got:
             words.append(ans.surface.get(n.key, n.surface))
-        elif not n.example and ans.denies(n):
-            against += n.weight
+            strong = strong or (n.weight >= 1.0 and not n.example)
         if n.example:
             ex_w, ex_got = ex_w + n.weight, ex_got + got * n.weight
         else:
             main_w, main_got = main_w + n.weight, main_got + got * n.weight
     if not main_w:
         return (ex_got / ex_w if ex_w else 0.0), words, against
-    main = main_got / main_w
+    # Generic or echoed words alone ("combination", "model") do not show the idea.
+    main = main_got / main_w * (1.0 if strong else GENERIC_ONLY)
     ex = ex_got / ex_w if ex_w else 0.0
     return main + EXAMPLE_BONUS * ex * (1.0 - main), words, against
 
@@ -96,12 +104,20 @@ def _concept(c: Concept, ans: AnswerIndex) -> ConceptResult:
         hits = 0
         words: list[str] = []
         against = 0.0
-        for needs in c.options:
+        header_hit = False
+        for i, needs in enumerate(c.options):
             cov, w, a = _option(needs, ans)
             against += a
             if cov >= ITEM_HIT:
-                hits += 1
                 words.extend(w)
+                if c.header and i == 0:
+                    header_hit = True
+                else:
+                    hits += 1
+        if c.header:
+            # "For text: synonym replacement, back-translation": one example covers "text".
+            credit = 1.0 if hits else HEADER_ONLY if header_hit else 0.0
+            return ConceptResult(c, credit, tuple(words), against)
         share = hits / len(c.options)
         return ConceptResult(c, min(1.0, share / ITEM_SATURATION), tuple(words), against)
     best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
@@ -118,11 +134,17 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
         return 0, False
     anti = model.antonyms
     core = {n.key for o in model.concepts[0].options for n in o} if model.core_mode else set()
+    weak = GENERIC | model.question_keys
     found = 0
     core_hit = False
+
+    def known(x: str | None, y: str | None) -> bool:
+        return x is not None and y is not None and ((x, y) if x < y else (y, x)) in model.pairs
+
     for pairs in pairs_by_clause(ans.units, anti).values():
         mirrored = any(
-            a in anti and b in anti and tuple(sorted((anti[a], anti[b]))) in model.pairs
+            a in anti and b in anti and known(anti[a], anti[b])
+            and not known(anti[a], b) and not known(a, anti[b])
             for a, b in pairs
         )
         if mirrored:
@@ -131,7 +153,8 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
             if (a, b) in model.pairs:
                 continue
             for x, y in ((anti.get(a), b), (a, anti.get(b))):
-                if x is not None and y is not None and tuple(sorted((x, y))) in model.pairs:
+                partner = y if x in anti and y not in anti else x if y in anti and x not in anti else ""
+                if known(x, y) and partner not in weak:
                     found += 1
                     core_hit = core_hit or (x in core and y in core)
                     break

@@ -41,6 +41,6 @@ def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
 
     Lists are legitimate answers to enumerative cards, so those are exempt.
     """
-    if model.enumerative or analysis.structured or analysis.n_words < 4:
+    if model.listing or analysis.structured or analysis.n_words < 4:
         return False
     return analysis.n_function / analysis.n_words < STUFFING_FUNCTION_SHARE

@@ -62,7 +62,7 @@ def cross_entropy_plot() -> tuple[bytes, Meta]:
     fig = new_figure(5.6)
     ax = fig.add_subplot()
     ax.axvspan(0, 0.1, color="#d62728", alpha=0.08)
-    ax.text(0.012, 5.6, "confidently\nwrong", color="#d62728", fontsize=13, va="top")
+    ax.text(0.05, 2.6, "confidently\nwrong", color="#d62728", fontsize=13, ha="center")
     ax.plot(p.tolist(), loss.tolist(), lw=3, color="#1f77b4")
     marks = {0.01: "true class given 1%", 0.4: "unsure: 40%", 0.9: "right: 90%"}
     for q, label in marks.items():
@@ -71,7 +71,7 @@ def cross_entropy_plot() -> tuple[bytes, Meta]:
         ax.annotate(
             f"{label}\nloss {val:.2f}",
             (q, val),
-            xytext=(18, 14),
+            xytext=(22, 4) if q < 0.1 else (18, 14),
             textcoords="offset points",
             fontsize=12,
             arrowprops={"arrowstyle": "-", "color": "gray"},
@@ -187,24 +187,16 @@ def one_cycle_plot(args: OneCycleArgs) -> tuple[bytes, Meta]:
     fig = new_figure(5.0)
     left, right = fig.subplots(1, 2)
     left.plot(range(n), lrs, lw=2.5)
-    left.set_title("learning rate")
+    left.set_title("learning rate: warm-up | anneal")
     left.set_xlabel("iteration")
     left.set_ylabel("lr")
     left.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
     right.plot(range(n), mom, lw=2.5, color="#ff7f0e")
-    right.set_title("momentum")
+    right.set_title("momentum: the mirror image")
     right.set_xlabel("iteration")
     right.set_ylabel("beta1 (momentum)")
     for ax in (left, right):
         ax.axvline(n * 0.25, color="gray", ls=":", lw=1.5)
-    left.annotate(
-        "warm-up | anneal",
-        (n * 0.25, args.lr_max),
-        xytext=(8, -20),
-        textcoords="offset points",
-        fontsize=12,
-        color="gray",
-    )
     fig.suptitle(
         f"fit_one_cycle(lr_max={args.lr_max:g}) over {n} iterations", fontsize=15, fontweight="bold"
     )
@@ -257,7 +249,7 @@ def fine_tune_plot(args: FineTuneArgs) -> tuple[bytes, Meta]:
         fontsize=12,
     )
     ax.set_yscale("log")
-    ax.set_ylim(min(maxes) / 8, args.base_lr * 6)
+    ax.set_ylim(min(maxes) / 40, args.base_lr * 6)
     ax.set_xlabel("epoch")
     ax.set_ylabel("learning rate (log scale)")
     ax.set_title(
