@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.demos import DemoKind, DemoRequest, LocalDemoRunner  # noqa: E402  (needs the path)
+from bot.demos import DemoKind, DemoRequest, LocalDemoRunner
 
 CASES: list[tuple[str, DemoKind, tuple[str, ...]]] = [
     ("lrfind mlp", DemoKind.LRFIND, ("mlp",)),

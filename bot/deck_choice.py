@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot.catalog import Catalog
 from bot.store.models import CardState, Learner, LearnerDeck
@@ -34,7 +34,7 @@ def deck_progress(session: Session, *, telegram_id: int, catalog: Catalog) -> li
     off = disabled_decks(session, learner_id=learner.id)
     seen_rows = session.exec(
         select(CardState.card_id, func.count()).where(CardState.learner_id == learner.id)
-        .group_by(CardState.card_id)
+        .group_by(col(CardState.card_id))
     ).all()
     seen_ids = {card_id for card_id, _ in seen_rows}
     result = []

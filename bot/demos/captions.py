@@ -112,10 +112,11 @@ def one_cycle(*, lr_max: float, card: str | None = None) -> str:
 def fine_tune(*, epochs: int, base_lr: float, card: str | None = None) -> str:
     text = (
         f"What learn.fine_tune({epochs}, base_lr={base_lr:g}) does to the learning rates. "
-        "Epoch 1: the pretrained body is frozen and only the new head trains (one-cycle). "
-        "Then everything is unfrozen and trained for the remaining epochs with "
-        "discriminative learning rates: the earliest layer group gets a rate 100× smaller "
-        "than the head, the groups in between are spread geometrically, because early layers "
-        "already hold general features worth keeping." + _footer(DemoKind.FINE_TUNE, card)
+        "First 1 epoch with the pretrained body frozen: only the new head trains (one-cycle "
+        f"up to {base_lr:g}). Then everything is unfrozen for {epochs} more epochs with "
+        "discriminative learning rates: the head peaks at base_lr/2, the earliest layer group "
+        "at a rate 100× smaller, the groups between spread geometrically, because early "
+        "layers already hold general features worth keeping. Log scale: each gridline is 10×."
+        + _footer(DemoKind.FINE_TUNE, card)
     )
     return clip(text)

@@ -35,6 +35,7 @@ class Need:
     neg: bool
     weight: float
     example: bool  # given "e.g.": earns a bonus when named, costs little when missing
+    specific: bool  # neither generic nor echoed from the question: naming it shows knowledge
     surface: str
     parts: tuple[str, ...] = ()
 
@@ -102,8 +103,11 @@ def _needs(units: list[Unit], question_keys: frozenset[str], shared: frozenset[s
         w = _weight(u, question_keys, shared)
         old = best.get((u.key, u.neg))
         if old is None or old.weight < w:
-            best[(u.key, u.neg)] = Need(u.key, u.neg, w, u.role is Role.EXAMPLE, u.surface,
-                                        parts.get(u.key, ()))
+            specific = u.role is Role.CODEPART or (
+                u.key not in GENERIC and u.key not in question_keys and len(u.key) > 1
+            )
+            best[(u.key, u.neg)] = Need(u.key, u.neg, w, u.role is Role.EXAMPLE, specific,
+                                        u.surface, parts.get(u.key, ()))
     return tuple(best.values())
 
 

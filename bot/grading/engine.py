@@ -18,6 +18,8 @@ PARTIAL_AT = 0.2
 # Another card "clearly" fits better when its score beats ours by this much.
 OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
+# In a long answer one incidental reversed relation is weak evidence.
+LONG_WORDS = 40
 MAX_CHARS = 4000  # longer answers are truncated: nobody types an essay into Telegram
 
 
@@ -65,7 +67,7 @@ def grade(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = (),
     elif is_stuffing(model, ans) and label is not Label.WRONG:
         score, label = min(score, PARTIAL_AT - 0.01), Label.WRONG
         reason = "A list of keywords is not an answer; say how they relate."
-    elif m.contradiction >= 1.0 or m.conflicts:
+    elif m.contradiction >= 1.0 or m.conflicts >= (2 if ans.n_words >= LONG_WORDS else 1):
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         if core_ok and label is Label.CORRECT:
             score, label = min(score, CORRECT_AT - 0.01), Label.PARTIAL

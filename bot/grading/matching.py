@@ -58,6 +58,9 @@ class AnswerIndex:
                     self.weak.add(p)
                     self.surface.setdefault(p, u.surface)
 
+    def exact(self, need: Need) -> bool:
+        return need.key in (self.neg if need.neg else self.pos)
+
     def credit(self, need: Need) -> float:
         if need.key in (self.neg if need.neg else self.pos):
             return 1.0
@@ -79,14 +82,14 @@ def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str]
     words: list[str] = []
     strong = False
     for n in needs:
-        if not n.example and ans.denies(n):
-            against += n.weight
+        if not ans.exact(n) and ans.denies(n):
+            against += 0.0 if n.example else n.weight
             got = 0.0
         else:
             got = ans.credit(n)
         if got:
             words.append(ans.surface.get(n.key, n.surface))
-            strong = strong or (n.weight >= 1.0 and not n.example)
+            strong = strong or (n.specific and not n.example)
         if n.example:
             ex_w, ex_got = ex_w + n.weight, ex_got + got * n.weight
         else:

@@ -137,7 +137,7 @@ def decode(data: str | None) -> Payload | None:
     if (match := _ACTION.match(data)) and match[2] in CARD_ACTIONS:
         return CardAction(int(match[1]), match[2])
     if data.startswith("rt:"):
-        _, name, args = (data.split(":", 2) + [""])[:3]
+        _, name, args = [*data.split(":", 2), ""][:3]
         try:
             return RetryDemo(DemoKind(name), tuple(args.split()))
         except ValueError:

@@ -6,6 +6,7 @@ edits one status message with progress and then sends the picture.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -92,10 +93,9 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
         if reply.text == last_text or now - last_edit < PROGRESS_EDIT_INTERVAL_S:
             return
         last_edit, last_text = now, reply.text
-        try:
+        # "Message is not modified", or deleted by the learner: progress is optional.
+        with contextlib.suppress(BadRequest):
             await status.edit_text(reply.text, reply_markup=keyboards.cancel_demo())
-        except BadRequest:
-            pass  # "message is not modified" or deleted by the learner: progress is optional
 
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
     position = runner.queue_position(owner) if runner else None
@@ -202,8 +202,8 @@ async def show_me_button(update: Update, context: BotContext) -> None:
         await query.answer(render.stale_button())
         return
     await query.answer()
-    await _start_demo(update, context, DemoRequest(kind, (), device=context.state.config.demo_device,
-                                                   card=card.question))
+    request = DemoRequest(kind, (), device=context.state.config.demo_device, card=card.question)
+    await _start_demo(update, context, request)
 
 
 async def cancel_button(update: Update, context: BotContext) -> None:

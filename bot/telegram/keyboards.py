@@ -9,9 +9,9 @@ from bot.demos.types import DemoRequest
 from bot.grading import Rating as SuggestedRating
 from bot.scheduling import Rating
 from bot.telegram.callback_data import (
+    CancelDemo,
     ChooseSetting,
     OpenSetting,
-    CancelDemo,
     RateCard,
     RetryDemo,
     ShowDemo,
@@ -53,8 +53,10 @@ def settings_menu(paused: bool) -> InlineKeyboardMarkup:
     pause = (_button("▶️ Resume reminders", ChooseSetting("pause", "0")) if paused
              else _button("⏸ Pause reminders", ChooseSetting("pause", "1")))
     return InlineKeyboardMarkup([
-        [_button("🌍 Time zone", OpenSetting("tz")), _button("⏰ Reminder time", OpenSetting("time"))],
-        [_button("🆕 New cards/day", OpenSetting("new")), _button("🎯 Retention", OpenSetting("ret"))],
+        [_button("🌍 Time zone", OpenSetting("tz")),
+         _button("⏰ Reminder time", OpenSetting("time"))],
+        [_button("🆕 New cards/day", OpenSetting("new")),
+         _button("🎯 Retention", OpenSetting("ret"))],
         [pause],
     ])
 

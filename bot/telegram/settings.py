@@ -43,7 +43,7 @@ async def _apply(update: Update, context: BotContext, values: dict[str, object])
     if prefs is None:
         return
     if {"timezone", "push_time", "reminders_paused"} & values.keys():
-        await pushes.reschedule(context.application, update.effective_user.id)
+        await pushes.reschedule(context.application, update.effective_user.id)  # type: ignore[arg-type]
     reply = render.settings(prefs, note="✅ Saved.")
     await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML,
                                               reply_markup=reply.keyboard)

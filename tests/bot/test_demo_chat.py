@@ -32,9 +32,9 @@ async def demo_bot(
         await bot.stop()
 
 
-async def _picture(bot: RunningBot, timeout: float = 60) -> None:
+async def _picture(bot: RunningBot, wait_s: float = 60) -> None:
     await bot.emu.wait_until(
-        lambda: any(m.has_photo for m in bot.emu.bot_messages(LEARNER)), timeout=timeout,
+        lambda: any(m.has_photo for m in bot.emu.bot_messages(LEARNER)), timeout=wait_s,
         what="a demo picture",
     )
 

@@ -18,7 +18,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def test_run_without_token_opens_playground(tmp_path: Path) -> None:
     """`tutorbot run` with no token studies through the real bot, buttons numbered."""
-    script = "/start\n/study\nartificially enlarging the dataset with transformed copies\n3\n/stop\n"
+    script = ("/start\n/study\nartificially enlarging the dataset with transformed copies\n"
+              "3\n/stop\n")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"], input=script, capture_output=True, text=True,
         cwd=tmp_path, env=_env(tmp_path), timeout=60, check=False,

@@ -61,7 +61,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("deck", schema=None) as batch_op:
         batch_op.add_column(sa.Column("owner_learner_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key("fk_deck_owner_learner_id", "learner", ["owner_learner_id"], ["id"])
+        batch_op.create_foreign_key(
+            "fk_deck_owner_learner_id", "learner", ["owner_learner_id"], ["id"]
+        )
 
     # ### end Alembic commands ###
 
