@@ -34,6 +34,7 @@ from bot.telegram import (
     render,
     settings,
     start,
+    stats_handler,
     studying,
 )
 from bot.telegram.callback_data import (
@@ -128,6 +129,7 @@ def _register(app: TutorApp) -> None:
         CommandHandler("settings", settings.settings_command, filters=private),
         CommandHandler("export", exporting.export_command, filters=private),
         CommandHandler("decks", deck_menu.decks_command, filters=private),
+        CommandHandler("stats", stats_handler.stats_command, filters=private),
         CommandHandler("lrfind", demo_handlers.lrfind_command, filters=private),
         CommandHandler("augment", demo_handlers.augment_command, filters=private),
         CommandHandler("demo", demo_handlers.demo_command, filters=private),

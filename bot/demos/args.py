@@ -6,6 +6,7 @@ The worker calls the same parser again on what it receives, so a job that skippe
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from enum import StrEnum
@@ -63,7 +64,20 @@ class NoArgs:
     pass
 
 
-DemoArgs = LrFindArgs | AugmentArgs | SoftmaxArgs | OneCycleArgs | FineTuneArgs | NoArgs
+@dataclass(frozen=True, slots=True)
+class StatsArgs:
+    """The learner's figures, computed bot-side from the database and passed as JSON."""
+
+    today: str
+    per_day: tuple[tuple[str, int], ...]
+    forecast: tuple[int, ...]
+    retention: float | None
+    streak: int
+
+
+MAX_STATS_JSON = 64 * 1024
+
+DemoArgs = StatsArgs | LrFindArgs | AugmentArgs | SoftmaxArgs | OneCycleArgs | FineTuneArgs | NoArgs
 
 
 def _usage(kind: DemoKind, problem: str) -> DemoUsageError:
@@ -163,6 +177,20 @@ def _none(kind: DemoKind, args: tuple[str, ...]) -> NoArgs:
     return NoArgs()
 
 
+def _stats(args: tuple[str, ...]) -> StatsArgs:
+    kind = DemoKind.STATS
+    if len(args) != 1 or len(args[0]) > MAX_STATS_JSON:
+        raise _usage(kind, "The statistics chart is drawn from /stats.")
+    try:
+        data = json.loads(args[0])
+        per_day = tuple((str(d), int(n)) for d, n in dict(data["per_day"]).items())
+        forecast = tuple(int(n) for n in data["forecast"])[:60]
+        retention = None if data["retention"] is None else float(data["retention"])
+        return StatsArgs(str(data["today"]), per_day, forecast, retention, int(data["streak"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise _usage(kind, "The statistics chart is drawn from /stats.") from None
+
+
 def parse_args(kind: DemoKind, args: tuple[str, ...] | list[str]) -> DemoArgs:
     """Validate a demo's raw arguments; junk raises DemoUsageError carrying the usage."""
     words = tuple(a for a in (w.strip() for w in args) if a)
@@ -179,6 +207,8 @@ def parse_args(kind: DemoKind, args: tuple[str, ...] | list[str]) -> DemoArgs:
             return _fine_tune(words)
         case DemoKind.CROSS_ENTROPY | DemoKind.MINIBATCH:
             return _none(kind, words)
+        case DemoKind.STATS:
+            return _stats(tuple(args))
 
 
 def check_image_bytes(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES) -> str:

@@ -120,3 +120,12 @@ def fine_tune(*, epochs: int, base_lr: float, card: str | None = None) -> str:
         + _footer(DemoKind.FINE_TUNE, card)
     )
     return clip(text)
+
+
+def stats() -> str:
+    return clip(
+        "Top: your reviews per day over the last months (darker = more). "
+        "Bottom left: how many cards fall due on each of the next 30 days. "
+        "Bottom right: your streak and true retention (share of graduated cards you "
+        "recalled in the last 30 days; your target is your desired retention)."
+    )

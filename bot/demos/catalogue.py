@@ -63,6 +63,12 @@ CATALOGUE: dict[DemoKind, DemoInfo] = {
         "How default approach (learn.fine_tune()) functions?",
         "/fine-tune [epochs] [base_lr] — e.g. /fine-tune 4 2e-3 (epochs 1..20)",
     ),
+    DemoKind.STATS: DemoInfo(
+        DemoKind.STATS,
+        "Your statistics",
+        "",
+        "/stats (it draws your own review history)",
+    ),
 }
 
 # Spellings a learner (or a deck author) might reasonably type for a demo name.

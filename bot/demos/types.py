@@ -20,6 +20,8 @@ class DemoKind(StrEnum):
     MINIBATCH = "minibatch"
     ONE_CYCLE = "one-cycle"
     FINE_TUNE = "fine-tune"
+    # Not a lesson: the learner's own /stats chart, drawn where matplotlib may be imported.
+    STATS = "stats"
 
 
 @dataclass(frozen=True, slots=True)

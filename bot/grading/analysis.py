@@ -35,7 +35,7 @@ FLIPPERS = frozenset(stem(w) for w in (
 SUBORDINATORS = frozenset({"as", "because", "since", "so", "which", "thus", "hence", "whereas",
                            "while", "therefore"})
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
-_STRONG_SCOPE = 3
+_STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
 
 

@@ -87,7 +87,7 @@ def _weight(u: Unit, question_keys: frozenset[str], shared: frozenset[str]) -> f
     if u.role is Role.CODE:
         return 2.0
     if u.role is Role.CODEPART:
-        return 0.35
+        return 0.1 if len(u.key) == 1 else 0.35
     w = 0.5 if (u.key in GENERIC or u.key[:1].isdigit()) else 0.3 if len(u.key) == 1 else 1.0
     if u.key in question_keys:
         w *= 0.5  # echoing the question proves little
@@ -199,9 +199,8 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
             c = _segment_concept(units, qk, shared, table.parts)
             if c is not None:
                 concepts.append(c)
-        enumerative = any(b in {";", "\n"} for b in ref.seg_breaks) or (
-            len(concepts) == 1 and concepts[0].items
-        )
+        # Bullet lines are steps; ";" and "." separate sentences of one explanation.
+        enumerative = "\n" in ref.seg_breaks or concepts[0].items
         core_mode = not enumerative and len(concepts) >= 2
     if not concepts:  # a reference of pure filler: fall back to every unit
         concepts = [Concept(answer[:40], (_needs(list(ref.units), frozenset(), frozenset(),

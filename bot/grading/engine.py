@@ -1,10 +1,17 @@
-"""Grade one answer: analyse, match against the card's concepts, apply traps, label."""
+"""Grade one answer: analyse, match against the card's concepts, apply traps, label.
+
+`assess` does the work and `grade` turns its result into a label with two global score
+cut-offs. They are split so that an evaluation can re-choose the cut-offs (for example
+leave-one-card-out) without re-running the analysis.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.grading.analysis import Analysis, analyse
+from bot.grading.analysis import analyse
 from bot.grading.concepts import CardModel, build
 from bot.grading.explain import explain, matched_words, missed_concepts
 from bot.grading.matching import Match, match
@@ -15,73 +22,110 @@ from bot.grading.traps import is_blank, is_echo, is_stuffing
 # Score cut-offs, chosen on the dev set as global constants (never per card).
 CORRECT_AT = 0.62
 PARTIAL_AT = 0.2
-# Another card "clearly" fits better when its score beats ours by this much.
+# Another card "clearly" fits better: it scores as correct there, well above this card.
 OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
 # In a long answer one incidental reversed relation is weak evidence.
 LONG_WORDS = 40
-MAX_CHARS = 4000  # longer answers are truncated: nobody types an essay into Telegram
+MAX_CHARS = 4000  # longer answers are cut: nobody types an essay into Telegram
+
+
+class Trap(StrEnum):
+    BLANK = "blank"
+    ECHO = "echo"
+    STUFFING = "stuffing"
+    CONTRADICTS = "contradicts"  # negated or reversed core: wrong
+    SLIPS = "slips"  # right core, a side claim reversed: at most partial
+    OTHER_CARD = "other_card"
+
+
+_REASONS = {
+    Trap.BLANK: "No answer given.",
+    Trap.ECHO: "That repeats the question.",
+    Trap.STUFFING: "A list of keywords is not an answer; say how they relate.",
+    Trap.CONTRADICTS: "That contradicts the reference (negated or reversed).",
+    Trap.SLIPS: "Right core idea, but part of it is stated the wrong way round.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    score: float
+    match: Match
+    trap: Trap | None
+    other: GradableCard | None = None
 
 
 def model_for(card: GradableCard) -> CardModel:
     return build(card.question, card.answer, tuple(card.keys), tuple(card.alts))
 
 
-def score_only(card: GradableCard, answer: str) -> float:
+def _score(card: GradableCard, answer: str) -> float:
     model = model_for(card)
-    return match(model, analyse(answer[:MAX_CHARS], model.lex)).score
-
-
-def _label(score: float) -> Label:
-    return Label.CORRECT if score >= CORRECT_AT else Label.PARTIAL if score >= PARTIAL_AT else Label.WRONG
+    return match(model, analyse(answer, model.lex)).score
 
 
 def _other_card(card: GradableCard, answer: str, own: float,
                 deck: Sequence[GradableCard]) -> GradableCard | None:
+    if own >= OTHER_CARD_OWN_MAX:
+        return None
     best: tuple[float, GradableCard | None] = (0.0, None)
     for other in deck:
         if other.question == card.question and other.answer == card.answer:
             continue
-        s = score_only(other, answer)
+        s = _score(other, answer)
         if s > best[0]:
             best = (s, other)
-    if best[1] is not None and best[0] >= CORRECT_AT and best[0] >= own + OTHER_CARD_MARGIN and (
-        own < OTHER_CARD_OWN_MAX
-    ):
+    if best[0] >= CORRECT_AT and best[0] >= own + OTHER_CARD_MARGIN:
         return best[1]
     return None
 
 
-def grade(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = (),
-          elapsed_s: float | None = None) -> Grade:
+def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()) -> Assessment:
     model = model_for(card)
     text = answer[:MAX_CHARS]
-    ans: Analysis = analyse(text, model.lex)
-    m: Match = match(model, ans)
-    score, label = m.score, _label(m.score)
-    reason: str | None = None
+    ans = analyse(text, model.lex)
+    m = match(model, ans)
     if is_blank(text, ans):
-        score, label, reason = 0.0, Label.WRONG, "No answer given."
-    elif is_echo(model, ans):
-        score, label, reason = min(score, 0.1), Label.WRONG, "That repeats the question."
-    elif is_stuffing(model, ans) and label is not Label.WRONG:
-        score, label = min(score, PARTIAL_AT - 0.01), Label.WRONG
-        reason = "A list of keywords is not an answer; say how they relate."
-    elif m.contradiction >= 1.0 or m.conflicts >= (2 if ans.n_words >= LONG_WORDS else 1):
+        return Assessment(0.0, m, Trap.BLANK)
+    if is_echo(model, ans):
+        return Assessment(min(m.score, 0.1), m, Trap.ECHO)
+    if is_stuffing(model, ans):
+        return Assessment(m.score, m, Trap.STUFFING)
+    if m.contradiction >= 1.0 or m.conflicts >= (2 if ans.n_words >= LONG_WORDS else 1):
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
-        if core_ok and label is Label.CORRECT:
-            score, label = min(score, CORRECT_AT - 0.01), Label.PARTIAL
-            reason = "Right core idea, but part of it is stated the wrong way round."
-        else:
-            score, label = min(score, PARTIAL_AT - 0.01), Label.WRONG
-            reason = "That contradicts the reference (negated or reversed)."
-    if label is not Label.WRONG and deck:
+        return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
+    if deck:
         other = _other_card(card, text, m.score, deck)
         if other is not None:
-            score, label = min(score, PARTIAL_AT - 0.01), Label.WRONG
-            reason = f"That answers another card: “{other.question[:60]}”."
+            return Assessment(m.score, m, Trap.OTHER_CARD, other)
+    return Assessment(m.score, m, None)
+
+
+def label_for(a: Assessment, correct_at: float = CORRECT_AT,
+              partial_at: float = PARTIAL_AT) -> tuple[Label, float]:
+    """Label and (capped) score: traps cap the score below the label they allow."""
+    score = a.score
+    if a.trap is Trap.SLIPS:
+        score = min(score, correct_at - 0.01)
+    elif a.trap is not None:
+        score = min(score, partial_at - 0.01, 0.0 if a.trap is Trap.BLANK else 1.0)
+    label = (Label.CORRECT if score >= correct_at
+             else Label.PARTIAL if score >= partial_at else Label.WRONG)
+    return label, max(0.0, min(1.0, score))
+
+
+def grade(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = (),
+          elapsed_s: float | None = None) -> Grade:
+    a = assess(card, answer, deck=deck)
+    label, score = label_for(a)
+    reason: str | None = None
+    if a.trap is Trap.OTHER_CARD and a.other is not None:
+        reason = f"That answers another card: “{a.other.question[:60]}”."
+    elif a.trap is not None and (a.trap is not Trap.SLIPS or label is Label.PARTIAL):
+        reason = _REASONS[a.trap]
+    m = a.match
     complete = all(r.credit >= 1.0 for r in m.results)
-    rating = suggest(label, complete=complete, answer=text, elapsed_s=elapsed_s)
-    matched = matched_words(m) if label is not Label.WRONG or reason is None else ()
-    return Grade(round(max(0.0, min(1.0, score)), 3), label, rating, matched,
-                 missed_concepts(m), explain(m, reason))
+    rating = suggest(label, complete=complete, answer=answer, elapsed_s=elapsed_s)
+    matched = () if a.trap in {Trap.BLANK, Trap.ECHO} else matched_words(m)
+    return Grade(round(score, 3), label, rating, matched, missed_concepts(m), explain(m, reason))

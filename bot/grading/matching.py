@@ -11,7 +11,7 @@ from bot.grading.lexicon import GENERIC
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
 SATURATION = 0.6
 # Share of a list's items that counts as naming "the list" (3 of 4, 2 of 3).
-ITEM_SATURATION = 0.7
+ITEM_SATURATION = 0.8
 ITEM_HIT = 0.5
 # How close to `correct` the core idea alone gets an explanatory card.
 CORE_SHARE = 0.85

@@ -14,6 +14,7 @@ from bot.demos.catalogue import CATALOGUE
 from bot.demos.types import DemoKind, DemoRequest
 from bot.grading import Grade, Label
 from bot.preferences import Preferences
+from bot.stats import Stats
 from bot.study import Graded, NothingDue, Question
 from bot.telegram import keyboards
 
@@ -30,6 +31,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("lrfind", "Learning-rate finder demo (e.g. /lrfind cnn)"),
     ("augment", "Augmentation demo (send a photo with /augment)"),
     ("demo", "Run a demo by name (/demo softmax)"),
+    ("stats", "Your progress: streak, retention, forecast"),
     ("export", "Download your review history (CSV)"),
     ("help", "How this bot works"),
     ("start", "Welcome and deck overview"),
@@ -328,4 +330,19 @@ def demo_list() -> Reply:
     for kind, info in CATALOGUE.items():
         lines.append(f"<code>/demo {kind.value}</code>: {escape(info.title)}")
     lines.append("\n/lrfind and /augment are shortcuts.")
+    return Reply("\n".join(lines))
+
+
+def stats_text(stats: Stats) -> Reply:
+    retention = ("not enough reviews yet" if stats.true_retention is None
+                 else f"{stats.true_retention:.0%} of {stats.retention_reviews} mature reviews")
+    week = sum(stats.forecast[:7])
+    lines = [
+        "<b>Your progress</b>",
+        f"🔥 Streak: <b>{stats.streak}</b> day{'s' if stats.streak != 1 else ''}",
+        f"📅 Reviews today: <b>{stats.reviews_today}</b> · all time: {stats.total_reviews}",
+        f"🧠 True retention (30 days): <b>{escape(retention)}</b>",
+        f"🗂 Cards started: {stats.cards_started}",
+        f"⏭ Due today: <b>{stats.forecast[0]}</b> · next 7 days: {week}",
+    ]
     return Reply("\n".join(lines))

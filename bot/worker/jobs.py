@@ -15,6 +15,7 @@ from bot.demos.args import (
     NoArgs,
     OneCycleArgs,
     SoftmaxArgs,
+    StatsArgs,
     validate_request,
 )
 from bot.demos.device import select_device
@@ -74,6 +75,11 @@ def run_request(request: DemoRequest, progress: Progress | None = None) -> DemoR
         case DemoKind.FINE_TUNE, FineTuneArgs():
             png, meta = concepts.fine_tune_plot(parsed)
             caption = captions.fine_tune(epochs=parsed.epochs, base_lr=parsed.base_lr, card=card)
+        case DemoKind.STATS, StatsArgs():
+            from bot.worker import stats_chart
+
+            png, meta = stats_chart.stats_chart(parsed)
+            caption = captions.stats()
         case _:  # parse_args returns the matching type for each kind
             raise AssertionError(f"no runner for {request.kind}")
     meta["device"] = device

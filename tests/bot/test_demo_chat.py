@@ -106,3 +106,17 @@ async def test_show_me_after_grading(demo_bot: RunningBot) -> None:
     assert any("Show me" in label for row in graded.buttons for label, _ in row)
     await press(demo_bot, graded, "Show me")
     await _picture(demo_bot)
+
+
+async def test_stats_sends_summary_and_chart(demo_bot: RunningBot) -> None:
+    """/stats answers with the text summary, then a chart picture from the worker."""
+    await say(demo_bot, "/study")
+    (graded,) = await say(demo_bot, "no idea")
+    await press(demo_bot, graded, "Good")
+    (summary,) = await say(demo_bot, "/stats")
+    assert "Streak: 1 day" in summary.body
+    await _picture(demo_bot)
+    photo = next(m for m in demo_bot.emu.bot_messages(LEARNER) if m.has_photo)
+    assert "due" in (photo.caption or "")
+    assert photo.photo is not None
+    assert Image.open(io.BytesIO(photo.photo)).size[0] >= 800

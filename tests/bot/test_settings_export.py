@@ -103,3 +103,20 @@ async def test_decks_toggle_changes_what_is_studied(running_bot: RunningBot) -> 
     await running_bot.emu.press(LEARNER, listing.message_id, "dk:999999", check=False)
     await running_bot.emu.wait_until(lambda: len(running_bot.emu.callback_answers) > answers)
     assert "expired" in (running_bot.emu.callback_answers[-1].text or "")
+
+
+async def test_stats_summary_after_reviews(running_bot: RunningBot) -> None:
+    """/stats reports today's reviews, the streak and what is due."""
+    (empty,) = await say(running_bot, "/stats")
+    assert "Streak: <b>0</b>" in empty.raw.get("text", "") or "Streak: 0" in empty.body
+    await say(running_bot, "/study")
+    (graded,) = await say(running_bot, "no idea")
+    await press(running_bot, graded, "Again")
+    running_bot.clock.advance(days=1)
+    await say(running_bot, "/study")
+    (graded,) = await say(running_bot, "no idea")
+    await press(running_bot, graded, "Good")
+    (stats,) = await say(running_bot, "/stats")
+    assert "Streak: 2 days" in stats.body
+    assert "Reviews today: 1" in stats.body
+    assert "all time: 2" in stats.body

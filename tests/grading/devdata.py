@@ -30,14 +30,19 @@ def load_rows(path: Path = DEV) -> list[Row]:
     return rows
 
 
-def parse_deck(path: Path, questions: set[str]) -> list[CardSpec]:
-    """Alternating question/answer lines; answer lines that wrap or bullet are joined."""
+def parse_deck(path: Path, questions: set[str] | None = None) -> list[CardSpec]:
+    """Alternating question/answer lines after a title line.
+
+    With `questions` given, any other line continues the previous answer (the seed deck
+    wraps one answer and bullets another); without, lines strictly alternate.
+    """
     cards: list[tuple[str, list[str]]] = []
     for raw in path.read_text(encoding="utf-8").splitlines()[1:]:
         line = raw.strip()
         if not line:
             continue
-        if line in questions or not cards or cards[-1][1] and line.endswith("?"):
+        starts = line in questions if questions else not cards or bool(cards[-1][1])
+        if starts or not cards:
             cards.append((line, []))
         else:
             cards[-1][1].append(line)

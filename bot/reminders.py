@@ -1,0 +1,156 @@
+"""Daily push planning: who is due a push when. Pure: `now` is always passed in.
+
+A learner's push belongs to a *local calendar date* in their time zone: an 18:00 push on
+2026-03-29 in Europe/Berlin is that date's push, whatever the UTC date is. The pair
+(learner, local date) is the idempotency key the store enforces (see bot.pushing).
+
+The push moment of a date is the first instant at which the learner's wall clock shows the
+push time or later. That is the usual instant on most days; on a spring-forward day a push
+time inside the gap (02:30 in Berlin on the last Sunday of March) resolves to the first
+instant after the gap (03:00 CEST), and on a fall-back day a repeated wall time resolves to
+its first occurrence. Comparing "HH:MM" strings against the zone's wall clock gives the same
+answer, which is what lets the database prefilter by zone without per-learner arithmetic.
+
+Time zones are handled once per distinct zone per tick (`zone_windows`), so 100,000 learners
+in 300 zones cost 300 zone conversions, not 100,000.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger("tutorbot.reminders")
+
+# A push is never "late" within this grace, even with push_catchup_hours=0: the scheduler
+# only looks every tick, and one slow tick must not turn every push into a skip.
+MIN_GRACE = timedelta(minutes=5)
+# Catch-up never reaches further back than the day before: an older push day is gone.
+MAX_CATCHUP = timedelta(hours=24)
+
+
+class Decision(StrEnum):
+    SEND = "send"
+    NOT_YET = "not_yet"
+    TOO_LATE = "too_late"  # missed by more than the catch-up window (downtime)
+    BEFORE_SIGNUP = "before_signup"  # the moment passed before the learner existed
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    """The zone by IANA name; an unknown name falls back to UTC rather than losing pushes."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r; using UTC", name)
+        return ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=4096)
+def parse_push_time(text: str) -> time | None:
+    """'HH:MM' (zero-padded, 24 h) or None: the store compares these as strings."""
+    if len(text) != 5 or text[2] != ":" or not (text[:2] + text[3:]).isdigit():
+        return None
+    hour, minute = int(text[:2]), int(text[3:])
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def wall_clock(now: datetime, tz: str) -> tuple[date, str]:
+    """The zone's local date and 'HH:MM' at `now`."""
+    local = now.astimezone(zone(tz))
+    return local.date(), f"{local.hour:02d}:{local.minute:02d}"
+
+
+def push_moment(day: date, at: time, tz: str) -> datetime:
+    """The UTC instant of the push for local `day`: the first instant the wall clock shows
+    `at` or later on that day (DST gaps move forward, repeated times take the first)."""
+    zi = zone(tz)
+    wall = datetime.combine(day, at)
+    first = wall.replace(tzinfo=zi, fold=0).astimezone(UTC)
+    if first.astimezone(zi).replace(tzinfo=None) == wall:
+        return first
+    # `wall` falls in a gap. fold=1 reads it with the offset after the change, which lands
+    # before the gap, and fold=0 after it; the gap's end lies between. Transitions are on
+    # whole minutes, so a binary search over seconds is exact and takes ~12 steps.
+    lo = wall.replace(tzinfo=zi, fold=1).astimezone(UTC)
+    hi = first
+    if lo > hi:
+        lo, hi = hi, lo
+    while (hi - lo) > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zi).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi.replace(microsecond=0)
+
+
+def catchup_window(catchup_hours: float) -> timedelta:
+    return min(max(timedelta(hours=catchup_hours), MIN_GRACE), MAX_CATCHUP)
+
+
+def decide(
+    *, day: date, push_time: str, tz: str, created_at: datetime, now: datetime,
+    catchup: timedelta,
+) -> Decision:
+    """Whether the push for local `day` should go out at `now`."""
+    at = parse_push_time(push_time)
+    if at is None:
+        return Decision.NOT_YET
+    moment = push_moment(day, at, tz)
+    if moment > now:
+        return Decision.NOT_YET
+    if created_at > moment:
+        return Decision.BEFORE_SIGNUP
+    if now - moment > catchup:
+        return Decision.TOO_LATE
+    return Decision.SEND
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Learners in `zones` whose push_time lies in [after, upto] may be due for `local_date`.
+
+    A coarse filter the store can apply with plain string comparisons; `decide` is exact.
+    """
+
+    local_date: date
+    after: str  # inclusive lower bound, "00:00" for none
+    upto: str  # inclusive upper bound
+    zones: tuple[str, ...]
+
+
+def zone_windows(zones: Iterable[str], now: datetime, catchup: timedelta) -> list[Window]:
+    """Group zones by what their wall clock says now, so one query covers them all.
+
+    Today's window takes every push time already passed (those too late are then recorded
+    as skipped, once). Yesterday's window exists only while the catch-up reaches back past
+    local midnight; its lower bound keeps an hour of slack for DST and `decide` is exact.
+    """
+    grouped: dict[tuple[date, str, str], list[str]] = defaultdict(list)
+    earliest = now - catchup - timedelta(hours=1)
+    for tz in sorted(set(zones)):
+        today, hhmm = wall_clock(now, tz)
+        grouped[(today, "00:00", hhmm)].append(tz)
+        early_day, early_hhmm = wall_clock(earliest, tz)
+        yesterday = today - timedelta(days=1)
+        if early_day == yesterday:
+            grouped[(yesterday, early_hhmm, "23:59")].append(tz)
+        elif early_day < yesterday:
+            grouped[(yesterday, "00:00", "23:59")].append(tz)
+    return [Window(d, lo, hi, tuple(zs)) for (d, lo, hi), zs in sorted(grouped.items())]
+
+
+def next_tick_delay(now: datetime, interval_s: float) -> float:
+    """Seconds until the next multiple of `interval_s` past the minute, plus a small margin
+    so a tick never lands just before the minute it is meant to see."""
+    into = now.timestamp() % interval_s
+    return interval_s - into + 0.25
