@@ -39,6 +39,7 @@ from bot.telegram import (
 )
 from bot.telegram.callback_data import (
     CancelDemo,
+    CardAction,
     ChooseSetting,
     OpenSetting,
     RateCard,
@@ -135,6 +136,7 @@ def _register(app: TutorApp) -> None:
         CommandHandler("demo", demo_handlers.demo_command, filters=private),
         CallbackQueryHandler(studying.rate_button, pattern=_is(RateCard)),
         CallbackQueryHandler(studying.study_now_button, pattern=_is(StudyNow)),
+        CallbackQueryHandler(studying.card_action_button, pattern=_is(CardAction)),
         CallbackQueryHandler(settings.open_setting, pattern=_is(OpenSetting)),
         CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
         CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),

@@ -40,6 +40,7 @@ class Decision(StrEnum):
     NOT_YET = "not_yet"
     TOO_LATE = "too_late"  # missed by more than the catch-up window (downtime)
     BEFORE_SIGNUP = "before_signup"  # the moment passed before the learner existed
+    INVALID = "invalid"  # push_time is not "HH:MM": settled as skipped, never retried
 
 
 @lru_cache(maxsize=1024)
@@ -104,7 +105,7 @@ def decide(
     """Whether the push for local `day` should go out at `now`."""
     at = parse_push_time(push_time)
     if at is None:
-        return Decision.NOT_YET
+        return Decision.INVALID
     moment = push_moment(day, at, tz)
     if moment > now:
         return Decision.NOT_YET
@@ -149,8 +150,8 @@ def zone_windows(zones: Iterable[str], now: datetime, catchup: timedelta) -> lis
     return [Window(d, lo, hi, tuple(zs)) for (d, lo, hi), zs in sorted(grouped.items())]
 
 
-def next_tick_delay(now: datetime, interval_s: float) -> float:
-    """Seconds until the next multiple of `interval_s` past the minute, plus a small margin
-    so a tick never lands just before the minute it is meant to see."""
-    into = now.timestamp() % interval_s
-    return interval_s - into + 0.25
+def next_tick_delay(timestamp: float, interval_s: float) -> float:
+    """Seconds from the Unix `timestamp` until the next multiple of `interval_s` (so ticks
+    line up with minute boundaries), plus a margin so a tick never lands just before the
+    minute it is meant to see."""
+    return interval_s - timestamp % interval_s + 0.25

@@ -140,12 +140,16 @@ def _pick_card(
     assert learner.id is not None
     start = day_start(local_day(now, learner.timezone, learner.day_boundary_hour),
                       learner.timezone, learner.day_boundary_hour)
-    skipped_today = set(session.exec(
-        select(StudyPrompt.card_id).where(
-            StudyPrompt.learner_id == learner.id, StudyPrompt.outcome == "skipped",
+    set_aside = session.exec(
+        select(StudyPrompt.card_id, StudyPrompt.outcome).where(
+            StudyPrompt.learner_id == learner.id,
+            col(StudyPrompt.outcome).in_(("skipped", "buried")),
             StudyPrompt.asked_at >= start,
         )
-    ).all())
+    ).all()
+    skipped_today = {card_id for card_id, _ in set_aside}
+    # Buried cards wait for tomorrow; skipped ones only go to the back of today's queue.
+    buried_today = {card_id for card_id, outcome in set_aside if outcome == "buried"}
     reviews_today = session.exec(
         select(func.count()).select_from(ReviewLog).where(
             ReviewLog.learner_id == learner.id, ReviewLog.reviewed_at >= start
@@ -158,7 +162,8 @@ def _pick_card(
         ).order_by(col(CardState.due))
     ).all()
     off = disabled_decks(session, learner_id=learner.id)
-    allowed = {cid for cid, card in catalog.cards.items() if card.deck_id not in off}
+    allowed = {cid for cid, card in catalog.cards.items()
+               if card.deck_id not in off and cid not in buried_today}
     live = [s for s in states if s.card_id in allowed]
     due = [s for s in live if s.due <= now or s.state != State.REVIEW]
     if reviews_today < learner.max_reviews_per_day:
@@ -394,3 +399,40 @@ def prompt_card(
     if learner is None or prompt is None or prompt.learner_id != learner.id:
         return None
     return catalog.cards.get(prompt.card_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CardSetAside:
+    card: CatalogCard
+    action: str
+    next: Question | NothingDue
+
+
+def set_card_aside(
+    session: Session, *, telegram_id: int, prompt_id: int, action: str, catalog: Catalog,
+    now: datetime,
+) -> CardSetAside | StaleButton:
+    """Suspend a card (until the learner brings it back) or bury it until tomorrow."""
+    learner = _learner(session, telegram_id)
+    prompt = session.get(StudyPrompt, prompt_id)
+    if (learner is None or learner.id is None or prompt is None
+            or prompt.learner_id != learner.id or prompt.card_id not in catalog.cards):
+        return StaleButton()
+    if action == "suspend":
+        state = session.exec(select(CardState).where(
+            CardState.learner_id == learner.id, CardState.card_id == prompt.card_id)).first()
+        if state is None:
+            state = CardState(learner_id=learner.id, card_id=prompt.card_id, due=now,
+                              introduced_at=now)
+            session.add(state)
+        state.suspended = True
+    if prompt.closed_at is None:
+        prompt.closed_at = now
+        prompt.outcome = "buried" if action == "bury" else "suspended"
+    elif action == "bury" and prompt.outcome != "rated":
+        prompt.outcome = "buried"
+    if learner.current_prompt_id == prompt_id:
+        learner.current_prompt_id = None
+    session.flush()
+    following = next_card(session, telegram_id=telegram_id, catalog=catalog, now=now)
+    return CardSetAside(catalog.cards[prompt.card_id], action, following)

@@ -27,13 +27,15 @@ from bot.grading.lexicon import (
 from bot.grading.normalise import code_key, code_parts, tokenise
 
 # Verbs that flip what follows: "tackle overfitting" and "does not overfit" agree.
-FLIPPERS = frozenset(stem(w) for w in (
-    "tackle prevent avoid combat counter counteract fight mitigate reduce minimize lessen "
-    "eliminate"
-).split())
+_FLIP_WORDS = (
+    "tackle", "prevent", "avoid", "combat", "counter", "counteract", "fight", "mitigate",
+    "reduce", "minimize", "lessen", "eliminate",
+)  # fmt: skip
+FLIPPERS = frozenset(stem(w) for w in _FLIP_WORDS)
 # After a comma these start a new thought: "tackle overfitting, as we loop many times".
-SUBORDINATORS = frozenset({"as", "because", "since", "so", "which", "thus", "hence", "whereas",
-                           "while", "therefore"})
+SUBORDINATORS = frozenset(
+    {"as", "because", "since", "so", "which", "thus", "hence", "whereas", "while", "therefore"}
+)
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
@@ -83,8 +85,9 @@ def make_lexicon(table: SynonymTable, card_words: set[str]) -> Lexicon:
     vocab = frozenset(card_words | table.surface)
     # Long table words and every card word are typo targets; short table words would turn
     # ordinary English ("clean") into jargon ("clear").
-    cands = tuple(sorted({w for w in card_words if len(w) >= 4}
-                         | {w for w in table.surface if len(w) >= 6}))
+    cands = tuple(
+        sorted({w for w in card_words if len(w) >= 4} | {w for w in table.surface if len(w) >= 6})
+    )
     return Lexicon(table, vocab, frozenset(stem(w) for w in vocab), cands)
 
 
@@ -193,14 +196,21 @@ def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, lis
             named = [p for p in tok.text.rstrip("()").replace(".", "_").split("_") if p]
             if len(named) >= 2:
                 structured = True
-                out.append(_Entry("", tok.text, seg, clause, item,
-                                  role if role != Role.MAIN else Role.CODE,
-                                  atomic="code:" + code_key(tok.text)))
+                out.append(
+                    _Entry(
+                        "",
+                        tok.text,
+                        seg,
+                        clause,
+                        item,
+                        role if role != Role.MAIN else Role.CODE,
+                        atomic="code:" + code_key(tok.text),
+                    )
+                )
                 role = role if role != Role.MAIN else Role.CODEPART
             for part in parts:
                 for w in repair(part, lex):
-                    out.append(_Entry(stem(w), part, seg, clause, item, role,
-                                      stop=w in STOPWORDS))
+                    out.append(_Entry(stem(w), part, seg, clause, item, role, stop=w in STOPWORDS))
             continue
         w = tok.text
         n_words += 1
@@ -227,8 +237,9 @@ def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, lis
             s = stem(fixed)
             if s in FLIPPERS:
                 n_function += 1
-                out.append(_Entry("", w, seg, clause, item, role, stop=True, cue=_FLIP_SCOPE,
-                                  flip=True))
+                out.append(
+                    _Entry("", w, seg, clause, item, role, stop=True, cue=_FLIP_SCOPE, flip=True)
+                )
             else:
                 out.append(_Entry(s, w, seg, clause, item, role, stop=is_stop))
     return out, n_words, n_function, structured, breaks
@@ -246,7 +257,7 @@ def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry,
             i += 1
             continue
         done = False
-        for length in range(min(table.max_len, n - i), 1, -1):
+        for length in range(min(table.max_len, n - i) if e.stem in table.starts else 0, 1, -1):
             span = entries[i : i + length]
             if any(x.atomic or x.cue for x in span):
                 continue
@@ -262,7 +273,9 @@ def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry,
             i += 1
             continue
         # Content-only match: "depth of the model" reads as "depth model".
-        content = [j for j in range(i, n) if not entries[j].stop and not entries[j].cue][: table.max_len]
+        content = [j for j in range(i, n) if not entries[j].stop and not entries[j].cue][
+            : table.max_len if e.stem in table.content_starts else 0
+        ]
         for length in range(len(content), 1, -1):
             idx = content[:length]
             if any(entries[j].atomic for j in idx):
@@ -286,8 +299,9 @@ def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry,
 def _merge(span: list[_Entry]) -> _Entry:
     first = span[0]
     surface = " ".join(x.surface for x in span if x.surface)
-    return _Entry(first.stem, surface, first.seg, first.clause, first.item, first.role,
-                  header=first.header)
+    return _Entry(
+        first.stem, surface, first.seg, first.clause, first.item, first.role, header=first.header
+    )
 
 
 def analyse(text: str, lex: Lexicon) -> Analysis:

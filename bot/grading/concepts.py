@@ -23,7 +23,6 @@ from bot.grading.lexicon import (
 )
 from bot.grading.normalise import tokenise
 
-
 Pair = tuple[str, str]
 
 
@@ -58,6 +57,7 @@ class CardModel:
     question_keys: frozenset[str]
     ref_keys: frozenset[str]
     pairs: frozenset[Pair]
+    order: tuple[tuple[str, int], ...]  # reference keys in reading order, with segment
     antonyms: dict[str, str]
 
 
@@ -68,8 +68,14 @@ def _card_words(*texts: str) -> set[str]:
             if tok.kind == "word":
                 words.add(tok.text)
             elif tok.kind == "code":
-                words.update(tok.text.lower().replace("(", " ").replace(")", " ")
-                             .replace(".", " ").replace("_", " ").split())
+                words.update(
+                    tok.text.lower()
+                    .replace("(", " ")
+                    .replace(")", " ")
+                    .replace(".", " ")
+                    .replace("_", " ")
+                    .split()
+                )
                 words.add(tok.text.lower().rstrip("()").rsplit(".", 1)[-1].replace("_", ""))
     return words
 
@@ -96,8 +102,12 @@ def _weight(u: Unit, question_keys: frozenset[str], shared: frozenset[str]) -> f
     return 0.7 * w if u.role is Role.ASIDE else w
 
 
-def _needs(units: list[Unit], question_keys: frozenset[str], shared: frozenset[str],
-           parts: dict[str, tuple[str, ...]]) -> tuple[Need, ...]:
+def _needs(
+    units: list[Unit],
+    question_keys: frozenset[str],
+    shared: frozenset[str],
+    parts: dict[str, tuple[str, ...]],
+) -> tuple[Need, ...]:
     best: dict[tuple[str, bool], Need] = {}
     for u in units:
         w = _weight(u, question_keys, shared)
@@ -106,23 +116,25 @@ def _needs(units: list[Unit], question_keys: frozenset[str], shared: frozenset[s
             specific = u.role is Role.CODEPART or (
                 u.key not in GENERIC and u.key not in question_keys and len(u.key) > 1
             )
-            best[(u.key, u.neg)] = Need(u.key, u.neg, w, u.role is Role.EXAMPLE, specific,
-                                        u.surface, parts.get(u.key, ()))
+            best[(u.key, u.neg)] = Need(
+                u.key, u.neg, w, u.role is Role.EXAMPLE, specific, u.surface, parts.get(u.key, ())
+            )
     return tuple(best.values())
 
 
 def _label(needs: tuple[Need, ...]) -> str:
     seen: list[str] = []
     for n in sorted(needs, key=lambda n: (n.example, -n.weight))[:4]:
-        if n.surface.lower() not in seen and not n.key.startswith("code:") or n.weight >= 2:
+        if (n.surface.lower() not in seen and not n.key.startswith("code:")) or n.weight >= 2:
             seen.append(n.surface.lower() if not n.key.startswith("code:") else n.surface)
     order = [n.surface.lower() if not n.key.startswith("code:") else n.surface for n in needs]
     seen.sort(key=lambda s: order.index(s) if s in order else 0)
     return " ".join(seen[:4])
 
 
-def _segment_concept(units: list[Unit], qk: frozenset[str], shared: frozenset[str],
-                     parts: dict[str, tuple[str, ...]]) -> Concept | None:
+def _segment_concept(
+    units: list[Unit], qk: frozenset[str], shared: frozenset[str], parts: dict[str, tuple[str, ...]]
+) -> Concept | None:
     body = [u for u in units if not u.header]
     items = sorted({u.item for u in body})
     per_item = len(body) / max(1, len(items))
@@ -164,14 +176,22 @@ def pairs_by_clause(units: tuple[Unit, ...], antonyms: dict[str, str]) -> dict[i
     return out
 
 
-def build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
-          alts: tuple[tuple[str, ...], ...]) -> CardModel:
+def build(
+    question: str, answer: str, keys: tuple[tuple[str, ...], ...], alts: tuple[tuple[str, ...], ...]
+) -> CardModel:
     return _build(question, answer, keys, alts)
 
 
+@lru_cache(maxsize=64)
+def deck_lexicon(cards: tuple[tuple[str, str], ...]) -> Lexicon:
+    """One lexicon for a whole deck, so an answer is analysed once for the other-card check."""
+    return make_lexicon(default_table(), _card_words(*(t for c in cards for t in c)))
+
+
 @lru_cache(maxsize=4096)
-def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
-           alts: tuple[tuple[str, ...], ...]) -> CardModel:
+def _build(
+    question: str, answer: str, keys: tuple[tuple[str, ...], ...], alts: tuple[tuple[str, ...], ...]
+) -> CardModel:
     table = _table(alts)
     flat = [w for group in (*keys, *alts) for w in group]
     lex = make_lexicon(table, _card_words(question, answer, *flat))
@@ -181,8 +201,14 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
     concepts: list[Concept] = []
     if keys:
         for group in keys:
-            options = tuple(n for n in (_needs(list(analyse(alt, lex).units), frozenset(),
-                                              frozenset(), table.parts) for alt in group) if n)
+            options = tuple(
+                n
+                for n in (
+                    _needs(list(analyse(alt, lex).units), frozenset(), frozenset(), table.parts)
+                    for alt in group
+                )
+                if n
+            )
             if options:
                 concepts.append(Concept(group[0], options, items=False))
         core_mode, enumerative = False, True
@@ -203,8 +229,13 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
         enumerative = "\n" in ref.seg_breaks or concepts[0].items
         core_mode = not enumerative and len(concepts) >= 2
     if not concepts:  # a reference of pure filler: fall back to every unit
-        concepts = [Concept(answer[:40], (_needs(list(ref.units), frozenset(), frozenset(),
-                                                 table.parts),), items=False)]
+        concepts = [
+            Concept(
+                answer[:40],
+                (_needs(list(ref.units), frozenset(), frozenset(), table.parts),),
+                items=False,
+            )
+        ]
     antonyms = lex.table.antonyms
     return CardModel(
         lex=lex,
@@ -212,6 +243,7 @@ def _build(question: str, answer: str, keys: tuple[tuple[str, ...], ...],
         core_mode=core_mode,
         enumerative=enumerative,
         listing=any(c.items for c in concepts),
+        order=tuple((u.key, u.seg) for u in ref.units),
         question_keys=qk,
         ref_keys=frozenset(u.key for u in ref.units),
         pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.grading.analysis import analyse
-from bot.grading.concepts import CardModel, build
+from bot.grading.concepts import CardModel, build, deck_lexicon
 from bot.grading.explain import explain, matched_words, missed_concepts
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
@@ -60,20 +60,25 @@ def model_for(card: GradableCard) -> CardModel:
     return build(card.question, card.answer, tuple(card.keys), tuple(card.alts))
 
 
-def _score(card: GradableCard, answer: str) -> float:
-    model = model_for(card)
-    return match(model, analyse(answer, model.lex)).score
-
-
-def _other_card(card: GradableCard, answer: str, own: float,
-                deck: Sequence[GradableCard]) -> GradableCard | None:
+def _other_card(
+    card: GradableCard, answer: str, own: float, deck: Sequence[GradableCard]
+) -> GradableCard | None:
     if own >= OTHER_CARD_OWN_MAX:
         return None
+    # Cards without their own synonyms share the table, so one analysis serves them all.
+    shared = analyse(answer, deck_lexicon(tuple((c.question, c.answer) for c in deck)))
+    keys = {u.key for u in shared.units}
+    parts = model_for(card).lex.table.parts
+    keys.update(p for k in list(keys) for p in parts.get(k, ()))
     best: tuple[float, GradableCard | None] = (0.0, None)
     for other in deck:
         if other.question == card.question and other.answer == card.answer:
             continue
-        s = _score(other, answer)
+        model = model_for(other)
+        if not other.alts and not (model.ref_keys & keys):
+            continue  # nothing in common: it cannot score
+        ans = shared if not other.alts else analyse(answer, model.lex)
+        s = match(model, ans).score
         if s > best[0]:
             best = (s, other)
     if best[0] >= CORRECT_AT and best[0] >= own + OTHER_CARD_MARGIN:
@@ -102,21 +107,32 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     return Assessment(m.score, m, None)
 
 
-def label_for(a: Assessment, correct_at: float = CORRECT_AT,
-              partial_at: float = PARTIAL_AT) -> tuple[Label, float]:
+def label_for(
+    a: Assessment, correct_at: float = CORRECT_AT, partial_at: float = PARTIAL_AT
+) -> tuple[Label, float]:
     """Label and (capped) score: traps cap the score below the label they allow."""
     score = a.score
     if a.trap is Trap.SLIPS:
         score = min(score, correct_at - 0.01)
     elif a.trap is not None:
         score = min(score, partial_at - 0.01, 0.0 if a.trap is Trap.BLANK else 1.0)
-    label = (Label.CORRECT if score >= correct_at
-             else Label.PARTIAL if score >= partial_at else Label.WRONG)
+    label = (
+        Label.CORRECT
+        if score >= correct_at
+        else Label.PARTIAL
+        if score >= partial_at
+        else Label.WRONG
+    )
     return label, max(0.0, min(1.0, score))
 
 
-def grade(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = (),
-          elapsed_s: float | None = None) -> Grade:
+def grade(
+    card: GradableCard,
+    answer: str,
+    *,
+    deck: Sequence[GradableCard] = (),
+    elapsed_s: float | None = None,
+) -> Grade:
     a = assess(card, answer, deck=deck)
     label, score = label_for(a)
     reason: str | None = None

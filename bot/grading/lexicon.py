@@ -16,64 +16,244 @@ import snowballstemmer
 # Function words carry no concept; they are still counted, because a "sentence" without any
 # of them is a bag of keywords (see traps.py).
 STOPWORDS = frozenset(
-    """a an the this that these those it its it's they them their there here he she we you your
-    our us i me my mine one's of in on at to into onto from by with within without for as about
-    over under between through throughout during per via up down out off than then so such
-    and or nor but if while whereas although though because since until till unless when where
-    which who whom whose what why how whether is are was were be been being am do does did done
-    doing have has had having can could will would shall should may might must also just only
-    even still yet again already ever both each every all any some most other another own same
-    too very really quite rather pretty much many more lot lots bit kind sort thing things
-    something anything everything someone way ok okay well basically actually simply
-    generally usually typically normally often always sometimes certain specific specifically
-    particular i'm im think guess believe sure probably maybe perhaps like called call get gets
-    got getting make makes made making let lets use used uses using via etc eg ie incl
-    including e.g i.e vs namely so-called one's oneself yes yeah hmm um uh just""".split()
+    """
+    a an the this that these those it its it's they them their there here he she we you
+    your our us i me my mine one's of in on at to into onto from by with within without
+    for as about over under between through throughout during per via up down out off
+    than then so such and or nor but if while whereas although though because since
+    until till unless when where which who whom whose what why how whether is are was
+    were be been being am do does did done doing have has had having can could will
+    would shall should may might must also just only even still yet again already ever
+    both each every all any some most other another own same too very really quite
+    rather pretty much many more lot lots bit kind sort thing things something anything
+    everything someone way ok okay well basically actually simply generally usually
+    typically normally often always sometimes certain specific specifically particular
+    i'm im think guess believe sure probably maybe perhaps like called call get gets got
+    getting make makes made making let lets use used uses using via etc eg ie incl
+    including e.g i.e vs namely so-called one's oneself yes yeah hmm um uh just
+    """.split()  # noqa: SIM905 - a word list reads best as running text
 )
 # "one" stays a content word (one epoch, one mini-batch); numbers are matched as numbers.
 NUMBER_WORDS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "once": "1", "twice": "2",
-    "single": "1", "half": "half",
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "once": "1",
+    "twice": "2",
+    "single": "1",
+    "half": "half",
 }
-NEGATIONS = frozenset({"not", "no", "never", "none", "nor", "cannot", "neither", "nothing",
-                       "without", "instead", "rather", "opposite", "nobody", "nowhere"})
+NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "none",
+        "nor",
+        "cannot",
+        "neither",
+        "nothing",
+        "without",
+        "instead",
+        "rather",
+        "opposite",
+        "nobody",
+        "nowhere",
+    }
+)
 # Words that start a new clause: relations are only read inside one clause.
-CLAUSE_BREAKS = frozenset({"then", "than", "while", "whereas", "after", "afterwards",
-                           "before", "until", "till", "because", "since", "but", "so",
-                           "although", "though", "whilst", "however", "otherwise", "finally",
-                           "next", "first", "firstly", "secondly", "lastly"})
+CLAUSE_BREAKS = frozenset(
+    {
+        "then",
+        "than",
+        "while",
+        "whereas",
+        "after",
+        "afterwards",
+        "before",
+        "until",
+        "till",
+        "because",
+        "since",
+        "but",
+        "so",
+        "although",
+        "though",
+        "whilst",
+        "however",
+        "otherwise",
+        "finally",
+        "next",
+        "first",
+        "firstly",
+        "secondly",
+        "lastly",
+    }
+)
 EXAMPLE_CUES = frozenset({"eg", "e.g", "such", "incl", "including", "like", "etc", "ie"})
 # Nouns so common in the field that matching them alone proves little.
-GENERIC = frozenset({"data", "dataset", "model", "function", "set", "valu", "number", "method",
-                     "techniqu", "process", "step", "result", "thing", "way", "approach",
-                     "system", "train", "layer", "network", "architectur", "item", "size",
-                     "measur", "predict", "combin", "same", "1", "time"})
-IDK = frozenset({"idk", "dunno", "no idea", "i don't know", "i dont know", "dont know",
-                 "don't know", "do not know", "i do not know", "not sure", "no clue", "pass",
-                 "skip", "?", "??", "???", "forgot", "i forgot", "no", "nothing", "-", "n/a",
-                 "na", "none", "...", "x", "no answer", "idk really", "can't remember",
-                 "cant remember", "i can't remember", "not a clue", "no clue at all", "blank"})
+GENERIC = frozenset(
+    {
+        "data",
+        "dataset",
+        "model",
+        "function",
+        "set",
+        "valu",
+        "number",
+        "method",
+        "techniqu",
+        "process",
+        "step",
+        "result",
+        "thing",
+        "way",
+        "approach",
+        "system",
+        "train",
+        "layer",
+        "network",
+        "architectur",
+        "item",
+        "size",
+        "measur",
+        "predict",
+        "combin",
+        "same",
+        "1",
+        "time",
+    }
+)
+IDK = frozenset(
+    {
+        "idk",
+        "dunno",
+        "no idea",
+        "i don't know",
+        "i dont know",
+        "dont know",
+        "don't know",
+        "do not know",
+        "i do not know",
+        "not sure",
+        "no clue",
+        "pass",
+        "skip",
+        "?",
+        "??",
+        "???",
+        "forgot",
+        "i forgot",
+        "no",
+        "nothing",
+        "-",
+        "n/a",
+        "na",
+        "none",
+        "...",
+        "x",
+        "no answer",
+        "idk really",
+        "can't remember",
+        "cant remember",
+        "i can't remember",
+        "not a clue",
+        "no clue at all",
+        "blank",
+    }
+)
 
 _BRITISH_WORDS = {
-    "colour": "color", "behaviour": "behavior", "neighbour": "neighbor", "favour": "favor",
-    "flavour": "flavor", "labour": "labor", "honour": "honor", "humour": "humor",
-    "rumour": "rumor", "vapour": "vapor", "centre": "center", "metre": "meter",
-    "litre": "liter", "fibre": "fiber", "analyse": "analyze", "catalogue": "catalog",
-    "dialogue": "dialog", "analogue": "analog", "defence": "defense", "licence": "license",
-    "grey": "gray", "programme": "program", "whilst": "while", "amongst": "among",
-    "aeroplane": "airplane", "modelling": "modeling", "modelled": "modeled",
-    "labelled": "labeled", "labelling": "labeling", "travelled": "traveled",
-    "cancelled": "canceled", "learnt": "learned", "towards": "toward", "artefact": "artifact",
-    "sceptical": "skeptical", "judgement": "judgment", "optimisation": "optimization",
-    "normalisation": "normalization", "regularisation": "regularization",
+    "colour": "color",
+    "behaviour": "behavior",
+    "neighbour": "neighbor",
+    "favour": "favor",
+    "flavour": "flavor",
+    "labour": "labor",
+    "honour": "honor",
+    "humour": "humor",
+    "rumour": "rumor",
+    "vapour": "vapor",
+    "centre": "center",
+    "metre": "meter",
+    "litre": "liter",
+    "fibre": "fiber",
+    "analyse": "analyze",
+    "catalogue": "catalog",
+    "dialogue": "dialog",
+    "analogue": "analog",
+    "defence": "defense",
+    "licence": "license",
+    "grey": "gray",
+    "programme": "program",
+    "whilst": "while",
+    "amongst": "among",
+    "aeroplane": "airplane",
+    "modelling": "modeling",
+    "modelled": "modeled",
+    "labelled": "labeled",
+    "labelling": "labeling",
+    "travelled": "traveled",
+    "cancelled": "canceled",
+    "learnt": "learned",
+    "towards": "toward",
+    "artefact": "artifact",
+    "sceptical": "skeptical",
+    "judgement": "judgment",
+    "optimisation": "optimization",
+    "normalisation": "normalization",
+    "regularisation": "regularization",
 }
-_ISE_KEEP = frozenset({"rise", "wise", "precise", "exercise", "noise", "raise", "otherwise",
-                       "concise", "promise", "surprise", "advise", "comprise", "expertise",
-                       "likewise", "premise", "revise", "supervise", "compromise", "enterprise",
-                       "despise", "disguise", "franchise", "improvise", "clockwise", "arise",
-                       "poise", "praise", "cruise", "bruise", "chaise", "anise", "guise",
-                       "raised", "raising", "raises", "noisy", "precisely", "exercises"})
+_ISE_KEEP = frozenset(
+    {
+        "rise",
+        "wise",
+        "precise",
+        "exercise",
+        "noise",
+        "raise",
+        "otherwise",
+        "concise",
+        "promise",
+        "surprise",
+        "advise",
+        "comprise",
+        "expertise",
+        "likewise",
+        "premise",
+        "revise",
+        "supervise",
+        "compromise",
+        "enterprise",
+        "despise",
+        "disguise",
+        "franchise",
+        "improvise",
+        "clockwise",
+        "arise",
+        "poise",
+        "praise",
+        "cruise",
+        "bruise",
+        "chaise",
+        "anise",
+        "guise",
+        "raised",
+        "raising",
+        "raises",
+        "noisy",
+        "precisely",
+        "exercises",
+    }
+)
 _ISE = re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations|er|ers)$")
 _OUR = re.compile(r"(?<=[a-z]{3})our(s|ed|ing|ful|ite|ites)?$")
 
@@ -88,8 +268,12 @@ def americanise(word: str) -> str:
     if word in _ISE_KEEP or len(word) < 6:
         return word
     word = _ISE.sub(lambda m: "iz" + m.group(1), word)
-    return _OUR.sub(lambda m: "or" + (m.group(1) or ""), word) if word[:-3] in {
-        "col", "behavi", "neighb", "fav", "flav", "lab", "hon", "hum", "rum", "vap"} else word
+    return (
+        _OUR.sub(lambda m: "or" + (m.group(1) or ""), word)
+        if word[:-3]
+        in {"col", "behavi", "neighb", "fav", "flav", "lab", "hon", "hum", "rum", "vap"}
+        else word
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -112,6 +296,10 @@ class SynonymTable:
     antonyms: dict[str, str]
     surface: frozenset[str]
     max_len: int
+    # First stem of every phrase longer than one word: most words start none, so the
+    # phrase search is skipped for them.
+    starts: frozenset[str]
+    content_starts: frozenset[str]
 
 
 def _words(entry: str) -> list[str]:
@@ -130,7 +318,9 @@ def _canon(head: str) -> str:
     return "_".join(words)
 
 
-def _split(words: tuple[str, ...], phrases: dict[tuple[str, ...], str], whole: str) -> tuple[str, ...]:
+def _split(
+    words: tuple[str, ...], phrases: dict[tuple[str, ...], str], whole: str
+) -> tuple[str, ...]:
     """Greedy canonical reading of a phrase's words, never as the whole phrase."""
     out: list[str] = []
     i = 0
@@ -166,7 +356,9 @@ def build_table(groups: list[list[str]], antonym_pairs: list[tuple[str, str]]) -
             ckey = tuple(k for k, w in zip(key, words, strict=False) if w not in STOPWORDS)
             if ckey and (len(ckey) > 1 or len(key) == 1):
                 content.setdefault(ckey, canon)
-    parts = {c: p for c, words in heads.items() if len(words) > 1 and (p := _split(words, phrases, c))}
+    parts = {
+        c: p for c, words in heads.items() if len(words) > 1 and (p := _split(words, phrases, c))
+    }
     antonyms: dict[str, str] = {}
     for a, b in antonym_pairs:
         ca, cb = phrases.get(_stems(a)), phrases.get(_stems(b))
@@ -174,7 +366,16 @@ def build_table(groups: list[list[str]], antonym_pairs: list[tuple[str, str]]) -
             antonyms[ca] = cb
             antonyms[cb] = ca
     max_len = max((len(k) for k in phrases), default=1)
-    return SynonymTable(phrases, content, parts, antonyms, frozenset(surface), max_len)
+    return SynonymTable(
+        phrases,
+        content,
+        parts,
+        antonyms,
+        frozenset(surface),
+        max_len,
+        frozenset(k[0] for k in phrases if len(k) > 1),
+        frozenset(k[0] for k in content if len(k) > 1),
+    )
 
 
 def parse_table(text: str) -> tuple[list[list[str]], list[tuple[str, str]]]:

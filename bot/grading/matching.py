@@ -96,10 +96,11 @@ def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str]
             main_w, main_got = main_w + n.weight, main_got + got * n.weight
     if not main_w:
         return (ex_got / ex_w if ex_w else 0.0), words, against
-    # Generic or echoed words alone ("combination", "model") do not show the idea.
-    main = main_got / main_w * (1.0 if strong else GENERIC_ONLY)
+    main = main_got / main_w
     ex = ex_got / ex_w if ex_w else 0.0
-    return main + EXAMPLE_BONUS * ex * (1.0 - main), words, against
+    cov = main + EXAMPLE_BONUS * ex * (1.0 - main)
+    # Generic or echoed words and examples alone ("model", "16 or 32") do not show the idea.
+    return cov * (1.0 if strong else GENERIC_ONLY), words, against
 
 
 def _concept(c: Concept, ans: AnswerIndex) -> ConceptResult:
@@ -146,8 +147,11 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
 
     for pairs in pairs_by_clause(ans.units, anti).values():
         mirrored = any(
-            a in anti and b in anti and known(anti[a], anti[b])
-            and not known(anti[a], b) and not known(a, anti[b])
+            a in anti
+            and b in anti
+            and known(anti[a], anti[b])
+            and not known(anti[a], b)
+            and not known(a, anti[b])
             for a, b in pairs
         )
         if mirrored:
@@ -156,7 +160,9 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
             if (a, b) in model.pairs:
                 continue
             for x, y in ((anti.get(a), b), (a, anti.get(b))):
-                partner = y if x in anti and y not in anti else x if y in anti and x not in anti else ""
+                partner = (
+                    y if x in anti and y not in anti else x if y in anti and x not in anti else ""
+                )
                 if known(x, y) and partner not in weak:
                     found += 1
                     core_hit = core_hit or (x in core and y in core)

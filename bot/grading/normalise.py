@@ -9,24 +9,40 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 # Typographic characters that NFKC leaves alone but learners never type the same way.
 _TRANSLATE = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": " - ", "\u2013": " - ", "\u2014": " - ",
-        "\u2015": " - ", "\u2212": "-", "\u2192": " -> ", "\u21d2": " -> ", "\u00d7": " x ",
-        "\u2026": "...", "\u00a0": " ", "\u2022": "\n", "\u00b7": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": " - ",
+        "\u2013": " - ",
+        "\u2014": " - ",
+        "\u2015": " - ",
+        "\u2212": "-",
+        "\u2192": " -> ",
+        "\u21d2": " -> ",
+        "\u00d7": " x ",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2022": "\n",
+        "\u00b7": " ",
     }
 )
 
 # Abbreviations whose dots would otherwise end a sentence.
 _DOTTED = re.compile(r"\b(e\.\s?g|i\.\s?e|etc|incl|vs|approx|resp)\.?(?=\W|$)", re.IGNORECASE)
-_ABBREV = (
-    (re.compile(r"\b(cannot)\b", re.IGNORECASE), "can not"),
-)
+_ABBREV = ((re.compile(r"\b(cannot)\b", re.IGNORECASE), "can not"),)
 
 # One regex for every token kind; order matters: code first, so `learn.lr_find()` stays whole.
 _TOKEN = re.compile(
@@ -50,14 +66,15 @@ class Tok:
     text: str
 
 
+_JUNK = frozenset({"So", "Sk", "Cs", "Co", "Cn", "Mn", "Cf"})
+
+
 def clean(text: str) -> str:
     """Fold Unicode, quotes, dashes and emoji so that look-alike input compares equal."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
-    # Emoji and other symbols carry no content; dropping them keeps "overfitting 💪" intact.
-    text = "".join(
-        " " if unicodedata.category(ch) in {"So", "Sk", "Cs", "Co", "Cn", "Mn", "Cf"} else ch
-        for ch in text
-    )
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+        # Emoji and other symbols carry no content; dropping them keeps "overfitting 💪".
+        text = "".join(" " if unicodedata.category(ch) in _JUNK else ch for ch in text)
     for pattern, repl in _ABBREV:
         text = pattern.sub(repl, text)
     text = _DOTTED.sub(lambda m: " " + m.group(1).replace(".", "").replace(" ", "") + " ", text)
@@ -77,7 +94,6 @@ def code_key(token: str) -> str:
     return token.rstrip("()").rsplit(".", 1)[-1].lower()
 
 
-@lru_cache(maxsize=8192)
 def tokenise(text: str) -> tuple[Tok, ...]:
     """Turn raw text into tokens, keeping identifiers whole and marking clause boundaries."""
     text = clean(text)
@@ -100,8 +116,26 @@ def tokenise(text: str) -> tuple[Tok, ...]:
     return _merge_contractions(out)
 
 
-_NEG_SUFFIX = {"don", "doesn", "didn", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn",
-               "shouldn", "wouldn", "couldn", "can", "won", "ain", "mustn", "needn"}
+_NEG_SUFFIX = {
+    "don",
+    "doesn",
+    "didn",
+    "isn",
+    "aren",
+    "wasn",
+    "weren",
+    "hasn",
+    "haven",
+    "hadn",
+    "shouldn",
+    "wouldn",
+    "couldn",
+    "can",
+    "won",
+    "ain",
+    "mustn",
+    "needn",
+}
 
 
 def _merge_contractions(toks: list[Tok]) -> tuple[Tok, ...]:
@@ -111,13 +145,23 @@ def _merge_contractions(toks: list[Tok]) -> tuple[Tok, ...]:
     while i < len(toks):
         t = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if t.kind == "word" and nxt is not None and nxt.kind == "word" and nxt.text == "t" and (
-            t.text in _NEG_SUFFIX
+        if (
+            t.kind == "word"
+            and nxt is not None
+            and nxt.kind == "word"
+            and nxt.text == "t"
+            and (t.text in _NEG_SUFFIX)
         ):
             out.append(Tok("word", "not"))
             i += 2
             continue
-        if t.kind == "word" and len(t.text) == 1 and t.text in "sdm" and out and out[-1].kind == "word":
+        if (
+            t.kind == "word"
+            and len(t.text) == 1
+            and t.text in "sdm"
+            and out
+            and out[-1].kind == "word"
+        ):
             i += 1  # possessive or contraction tail ("model's", "I'm")
             continue
         if t.kind == "word" and t.text in {"ve", "re", "ll"} and out:

@@ -17,6 +17,7 @@ _PUNCT = re.compile(r"[^\w\s']+")
 # Below this share of function words a 4+ word answer reads as a bag of keywords.
 STUFFING_FUNCTION_SHARE = 0.12
 ECHO_SHARE = 0.8
+IN_ORDER_SHARE = 0.8
 
 
 def is_blank(answer: str, analysis: Analysis) -> bool:
@@ -36,11 +37,33 @@ def is_echo(model: CardModel, analysis: Analysis) -> bool:
     return inside / len(keys) >= ECHO_SHARE and len(set(keys)) <= len(model.question_keys) + 1
 
 
+def _lcs(a: list[str], b: list[str]) -> int:
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
 def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
     """A bag of reference words with no claim: no function words, no structure.
 
-    Lists are legitimate answers to enumerative cards, so those are exempt.
+    Terse but real statements ("correlation means two variables move together") keep the
+    reference's order within one of its sentences; a bag is drawn from several sentences or
+    shuffled. Lists are legitimate answers to list cards, so those are exempt.
     """
     if model.listing or analysis.structured or analysis.n_words < 4:
         return False
-    return analysis.n_function / analysis.n_words < STUFFING_FUNCTION_SHARE
+    if analysis.n_function / analysis.n_words >= STUFFING_FUNCTION_SHARE:
+        return False
+    first_seg: dict[str, int] = {}
+    for key, seg in model.order:
+        first_seg.setdefault(key, seg)
+    keys = [u.key for u in analysis.units if u.key in first_seg]
+    if len(keys) < 3:
+        return False
+    segments = {first_seg[k] for k in keys}
+    ref = [k for k, _ in model.order]
+    return len(segments) >= 2 or _lcs(keys, ref) < IN_ORDER_SHARE * len(keys)

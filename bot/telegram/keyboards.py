@@ -10,6 +10,7 @@ from bot.grading import Rating as SuggestedRating
 from bot.scheduling import Rating
 from bot.telegram.callback_data import (
     CancelDemo,
+    CardAction,
     ChooseSetting,
     OpenSetting,
     RateCard,
@@ -29,9 +30,15 @@ def ratings(prompt_id: int, suggested: SuggestedRating, demo: str | None) -> Inl
         label = f"✓ {name}" if int(rating) == int(suggested) else name
         row.append(InlineKeyboardButton(label, callback_data=RateCard(prompt_id, rating).encode()))
     rows = [row]
+    extra = [
+        InlineKeyboardButton("🙈 Bury", callback_data=CardAction(prompt_id, "bury").encode()),
+        InlineKeyboardButton("⏸ Suspend",
+                             callback_data=CardAction(prompt_id, "suspend").encode()),
+    ]
     if demo:
-        show = InlineKeyboardButton("🔬 Show me", callback_data=ShowDemo(prompt_id).encode())
-        rows.append([show])
+        extra.insert(0, InlineKeyboardButton("🔬 Show me",
+                                             callback_data=ShowDemo(prompt_id).encode()))
+    rows.append(extra)
     return InlineKeyboardMarkup(rows)
 
 

@@ -1,17 +1,300 @@
-"""Daily pushes (placeholder until the push issue lands: start and stop do nothing)."""
+"""Daily push reminders: wake up, ask the database who is due, claim, send.
+
+The JobQueue only decides *when to look*; it is rebuilt at every start and holds no state.
+One repeating tick (every `TICK_SECONDS`, aligned to the wall-clock minute) plus one tick
+at startup (catch-up after downtime) call `run_due_pushes`, which:
+
+1. sweeps rows a dead process left `sending` and reclaims `retry` / expired `claimed` rows;
+2. repeatedly finds learners whose push moment has passed (one query for all zones: each
+   distinct time zone's wall clock is computed once, see bot.reminders.zone_windows),
+   claims a batch in the database (bot.pushing: the unique (learner, local date) row is
+   the exactly-once guarantee), and
+3. sends with bounded concurrency through PTB (so AIORateLimiter paces to Telegram's limits
+   and retries 429s), recording outcomes in batches.
+
+Errors: 429 that outlives the rate limiter's retries -> `retry` (the next tick sends it, no
+loss); 403 -> the learner is marked inactive; a connection error certain not to have
+reached Telegram, or a 5xx -> retried here with backoff, then `failed`; an ambiguous
+timeout (the request may have arrived) -> `failed` without retry, so never a duplicate.
+
+Time comes from `app.bot_data.clock()`; tests and the benchmark call `run_due_pushes`
+directly instead of waiting for the JobQueue.
+"""
 
 from __future__ import annotations
 
-from bot.telegram.context import TutorApp
+import asyncio
+import logging
+import time
+import weakref
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import cast
+
+import httpx
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot import pushing
+from bot.reminders import catchup_window, next_tick_delay, zone_windows
+from bot.telegram import render
+from bot.telegram.context import BotContext, TutorApp
+
+log = logging.getLogger("tutorbot.pushes")
+
+TICK_SECONDS = 30.0
+JOB_NAME = "push-tick"
+CLAIM_BATCH = 1000
+# httpcore's connection pool gets slower per request as it grows (it scans every connection
+# on each request); a handful of keep-alive connections already saturates one process.
+SEND_CONCURRENCY = 6
+FLUSH_EVERY = 250  # outcomes written per statement batch
+BACKOFF_S: tuple[float, ...] = (0.5, 1.0, 2.0)  # retries for errors that surely didn't send
+
+
+class Outcome(Enum):
+    SENT = "sent"
+    RETRY = "retry"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass
+class PushReport:
+    """What one run did (for logs, tests and the benchmark)."""
+
+    found: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retry: int = 0
+    deactivated: int = 0
+
+    def add_batch(self, batch: pushing.Batch) -> None:
+        self.found += batch.found
+        self.skipped += batch.skipped
+
+
+@dataclass
+class _Pusher:
+    """Per-application runtime state (kept out of BotState, which has no slot for it)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    stopping: bool = False
+
+
+_PUSHERS: weakref.WeakKeyDictionary[TutorApp, _Pusher] = weakref.WeakKeyDictionary()
+
+
+def _pusher(app: TutorApp) -> _Pusher:
+    pusher = _PUSHERS.get(app)
+    if pusher is None:
+        pusher = _PUSHERS[app] = _Pusher()
+    return pusher
 
 
 async def start(app: TutorApp) -> None:
-    """Schedule the push wake-ups from the database."""
+    """Schedule the push wake-ups: one catch-up tick now, then one every TICK_SECONDS."""
+    pusher = _pusher(app)
+    pusher.stopping = False
+    if app.job_queue is None:
+        log.warning("no JobQueue (python-telegram-bot[job-queue] missing): pushes are off")
+        return
+    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
+    # The JobQueue runs on real time, so the alignment does too; decisions use the app clock.
+    first = next_tick_delay(time.time(), TICK_SECONDS)
+    app.job_queue.run_once(_tick, when=0.5, name=JOB_NAME)
+    app.job_queue.run_repeating(
+        _tick, interval=TICK_SECONDS, first=first, name=JOB_NAME,
+        job_kwargs={"coalesce": True, "misfire_grace_time": int(TICK_SECONDS)},
+    )
 
 
 async def stop(app: TutorApp) -> None:
-    """Cancel the push wake-ups."""
+    """Cancel the push wake-ups and wait for a running tick to settle its sends."""
+    pusher = _pusher(app)
+    pusher.stopping = True
+    if app.job_queue is not None:
+        for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+            job.schedule_removal()
+    async with pusher.lock:
+        pass
 
 
 async def reschedule(app: TutorApp, telegram_id: int) -> None:
-    """Re-plan one learner's push after they changed time, zone or pause."""
+    """Apply a learner's new push time, time zone or pause now, not at the next tick.
+
+    The database is the only schedule, so this is a tick restricted to that learner: if the
+    new push moment has already passed today (within the catch-up window), it goes out now.
+    """
+    await _run(app, _pusher(app), telegram_id=telegram_id)
+
+
+async def _tick(context: BotContext) -> None:
+    """Look for due pushes, unless the previous tick is still sending."""
+    # PTB types CallbackContext.application with an unbound context type variable.
+    app = cast(TutorApp, context.application)
+    pusher = _pusher(app)
+    if pusher.lock.locked() or pusher.stopping:
+        return
+    # create_task: Application.stop() waits for it, so shutdown never cuts a batch in half.
+    app.create_task(run_due_pushes(app), name="push-tick")
+
+
+async def run_due_pushes(app: TutorApp) -> PushReport:
+    """Send every push that is due now; one full run at a time per application."""
+    pusher = _pusher(app)
+    async with pusher.lock:
+        return await _run(app, pusher, telegram_id=None)
+
+
+class _Sender:
+    """Bounded-concurrency sends with outcomes buffered and written in batches."""
+
+    def __init__(self, app: TutorApp, report: PushReport) -> None:
+        self.app = app
+        self.report = report
+        self.slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.sent: list[int] = []
+        self.failed: list[int] = []
+        self.retry: list[int] = []
+        self.blocked: list[int] = []
+
+    @property
+    def pending(self) -> int:
+        return len(self.sent) + len(self.failed) + len(self.retry)
+
+    async def submit(self, claim: pushing.Claim) -> None:
+        await self.slots.acquire()
+        task = asyncio.create_task(self._send(claim))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _send(self, claim: pushing.Claim) -> None:
+        try:
+            outcome = await send_reminder(self.app, claim)
+        finally:
+            self.slots.release()
+        if outcome is Outcome.SENT:
+            self.sent.append(claim.claim_id)
+        elif outcome is Outcome.RETRY:
+            self.retry.append(claim.claim_id)
+        else:
+            self.failed.append(claim.claim_id)
+            if outcome is Outcome.BLOCKED:
+                self.blocked.append(claim.learner_id)
+
+    async def flush(self, *, force: bool = False) -> None:
+        if not self.pending or (not force and self.pending < FLUSH_EVERY):
+            return
+        sent, failed, retry, blocked = self.sent, self.failed, self.retry, self.blocked
+        self.sent, self.failed, self.retry, self.blocked = [], [], [], []
+        state = self.app.bot_data
+        await state.database.run(pushing.record_outcomes, sent=sent, failed=failed, retry=retry,
+                                 blocked_learners=blocked, now=state.clock())
+        self.report.sent += len(sent)
+        self.report.failed += len(failed)
+        self.report.retry += len(retry)
+        self.report.deactivated += len(set(blocked))
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks))
+        await self.flush(force=True)
+
+
+async def _run(app: TutorApp, pusher: _Pusher, *, telegram_id: int | None) -> PushReport:
+    state = app.bot_data
+    db = state.database
+    catchup = catchup_window(state.config.push_catchup_hours)
+    live_cards = len(state.catalog.cards)
+    report = PushReport()
+    sender = _Sender(app, report)
+    was_running = app.running
+    started = time.perf_counter()
+
+    def stopping() -> bool:
+        return pusher.stopping or (was_running and not app.running)
+
+    async def send_all(batch: pushing.Batch) -> None:
+        report.add_batch(batch)
+        claims = batch.claims
+        for i in range(0, len(claims), FLUSH_EVERY):
+            chunk = claims[i:i + FLUSH_EVERY]
+            mine = await db.run(pushing.start_sending, claims=chunk)
+            for claim in chunk:
+                if claim.claim_id in mine:
+                    await sender.submit(claim)
+            await sender.flush()
+
+    try:
+        if telegram_id is None:
+            await db.run(pushing.sweep_stale_sending, now=state.clock())
+            while not stopping():
+                batch = await db.run(pushing.reclaim_due, now=state.clock(), catchup=catchup,
+                                     live_cards=live_cards, limit=CLAIM_BATCH)
+                await send_all(batch)
+                if batch.found < CLAIM_BATCH:
+                    break
+        while not stopping():
+            now = state.clock()
+            zones = await db.run(pushing.eligible_zones, telegram_id=telegram_id)
+            windows = zone_windows(zones, now, catchup)
+            candidates = await db.run(pushing.find_candidates, windows=windows,
+                                      telegram_id=telegram_id, limit=CLAIM_BATCH)
+            if not candidates:
+                break
+            batch = await db.run(pushing.claim_due, candidates=candidates, now=now,
+                                 catchup=catchup, live_cards=live_cards)
+            await send_all(batch)
+            if len(candidates) < CLAIM_BATCH:
+                break
+    finally:
+        await sender.drain()
+    if report.found:
+        log.info("pushes: %s in %.1fs", report, time.perf_counter() - started)
+    return report
+
+
+async def send_reminder(app: TutorApp, claim: pushing.Claim) -> Outcome:
+    """Send one reminder; never raises for Telegram's answers, only reports them."""
+    reply = render.push_reminder(claim.due_count)
+    for attempt in range(len(BACKOFF_S) + 1):
+        try:
+            await app.bot.send_message(claim.chat_id, reply.text, parse_mode=ParseMode.HTML,
+                                       reply_markup=reply.keyboard)
+            return Outcome.SENT
+        except RetryAfter as exc:
+            # AIORateLimiter already waited and retried; the message surely wasn't sent.
+            log.warning("push to chat %s still rate limited (%s); retrying next tick",
+                        claim.chat_id, exc.retry_after)
+            return Outcome.RETRY
+        except Forbidden:
+            log.info("learner %s blocked the bot; pushes off until they write", claim.learner_id)
+            return Outcome.BLOCKED
+        except BadRequest as exc:
+            log.warning("push to chat %s rejected: %s", claim.chat_id, exc)
+            return Outcome.FAILED
+        except NetworkError as exc:
+            if not _surely_unsent(exc) or attempt == len(BACKOFF_S):
+                log.warning("push to chat %s failed: %r", claim.chat_id, exc)
+                return Outcome.FAILED
+            await asyncio.sleep(BACKOFF_S[attempt])
+        except TelegramError as exc:
+            log.error("push to chat %s failed: %r", claim.chat_id, exc)
+            return Outcome.FAILED
+    return Outcome.FAILED
+
+
+def _surely_unsent(exc: NetworkError) -> bool:
+    """Whether retrying cannot duplicate: Telegram answered with an error, or the request
+    never left (no connection, pool exhausted). A read timeout or a dropped connection after
+    the request was written may have delivered it."""
+    if isinstance(exc, TimedOut):
+        return isinstance(exc.__cause__, httpx.PoolTimeout | httpx.ConnectTimeout)
+    cause = exc.__cause__
+    if cause is None:
+        return True  # an HTTP error status from the server: it refused the request
+    return isinstance(cause, httpx.ConnectError)

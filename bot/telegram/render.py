@@ -346,3 +346,9 @@ def stats_text(stats: Stats) -> Reply:
         f"⏭ Due today: <b>{stats.forecast[0]}</b> · next 7 days: {week}",
     ]
     return Reply("\n".join(lines))
+
+
+def card_set_aside(action: str) -> str:
+    if action == "suspend":
+        return "⏸ Suspended: this card won't come up again."
+    return "🙈 Buried until tomorrow."

@@ -7,7 +7,7 @@ from telegram.constants import ParseMode
 
 from bot import study
 from bot.telegram import render
-from bot.telegram.callback_data import RateCard, decode
+from bot.telegram.callback_data import CardAction, RateCard, decode
 from bot.telegram.context import BotContext
 from bot.telegram.keyboards import RATING_NAMES
 
@@ -124,3 +124,27 @@ async def undo_command(update: Update, context: BotContext) -> None:
     reply = (render.nothing_to_undo() if result is None
              else render.undone(result.card.question, RATING_NAMES[result.rating]))
     await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+
+
+async def card_action_button(update: Update, context: BotContext) -> None:
+    """Suspend or bury the card, then show the next one."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    payload = decode(query.data)
+    assert isinstance(payload, CardAction)
+    state = context.state
+    result = await state.database.run(
+        study.set_card_aside, telegram_id=update.effective_user.id,
+        prompt_id=payload.prompt_id, action=payload.action, catalog=state.catalog,
+        now=state.clock(),
+    )
+    if isinstance(result, study.StaleButton):
+        await query.answer(render.stale_button())
+        return
+    await query.answer("Done")
+    if isinstance(query.message, Message):
+        body = query.message.text_html or ""
+        note = render.card_set_aside(result.action)
+        await query.edit_message_text(render.clip(f"{body}\n\n{note}"),
+                                      parse_mode=ParseMode.HTML)
+        await _send_next(query.message, result.next)

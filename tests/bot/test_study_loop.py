@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.store.models import CardState, ReviewLog
@@ -230,3 +230,26 @@ async def test_review_survives_restart_and_old_button(
         assert next_card.message_id < pending.message_id
     finally:
         await bot.stop()
+
+
+async def test_suspend_and_bury_buttons(running_bot: RunningBot) -> None:
+    """Suspend keeps a card away for good, Bury until tomorrow; neither records a review."""
+    bot = running_bot
+    (first,) = await say(bot, "/study")
+    (graded,) = await say(bot, "no idea")
+    (second,) = await press(bot, graded, "Suspend")
+    assert "Suspended" in bot.emu.message(LEARNER, graded.message_id).body
+    (graded2,) = await say(bot, "still no idea")
+    (_third,) = await press(bot, graded2, "Bury")
+    assert reviews(bot) == 0
+    with Session(bot.db.engine) as session:
+        suspended = session.exec(select(CardState).where(col(CardState.suspended))).all()
+        assert len(suspended) == 1
+    bot.clock.advance(days=1)
+    asked: set[str] = set()
+    (card,) = await say(bot, "/study")
+    for _ in range(12):
+        asked.add(card.body.split("\n")[2])
+        _note, card = await say(bot, "/skip", count=2)
+    assert first.body.split("\n")[2] not in asked
+    assert second.body.split("\n")[2] in asked

@@ -31,11 +31,13 @@ class Report:
     correct_to_wrong: float
 
     def lines(self) -> list[str]:
-        out = [f"n={self.n} accuracy={self.accuracy:.3f} macro_f1={self.macro_f1:.3f} "
-               + " ".join(f"f1_{k}={v:.3f}" for k, v in self.f1.items()),
-               f"harm: wrong->correct={self.wrong_to_correct:.3f} "
-               f"correct->wrong={self.correct_to_wrong:.3f}",
-               "confusion (rows teacher, cols grader): " + " ".join(f"{x[:4]:>5}" for x in LABELS)]
+        out = [
+            f"n={self.n} accuracy={self.accuracy:.3f} macro_f1={self.macro_f1:.3f} "
+            + " ".join(f"f1_{k}={v:.3f}" for k, v in self.f1.items()),
+            f"harm: wrong->correct={self.wrong_to_correct:.3f} "
+            f"correct->wrong={self.correct_to_wrong:.3f}",
+            "confusion (rows teacher, cols grader): " + " ".join(f"{x[:4]:>5}" for x in LABELS),
+        ]
         for t in LABELS:
             out.append(f"  {t:>8} " + " ".join(f"{self.confusion[(t, g)]:>5}" for g in LABELS))
         return out
@@ -77,8 +79,12 @@ def assess_rows(rows: Sequence[Row], deck: Sequence[CardSpec]) -> list[Assessmen
     return out
 
 
-def labelled(rows: Sequence[Row], found: Sequence[Assessment], correct_at: float | None = None,
-             partial_at: float | None = None) -> list[tuple[str, str]]:
+def labelled(
+    rows: Sequence[Row],
+    found: Sequence[Assessment],
+    correct_at: float | None = None,
+    partial_at: float | None = None,
+) -> list[tuple[str, str]]:
     kw = {}
     if correct_at is not None and partial_at is not None:
         kw = {"correct_at": correct_at, "partial_at": partial_at}

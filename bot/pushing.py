@@ -1,0 +1,440 @@
+"""Daily push bookkeeping in the database: claims, due counts, outcomes.
+
+The database, not the scheduler, guarantees one push per learner per local day. Every push
+is a `push_claim` row, unique on (learner_id, local_date), that moves through:
+
+    claimed --(just before the send)--> sending --> sent
+       |                                   |------> failed   (given up, or the learner blocked us)
+       |                                   |------> retry    (429 outlived the rate limiter)
+       |--> skipped  (nothing due, missed beyond the catch-up window, or before signup)
+
+* Claim: a batched ``INSERT .. ON CONFLICT DO NOTHING RETURNING``. Whoever inserts the row
+  owns the push; another instance (or a tick after a restart) inserts nothing and moves on.
+  Rows are inserted in learner order so two PostgreSQL instances never deadlock.
+* Fencing: `attempts` is bumped on every (re)claim, and the flip to ``sending`` is a
+  conditional UPDATE on (id, attempts, status='claimed'). Only the current owner can send.
+* Crash semantics, at-most-once: a row is flipped to ``sending`` (and committed) before
+  Telegram is called. A crash leaves either
+    - ``claimed``: Telegram was certainly not called. After `LEASE` any instance may reclaim
+      it and send: nothing is lost.
+    - ``sending``: the message may or may not have gone out. It is never sent again; after
+      `LEASE` it is swept to ``failed``. A lost reminder is cheaper than a duplicate.
+  The same reasoning applies to an ambiguous network failure (a read timeout after the
+  request left): no retry.
+* ``retry`` (Telegram kept answering 429 after the rate limiter's own retries): the send
+  certainly did not happen, so the next tick reclaims it while the catch-up window lasts.
+
+Every function takes the session first and keyword-only arguments, and never commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from bot.reminders import Decision, Window, decide
+from bot.scheduling import day_start, local_day
+from bot.store.models import Card, CardState, Learner, PushClaim, ReviewLog, TZDateTime
+
+# A claim not flipped to `sending` (or finished) within this long belongs to a dead process.
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+class PushStatus(StrEnum):
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    RETRY = "retry"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A learner whose push for `local_date` may be due, with what counting needs."""
+
+    learner_id: int
+    chat_id: int
+    timezone: str
+    push_time: str
+    local_date: date
+    created_at: datetime
+    new_per_day: int
+    max_reviews_per_day: int
+    day_boundary_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What one claiming step did: candidates seen, claims won to send, rows skipped."""
+
+    found: int
+    claims: list[Claim]
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A push this process owns and should send (due_count > 0)."""
+
+    claim_id: int
+    attempts: int
+    learner_id: int
+    chat_id: int
+    local_date: date
+    due_count: int
+
+
+def _eligible() -> list[sa.ColumnElement[bool]]:
+    return [col(Learner.active) == sa.true(), col(Learner.reminders_paused) == sa.false()]
+
+
+_CANDIDATE_COLUMNS = (
+    col(Learner.id), col(Learner.chat_id), col(Learner.timezone), col(Learner.push_time),
+    col(Learner.created_at), col(Learner.new_per_day), col(Learner.max_reviews_per_day),
+    col(Learner.day_boundary_hour),
+)
+
+
+def eligible_zones(session: Session, *, telegram_id: int | None = None) -> list[str]:
+    """Distinct time zones of learners who get pushes (computed once per zone per tick)."""
+    query = select(Learner.timezone).where(*_eligible()).distinct()
+    if telegram_id is not None:
+        query = query.where(Learner.telegram_id == telegram_id)
+    return list(session.exec(query).all())
+
+
+def find_candidates(
+    session: Session, *, windows: Sequence[Window], telegram_id: int | None = None,
+    limit: int | None = None,
+) -> list[Candidate]:
+    """Eligible learners with no claim yet for the date of a window they fall in."""
+    found: list[Candidate] = []
+    for window in windows:
+        no_claim = ~sa.exists().where(
+            col(PushClaim.learner_id) == col(Learner.id),
+            col(PushClaim.local_date) == window.local_date,
+        )
+        query = sa.select(*_CANDIDATE_COLUMNS).where(
+            *_eligible(), col(Learner.timezone).in_(window.zones),
+            col(Learner.push_time) >= window.after, col(Learner.push_time) <= window.upto,
+            no_claim,
+        ).order_by(col(Learner.id))
+        if telegram_id is not None:
+            query = query.where(col(Learner.telegram_id) == telegram_id)
+        if limit is not None:
+            query = query.limit(limit - len(found))
+        for row in session.execute(query):
+            found.append(Candidate(
+                learner_id=row[0], chat_id=row[1], timezone=row[2], push_time=row[3],
+                local_date=window.local_date, created_at=row[4], new_per_day=row[5],
+                max_reviews_per_day=row[6], day_boundary_hour=row[7],
+            ))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(PushClaim)
+    if dialect == "sqlite":
+        return sqlite.insert(PushClaim)
+    raise NotImplementedError(f"push claims need ON CONFLICT support; got {dialect}")
+
+
+def claim(
+    session: Session, *, decided: Sequence[tuple[Candidate, Decision]], now: datetime,
+    live_cards: int,
+) -> tuple[list[Claim], int]:
+    """Insert the day's row for each decided candidate; return the claims this call won
+    that have cards due, and how many rows were recorded as skipped.
+
+    Rows for learners with nothing due, or decided too late / before signup, go in as
+    `skipped` so the day is settled and never looked at again.
+    """
+    todo = sorted(((c, d) for c, d in decided if d is not Decision.NOT_YET),
+                  key=lambda cd: (cd[0].learner_id, cd[0].local_date))
+    if not todo:
+        return [], 0
+    rows = [
+        {"learner_id": c.learner_id, "local_date": c.local_date, "claimed_at": now,
+         "status": PushStatus.CLAIMED if d is Decision.SEND else PushStatus.SKIPPED,
+         "attempts": 1 if d is Decision.SEND else 0, "due_count": 0}
+        for c, d in todo
+    ]
+    stmt = _insert(session).values(rows).on_conflict_do_nothing(
+        index_elements=["learner_id", "local_date"]
+    ).returning(col(PushClaim.id), col(PushClaim.learner_id), col(PushClaim.local_date),
+                col(PushClaim.status))
+    won = session.execute(stmt).all()
+    by_key = {(c.learner_id, c.local_date): c for c, _ in todo}
+    mine = [(row[0], 1, by_key[(row[1], row[2])]) for row in won
+            if row[3] == PushStatus.CLAIMED]
+    skipped = len(won) - len(mine)
+    claims, nothing_due = _settle(session, owned=mine, now=now, live_cards=live_cards)
+    return claims, skipped + nothing_due
+
+
+def reclaim(
+    session: Session, *, now: datetime, since: date, limit: int = 1000,
+) -> list[tuple[int, int, int, date]]:
+    """Take over `retry` rows and `claimed` rows whose owner died (lease expired).
+
+    Returns (claim_id, attempts, learner_id, local_date) of the rows this call won. Both kinds
+    certainly never reached Telegram, so sending them cannot duplicate. One UPDATE, so the
+    transaction starts by writing (SQLite then waits for the lock instead of failing), and
+    on PostgreSQL a row another instance just took no longer matches and is skipped.
+    """
+    stale = now - LEASE
+    takeable = sa.and_(
+        col(PushClaim.local_date) >= since,
+        sa.or_(
+            col(PushClaim.status) == PushStatus.RETRY,
+            sa.and_(col(PushClaim.status) == PushStatus.CLAIMED,
+                    col(PushClaim.claimed_at) < stale),
+        ),
+    )
+    some = sa.select(col(PushClaim.id)).where(takeable).order_by(col(PushClaim.id)).limit(limit)
+    stmt = sa.update(PushClaim).where(col(PushClaim.id).in_(some.scalar_subquery()), takeable
+    ).values(status=PushStatus.CLAIMED, claimed_at=now,
+             attempts=col(PushClaim.attempts) + 1).returning(
+        col(PushClaim.id), col(PushClaim.attempts), col(PushClaim.learner_id),
+        col(PushClaim.local_date),
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt).all()]
+
+
+def settle_reclaimed(
+    session: Session, *, rows: Sequence[tuple[int, int, int, date]], now: datetime,
+    catchup: timedelta, live_cards: int,
+) -> tuple[list[Claim], int]:
+    """Recount and send reclaimed rows still worth sending; settle the rest (paused or
+    inactive since, past the catch-up window, or out of attempts)."""
+    learners = learners_by_id(session, ids=[r[2] for r in rows])
+    owned: list[tuple[int, int, Candidate]] = []
+    skip: list[int] = []
+    give_up: list[int] = []
+    for claim_id, attempts, learner_id, day in rows:
+        cand = learners.get(learner_id)
+        if attempts > MAX_ATTEMPTS:
+            give_up.append(claim_id)
+            continue
+        verdict = None if cand is None else decide(
+            day=day, push_time=cand.push_time, tz=cand.timezone, created_at=cand.created_at,
+            now=now, catchup=catchup)
+        if cand is None or verdict is not Decision.SEND:
+            skip.append(claim_id)
+            continue
+        owned.append((claim_id, attempts, _on_day(cand, day)))
+    if skip:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(skip))
+                        .values(status=PushStatus.SKIPPED))
+    if give_up:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(give_up))
+                        .values(status=PushStatus.FAILED))
+    claims, nothing_due = _settle(session, owned=owned, now=now, live_cards=live_cards)
+    return claims, len(skip) + nothing_due
+
+
+def _on_day(c: Candidate, day: date) -> Candidate:
+    return Candidate(c.learner_id, c.chat_id, c.timezone, c.push_time, day, c.created_at,
+                     c.new_per_day, c.max_reviews_per_day, c.day_boundary_hour)
+
+
+def claim_due(
+    session: Session, *, candidates: Sequence[Candidate], now: datetime, catchup: timedelta,
+    live_cards: int,
+) -> Batch:
+    """Decide and claim a batch found by `find_candidates` (in a separate, read-only session:
+    this one must start by writing)."""
+    decided = [
+        (c, decide(day=c.local_date, push_time=c.push_time, tz=c.timezone,
+                   created_at=c.created_at, now=now, catchup=catchup))
+        for c in candidates
+    ]
+    claims, skipped = claim(session, decided=decided, now=now, live_cards=live_cards)
+    return Batch(len(candidates), claims, skipped)
+
+
+def reclaim_due(
+    session: Session, *, now: datetime, catchup: timedelta, live_cards: int, limit: int,
+) -> Batch:
+    """Reclaim retryable rows of today and yesterday and settle them in one transaction."""
+    rows = reclaim(session, now=now, since=(now - timedelta(days=2)).date(), limit=limit)
+    claims, skipped = settle_reclaimed(session, rows=rows, now=now, catchup=catchup,
+                                       live_cards=live_cards)
+    return Batch(len(rows), claims, skipped)
+
+
+def learners_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Candidate]:
+    """Eligible learners by id (the date is filled in by the caller)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        sa.select(*_CANDIDATE_COLUMNS).where(col(Learner.id).in_(wanted), *_eligible())
+    ).all()
+    return {
+        r[0]: Candidate(r[0], r[1], r[2], r[3], date.min, r[4], r[5], r[6], r[7]) for r in rows
+    }
+
+
+def _settle(
+    session: Session, *, owned: Sequence[tuple[int, int, Candidate]], now: datetime,
+    live_cards: int,
+) -> tuple[list[Claim], int]:
+    if not owned:
+        return [], 0
+    counts = count_due_many(session, learners=[c for _, _, c in owned], now=now,
+                            live_cards=live_cards)
+    claims: list[Claim] = []
+    empty: list[int] = []
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for claim_id, attempts, cand in owned:
+        due = counts.get(cand.learner_id, 0)
+        if due <= 0:
+            empty.append(claim_id)
+            continue
+        by_count[due].append(claim_id)
+        claims.append(Claim(claim_id, attempts, cand.learner_id, cand.chat_id,
+                            cand.local_date, due))
+    if empty:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(empty))
+                        .values(status=PushStatus.SKIPPED, due_count=0))
+    # Learners mostly share a handful of counts, so this is a few statements per batch.
+    for due, ids in by_count.items():
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(ids))
+                        .values(due_count=due))
+    return claims, len(empty)
+
+
+def count_due_many(
+    session: Session, *, learners: Sequence[Candidate], now: datetime, live_cards: int,
+) -> dict[int, int]:
+    """Cards each learner could study now: due reviews (within today's review limit) plus
+    new cards still allowed today (within `new_per_day`, and that exist).
+
+    The same rules as `bot.study._pick_card`, counted for many learners in two queries.
+    `live_cards` is the number of cards in the catalog (non-retired cards).
+    """
+    if not learners:
+        return {}
+    starts: dict[datetime, list[int]] = defaultdict(list)
+    for c in learners:
+        day = local_day(now, c.timezone, c.day_boundary_hour)
+        starts[day_start(day, c.timezone, c.day_boundary_hour)].append(c.learner_id)
+    ids = sorted({c.learner_id for c in learners})
+    ts = TZDateTime()
+
+    def since_start(column: Any) -> sa.ColumnElement[int]:
+        # Each learner's study day starts at a different instant; the CASE picks theirs.
+        whens = [
+            (sa.and_(col(column.table.c.learner_id).in_(group),
+                     column >= sa.literal(start, ts)), 1)
+            for start, group in starts.items()
+        ]
+        return sa.func.sum(sa.case(*whens, else_=0))
+
+    live = col(Card.retired) == sa.false()
+    state_rows = session.execute(
+        sa.select(
+            col(CardState.learner_id),
+            sa.func.sum(sa.case((sa.and_(live, col(CardState.due) <= sa.literal(now, ts),
+                                         col(CardState.suspended) == sa.false()), 1), else_=0)),
+            since_start(CardState.__table__.c.introduced_at),  # type: ignore[attr-defined]
+            sa.func.sum(sa.case((live, 1), else_=0)),
+        ).join(Card, col(Card.id) == col(CardState.card_id))
+        .where(col(CardState.learner_id).in_(ids))
+        .group_by(col(CardState.learner_id))
+    ).all()
+    earliest = min(starts)
+    review_rows = session.execute(
+        sa.select(col(ReviewLog.learner_id),
+                  since_start(ReviewLog.__table__.c.reviewed_at))  # type: ignore[attr-defined]
+        .where(col(ReviewLog.learner_id).in_(ids),
+               col(ReviewLog.reviewed_at) >= sa.literal(earliest, ts))
+        .group_by(col(ReviewLog.learner_id))
+    ).all()
+    states = {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in state_rows}
+    reviewed = {r[0]: int(r[1] or 0) for r in review_rows}
+    counts: dict[int, int] = {}
+    for c in learners:
+        due_reviews, introduced_today, seen_live = states.get(c.learner_id, (0, 0, 0))
+        review_room = max(0, c.max_reviews_per_day - reviewed.get(c.learner_id, 0))
+        new_room = max(0, min(c.new_per_day - introduced_today, live_cards - seen_live))
+        counts[c.learner_id] = min(due_reviews, review_room) + new_room
+    return counts
+
+
+def start_sending(session: Session, *, claims: Sequence[Claim]) -> set[int]:
+    """Flip owned claims to `sending`; returns the ids this process may now send.
+
+    Committed before any send: from here on a crash means "maybe sent", never resent.
+    """
+    if not claims:
+        return set()
+    pairs = [(c.claim_id, c.attempts) for c in claims]
+    stmt = sa.update(PushClaim).where(
+        sa.tuple_(col(PushClaim.id), col(PushClaim.attempts)).in_(pairs),
+        col(PushClaim.status) == PushStatus.CLAIMED,
+    ).values(status=PushStatus.SENDING).returning(col(PushClaim.id))
+    return {r[0] for r in session.execute(stmt).all()}
+
+
+def record_outcomes(
+    session: Session, *, sent: Sequence[int] = (), failed: Sequence[int] = (),
+    retry: Sequence[int] = (), blocked_learners: Sequence[int] = (), now: datetime,
+) -> None:
+    """Store what happened to each send; learners who blocked the bot stop getting pushes."""
+    if sent:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(sent))
+                        .values(status=PushStatus.SENT, sent_at=now))
+    if failed:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(failed))
+                        .values(status=PushStatus.FAILED))
+    if retry:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(retry))
+                        .values(status=PushStatus.RETRY))
+    if blocked_learners:
+        mark_inactive(session, learner_ids=blocked_learners)
+
+
+def mark_inactive(session: Session, *, learner_ids: Sequence[int]) -> None:
+    """Telegram said 403: no more pushes until the learner writes again (ensure_learner)."""
+    session.execute(sa.update(Learner).where(col(Learner.id).in_(sorted(set(learner_ids))))
+                    .values(active=False))
+
+
+def sweep_stale_sending(session: Session, *, now: datetime) -> int:
+    """Rows left `sending` by a dead process: maybe sent, so settle them as failed."""
+    result = session.execute(
+        sa.update(PushClaim).where(col(PushClaim.status) == PushStatus.SENDING,
+                                   col(PushClaim.claimed_at) < now - LEASE)
+        .values(status=PushStatus.FAILED)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def live_card_count(session: Session) -> int:
+    return int(session.exec(
+        select(sa.func.count()).select_from(Card).where(col(Card.retired) == sa.false())
+    ).one())
+
+
+def claim_rows(session: Session, *, learner_id: int | None = None) -> list[PushClaim]:
+    """Push rows, oldest first (for the CLI, tests and the benchmark)."""
+    query = select(PushClaim).order_by(col(PushClaim.local_date), col(PushClaim.id))
+    if learner_id is not None:
+        query = query.where(PushClaim.learner_id == learner_id)
+    return list(session.exec(query).all())
