@@ -117,6 +117,9 @@ def _terms(terms: tuple[str, ...], limit: int = 8) -> str:
     return shown + (f" (+{len(terms) - limit} more)" if len(terms) > limit else "")
 
 
+_PLAIN_EXPLANATIONS = ("You got", "Missing", "All key points")
+
+
 def graded(result: Graded, *, offer_demo: bool) -> Reply:
     g: Grade = result.grade
     parts = [f"{_HEADLINE[g.label]} · {round(g.score * 100)}%"]
@@ -124,7 +127,9 @@ def graded(result: Graded, *, offer_demo: bool) -> Reply:
         parts.append(f"✔︎ You got: {_terms(g.matched)}")
     if g.missed:
         parts.append(f"✘ Missing: {_terms(g.missed)}")
-    if g.explanation:
+    # The matched and missed lines above already say what a plain explanation would; show
+    # the grader's sentence when it adds a reason (a negation, another card's answer...).
+    if g.explanation and not g.explanation.startswith(_PLAIN_EXPLANATIONS):
         parts.append(f"<i>{escape(_short(g.explanation, 400))}</i>")
     if result.truncated:
         parts.append("(Your answer was long; I graded the first 2,000 characters.)")
