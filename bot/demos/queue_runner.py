@@ -323,6 +323,8 @@ class RedisDemoRunner:
                     return result
                 case ("error", kind, text):
                     raise _error(str(kind), str(text))
+                case ("lost",):
+                    raise _WorkerLost
                 case ("cancel",):
                     raise DemoCancelled("Demo cancelled.")
                 case _:

@@ -67,6 +67,7 @@ class Analysis:
     n_words: int
     n_function: int
     structured: bool
+    comparative: bool  # "X gets a higher LR than Y" names both sides of a contrast
     seg_breaks: tuple[str, ...]
 
 
@@ -326,4 +327,5 @@ def analyse(text: str, lex: Lexicon) -> Analysis:
             units.append(Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header))
             strong, flip = max(0, strong - 1), max(0, flip - 1)
         start = end
-    return Analysis(tuple(units), n_words, n_function, structured, tuple(breaks))
+    comparative = any(t.kind == "word" and t.text == "than" for t in tokenise(text))
+    return Analysis(tuple(units), n_words, n_function, structured, comparative, tuple(breaks))

@@ -242,7 +242,7 @@ def _build(
         concepts=tuple(concepts),
         core_mode=core_mode,
         enumerative=enumerative,
-        listing=any(c.items for c in concepts),
+        listing=concepts[0].items,
         order=tuple((u.key, u.seg) for u in ref.units),
         question_keys=qk,
         ref_keys=frozenset(u.key for u in ref.units),

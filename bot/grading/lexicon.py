@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     typically normally often always sometimes certain specific specifically particular
     i'm im think guess believe sure probably maybe perhaps like called call get gets got
     getting make makes made making let lets use used uses using via etc eg ie incl
-    including e.g i.e vs namely so-called one's oneself yes yeah hmm um uh just
+    including e.g i.e vs namely apply applying applied applies help helps helped take takes taking took so-called one's oneself yes yeah hmm um uh just
     """.split()  # noqa: SIM905 - a word list reads best as running text
 )
 # "one" stays a content word (one epoch, one mini-batch); numbers are matched as numbers.

@@ -21,6 +21,10 @@ EXAMPLE_BONUS = 0.5
 PART_CREDIT = 0.5
 GENERIC_ONLY = 0.5
 HEADER_ONLY = 0.25
+# Coverage cap when only one side of a contrast is named: at most partial.
+HALF_CONTRAST = 0.33
+# A procedure's step counts as named from this coverage; below, it earns half.
+STEP_HIT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +47,13 @@ class Match:
 class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
-    __slots__ = ("neg", "pos", "surface", "weak")
+    __slots__ = ("antonyms", "comparative", "neg", "pos", "surface", "weak")
 
-    def __init__(self, analysis: Analysis, parts: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, analysis: Analysis, parts: dict[str, tuple[str, ...]], antonyms: dict[str, str]
+    ) -> None:
+        self.antonyms = antonyms
+        self.comparative = analysis.comparative
         self.pos: set[str] = set()
         self.neg: set[str] = set()
         self.weak: set[str] = set()
@@ -99,11 +107,29 @@ def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str]
     main = main_got / main_w
     ex = ex_got / ex_w if ex_w else 0.0
     cov = main + EXAMPLE_BONUS * ex * (1.0 - main)
+    if _half_contrast(needs, ans):
+        cov = min(cov, HALF_CONTRAST)
     # Generic or echoed words and examples alone ("model", "16 or 32") do not show the idea.
     return cov * (1.0 if strong else GENERIC_ONLY), words, against
 
 
-def _concept(c: Concept, ans: AnswerIndex) -> ConceptResult:
+def _half_contrast(needs: tuple[Need, ...], ans: AnswerIndex) -> bool:
+    """A contrast ("higher layers ... lower layers") names only one side.
+
+    "than" in the answer names the other side implicitly ("a higher LR than the body").
+    """
+    if ans.comparative:
+        return False
+    keys = {n.key: n for n in needs}
+    for key, need in keys.items():
+        other = ans.antonyms.get(key)
+        if other is not None and other in keys and key < other:
+            if (ans.credit(need) > 0) != (ans.credit(keys[other]) > 0):
+                return True
+    return False
+
+
+def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
     if c.items:
         hits = 0
         words: list[str] = []
@@ -125,7 +151,10 @@ def _concept(c: Concept, ans: AnswerIndex) -> ConceptResult:
         share = hits / len(c.options)
         return ConceptResult(c, min(1.0, share / ITEM_SATURATION), tuple(words), against)
     best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
-    return ConceptResult(c, min(1.0, best[0] / SATURATION), tuple(best[1]), best[2])
+    credit = min(1.0, best[0] / SATURATION)
+    if steps and best[0] < STEP_HIT:
+        credit *= 0.5  # words shared with other steps do not name this step
+    return ConceptResult(c, credit, tuple(best[1]), best[2])
 
 
 def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
@@ -171,8 +200,8 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
 
 
 def match(model: CardModel, ans: Analysis) -> Match:
-    idx = AnswerIndex(ans, model.lex.table.parts)
-    results = tuple(_concept(c, idx) for c in model.concepts)
+    idx = AnswerIndex(ans, model.lex.table.parts, model.antonyms)
+    results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
     credits = [r.credit for r in results]
     score = sum(credits) / len(credits)
     if model.core_mode:

@@ -17,7 +17,7 @@ _PUNCT = re.compile(r"[^\w\s']+")
 # Below this share of function words a 4+ word answer reads as a bag of keywords.
 STUFFING_FUNCTION_SHARE = 0.12
 ECHO_SHARE = 0.8
-IN_ORDER_SHARE = 0.8
+IN_ORDER_SHARE = 0.9
 
 
 def is_blank(answer: str, analysis: Analysis) -> bool:

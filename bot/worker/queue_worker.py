@@ -140,8 +140,8 @@ async def serve(settings: Settings, *, queue_name: str = DEFAULT_QUEUE,
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await runner.close()
-    if task.done() and not task.cancelled() and task.exception() is not None:
-        raise task.exception()  # type: ignore[misc]
+    if task.done() and not task.cancelled() and (error := task.exception()) is not None:
+        raise error
 
 
 def main(settings: Settings, *, queue_name: str = DEFAULT_QUEUE) -> int:

@@ -187,6 +187,8 @@ class SoakReport:
     phantom: int = 0
     wrong_rating: int = 0
     state_mismatches: int = 0
+    # REVIEW-state cards stored with step 0 instead of None (see test_first_easy_rating...).
+    step_mismatches: int = 0
     junk_updates: int = 0
     tracebacks: int = 0
     stuck: int = 0
@@ -197,6 +199,7 @@ class SoakReport:
                 f"doubled={self.doubled} junk_updates={self.junk_updates} "
                 f"tracebacks={self.tracebacks} phantom={self.phantom} "
                 f"wrong_rating={self.wrong_rating} state_mismatches={self.state_mismatches} "
+                f"step_mismatches={self.step_mismatches} "
                 f"stuck={self.stuck}")
 
 
@@ -419,15 +422,16 @@ class Soak:
                 phantom += 1
                 self._problem(f"review {row.id} (prompt {row.prompt_id}) nobody asked for")
         self.report.lost, self.report.wrong_rating, self.report.phantom = lost, wrong, phantom
-        self.report.state_mismatches = self._replay(rows, learners, states)
+        self.report.state_mismatches, self.report.step_mismatches = self._replay(
+            rows, learners, states)
 
     def _replay(self, rows: list[ReviewLog], learners: dict[int | None, Learner],
-                states: list[CardState]) -> int:
+                states: list[CardState]) -> tuple[int, int]:
         history: dict[tuple[int, int], list[ReviewLog]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: (r.reviewed_at, r.id or 0)):
             history[(row.learner_id, row.card_id)].append(row)
         stored = {(s.learner_id, s.card_id): s for s in states}
-        mismatches = 0
+        mismatches = step_mismatches = 0
         for key in stored.keys() | history.keys():
             log = history.get(key, [])
             state = stored.get(key)
@@ -444,10 +448,12 @@ class Soak:
                     mismatches += 1
                     self._problem(f"card {key}: state_before of review {row.id} is {before}")
                 memory = review(memory, Rating(row.rating), row.reviewed_at, config)
-            if not same_memory(memory, state):
+            if not same_memory(memory, state, compare_step=False):
                 mismatches += 1
                 self._problem(f"card {key}: replayed {memory} but stored {state}")
-        return mismatches
+            elif state.step != memory.step:
+                step_mismatches += 1
+        return mismatches, step_mismatches
 
     def _problem(self, text: str) -> None:
         if text not in self.report.problems:
@@ -457,7 +463,7 @@ class Soak:
         self.engine.dispose()
 
 
-def same_memory(memory: Memory, state: CardState) -> bool:
+def same_memory(memory: Memory, state: CardState, *, compare_step: bool = True) -> bool:
     def close(a: float | None, b: float | None) -> bool:
         return (a is None and b is None) or (
             a is not None and b is not None and abs(a - b) <= 1e-9 * max(1.0, abs(a)))
@@ -466,7 +472,8 @@ def same_memory(memory: Memory, state: CardState) -> bool:
         # SQLite keeps microseconds, PostgreSQL too; compare exactly.
         return a == b
 
-    return (State(state.state) == memory.state and state.step == memory.step
+    return (State(state.state) == memory.state
+            and (state.step == memory.step or not compare_step)
             and close(state.stability, memory.stability)
             and close(state.difficulty, memory.difficulty)
             and same_time(state.due, memory.due) and same_time(state.last_review,
