@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -22,7 +25,8 @@ from bot.catalog import load_catalog
 from bot.config import Settings
 from bot.decks.loader import load_decks
 from bot.decks.sync import sync_decks
-from bot.demos import LocalDemoRunner
+from bot.demos import DemoRunner, LocalDemoRunner
+from bot.demos.queue_runner import RedisDemoRunner
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.telegram import (
@@ -62,12 +66,31 @@ def _is(kind: type) -> Any:
 
 
 def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
-    """Migrate, sync decks and load the catalog; the deck parse happens before any write."""
+    """Migrate, sync decks and load the catalog; the deck parse happens before any write.
+
+    On PostgreSQL an advisory lock makes instances that start together take turns, so two
+    of them never run the same migration or insert the same cards at once.
+    """
     decks = load_decks(settings.cards_dir)
-    upgrade(db.url)
-    db.call(sync_decks, decks, now=now_fn())
+    with _startup_lock(db):
+        upgrade(db.url)
+        db.call(sync_decks, decks, now=now_fn())
     catalog = db.call(load_catalog)
     return BotState(settings=settings, clock=now_fn, db=db, catalog=catalog)
+
+
+@contextmanager
+def _startup_lock(db: Database) -> Iterator[None]:
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(724301)"))
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(724301)"))
+            conn.commit()
 
 
 def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp:
@@ -82,8 +105,14 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         await pushes.start(app)
         if settings.demo_workers > 0:
             # Warm workers now so a learner never waits for torch to import.
-            runner = LocalDemoRunner(workers=settings.demo_workers, device=settings.demo_device,
-                                     job_timeout_s=settings.demo_timeout_s)
+            runner: DemoRunner
+            if settings.redis_url:
+                runner = RedisDemoRunner(settings.redis_url, job_timeout_s=settings.demo_timeout_s,
+                                         queue_name=settings.demo_queue)
+            else:
+                runner = LocalDemoRunner(workers=settings.demo_workers,
+                                         device=settings.demo_device,
+                                         job_timeout_s=settings.demo_timeout_s)
             await runner.start()
             state.demos = runner
         log.info("ready: %d cards in %d decks", len(state.catalog.cards),

@@ -143,9 +143,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    print("tutorbot worker: the Redis job-queue worker is not built yet (scale-out issue). "
-          "Demos run in local worker processes started by `tutorbot run`.", file=sys.stderr)
-    return 2
+    from bot.logs import setup_logging
+    from bot.worker.queue_worker import main as worker_main
+
+    settings = _settings()
+    setup_logging(settings.log_level)
+    return worker_main(settings, queue_name=settings.demo_queue)
 
 
 def build_parser() -> argparse.ArgumentParser:

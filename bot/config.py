@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     demo_device: Literal["auto", "cpu", "cuda"] = "auto"
     demo_workers: int = Field(default=1, ge=0, le=16)
     demo_timeout_s: float = Field(default=60.0, gt=0)
+    # Redis queue name (and key prefix) for demo jobs, so deployments can share one Redis.
+    demo_queue: str = "tutorbot:demos"
     # Pushes
     push_catchup_hours: float = Field(default=3.0, ge=0)
     # Fuzzing spreads reviews in production; tests switch it off for determinism.

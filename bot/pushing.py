@@ -117,17 +117,27 @@ def find_candidates(
     session: Session, *, windows: Sequence[Window], telegram_id: int | None = None,
     limit: int | None = None,
 ) -> list[Candidate]:
-    """Eligible learners with no claim yet for the date of a window they fall in."""
+    """Eligible learners with no claim yet for the date of a window they fall in.
+
+    One statement per pass over the learners, not one per window: each zone is in at most
+    one window per date "generation" (today / yesterday), so a CASE gives a learner's date.
+    """
     found: list[Candidate] = []
-    for window in windows:
-        no_claim = ~sa.exists().where(
-            col(PushClaim.learner_id) == col(Learner.id),
-            col(PushClaim.local_date) == window.local_date,
+    for generation in _generations(windows):
+        local_date = sa.case(
+            *[(col(Learner.timezone).in_(w.zones), sa.literal(w.local_date, sa.Date))
+              for w in generation],
         )
-        query = sa.select(*_CANDIDATE_COLUMNS).where(
-            *_eligible(), col(Learner.timezone).in_(window.zones),
-            col(Learner.push_time) >= window.after, col(Learner.push_time) <= window.upto,
-            no_claim,
+        in_window = sa.or_(*[
+            sa.and_(col(Learner.timezone).in_(w.zones), col(Learner.push_time) >= w.after,
+                    col(Learner.push_time) <= w.upto)
+            for w in generation
+        ])
+        no_claim = ~sa.exists().where(
+            col(PushClaim.learner_id) == col(Learner.id), col(PushClaim.local_date) == local_date,
+        )
+        query = sa.select(*_CANDIDATE_COLUMNS, local_date).where(
+            *_eligible(), in_window, no_claim,
         ).order_by(col(Learner.id))
         if telegram_id is not None:
             query = query.where(col(Learner.telegram_id) == telegram_id)
@@ -136,12 +146,28 @@ def find_candidates(
         for row in session.execute(query):
             found.append(Candidate(
                 learner_id=row[0], chat_id=row[1], timezone=row[2], push_time=row[3],
-                local_date=window.local_date, created_at=row[4], new_per_day=row[5],
-                max_reviews_per_day=row[6], day_boundary_hour=row[7],
+                created_at=row[4], new_per_day=row[5], max_reviews_per_day=row[6],
+                day_boundary_hour=row[7], local_date=row[8],
             ))
         if limit is not None and len(found) >= limit:
             break
     return found
+
+
+def _generations(windows: Sequence[Window]) -> list[list[Window]]:
+    """Split windows so no zone appears twice in a group (latest dates first)."""
+    groups: list[list[Window]] = []
+    seen: list[set[str]] = []
+    for window in sorted(windows, key=lambda w: w.local_date, reverse=True):
+        for group, zones in zip(groups, seen, strict=True):
+            if zones.isdisjoint(window.zones):
+                group.append(window)
+                zones.update(window.zones)
+                break
+        else:
+            groups.append([window])
+            seen.append(set(window.zones))
+    return groups
 
 
 def _insert(session: Session) -> Any:

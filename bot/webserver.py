@@ -226,5 +226,11 @@ async def stop_webhook(app: TutorApp, server: WebhookServer) -> None:
     """
     await server.stop()
     if app.running:
+        # app.stop() waits for every task made with create_task, demo followers included;
+        # closing the runner first ends those at once (the learner sees "cancelled") instead
+        # of holding a deploy for up to a demo's time limit. post_shutdown closes it again,
+        # which both runners allow.
+        if app.bot_data.demos is not None:
+            await app.bot_data.demos.close()
         await app.stop()
     await shutdown(app)

@@ -47,6 +47,7 @@ JOB_FUNCTION = "run_demo"
 # arq's own key names; the runner reads them to tell queued jobs from running ones.
 ARQ_JOB_PREFIX = "arq:job:"
 ARQ_IN_PROGRESS_PREFIX = "arq:in-progress:"
+ARQ_RETRY_PREFIX = "arq:retry:"
 ARQ_ABORT_SET = "arq:abort"
 EVENTS_TTL_S = 600
 HEARTBEAT_INTERVAL_S = 1.0
@@ -253,6 +254,9 @@ class RedisDemoRunner:
         async with redis.pipeline(transaction=True) as pipe:
             pipe.zrem(self._queue, job_id)
             pipe.delete(ARQ_JOB_PREFIX + job_id)
+            if not abort:
+                # A dead worker never runs arq's clean-up; its retry key would live a day.
+                pipe.delete(ARQ_IN_PROGRESS_PREFIX + job_id, ARQ_RETRY_PREFIX + job_id)
             if in_progress:
                 # arq's abort set is shared by every queue; only running jobs go there, because
                 # arq removes an entry only when it cancels that job.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import islice
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -18,13 +19,14 @@ from bot.grading.lexicon import (
     CLAUSE_BREAKS,
     EXAMPLE_CUES,
     NEGATIONS,
+    NO,
+    NOT_GRAMMAR,
     NUMBER_WORDS,
     STOPWORDS,
-    SynonymTable,
-    americanise,
-    stem,
 )
-from bot.grading.normalise import code_key, code_parts, tokenise
+from bot.grading.normalise import Tok, code_key, code_parts, tokenise
+from bot.grading.spelling import americanise, stem
+from bot.grading.synonyms import SynonymTable
 
 # Verbs that flip what follows: "tackle overfitting" and "does not overfit" agree.
 _FLIP_WORDS = (
@@ -59,6 +61,8 @@ class Unit:
     role: Role
     surface: str
     header: bool = False
+    start: int = 0  # span in `clean(text)`
+    end: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,8 @@ class Analysis:
     structured: bool
     comparative: bool  # "X gets a higher LR than Y" names both sides of a contrast
     seg_breaks: tuple[str, ...]
+    first_word: str  # "yes"/"no" verdicts open an answer
+    says_no: bool  # any "no", "not", "never"...
 
 
 @dataclass(eq=False)
@@ -148,108 +154,129 @@ class _Entry:
     cue: int = 0  # negation scope opened by this word
     flip: bool = False
     atomic: str = ""  # already canonical (code names)
+    start: int = 0
+    end: int = 0
 
 
-def _entries(text: str, lex: Lexicon) -> tuple[list[_Entry], int, int, bool, list[str]]:
+def _entries(
+    toks: tuple[Tok, ...], lex: Lexicon, spans: bool
+) -> tuple[list[_Entry], int, int, bool, list[str], list[str]]:
     seg = clause = item = 0
     paren = 0
     example = False
     structured = False
     n_words = n_function = 0
     breaks: list[str] = []
+    raw_words: list[str] = []
     out: list[_Entry] = []
-    toks = tokenise(text)
     for i, tok in enumerate(toks):
-        kind = tok.kind
-        if kind == "stop":
-            seg, clause, item, example, paren = seg + 1, clause + 1, 0, False, 0
-            breaks.append(tok.text[:1] if tok.text != "->" else "->")
-            structured = structured or tok.text == "->"
-            continue
-        if kind == "comma":
-            clause, item = clause + 1, item + 1
-            structured = structured or tok.text in "+=&/"
-            nxt_tok = toks[i + 1] if i + 1 < len(toks) else None
-            if tok.text == "," and nxt_tok is not None and nxt_tok.text in SUBORDINATORS:
-                seg, item, example = seg + 1, 0, False
-                breaks.append(",")
-            continue
-        if kind == "colon":
-            structured = True  # "earlier layers: small LR" is one statement
-            for e in out:
-                if e.seg == seg:
-                    e.header = True
-            continue
-        if kind == "open":
-            paren, clause = paren + 1, clause + 1
-            continue
-        if kind == "close":
-            paren, clause = max(0, paren - 1), clause + 1
-            example = example and paren > 0
-            continue
-        role = Role.EXAMPLE if example else Role.ASIDE if paren else Role.MAIN
-        if kind == "num":
-            structured = True
-            out.append(_Entry(tok.text.lower(), tok.text, seg, clause, item, role))
-            continue
-        if kind == "code":
-            parts = code_parts(tok.text)
-            named = [p for p in tok.text.rstrip("()").replace(".", "_").split("_") if p]
-            if len(named) >= 2:
+        mark = len(out)
+        try:
+            kind = tok.kind
+            if kind == "stop":
+                seg, clause, item, example, paren = seg + 1, clause + 1, 0, False, 0
+                breaks.append(tok.text[:1] if tok.text != "->" else "->")
+                structured = structured or tok.text == "->"
+                continue
+            if kind == "comma":
+                clause, item = clause + 1, item + 1
+                structured = structured or tok.text in "+=&/"
+                nxt_tok = toks[i + 1] if i + 1 < len(toks) else None
+                if tok.text == "," and nxt_tok is not None and nxt_tok.text in SUBORDINATORS:
+                    seg, item, example = seg + 1, 0, False
+                    breaks.append(",")
+                continue
+            if kind == "colon":
+                structured = True  # "earlier layers: small LR" is one statement
+                for e in out:
+                    if e.seg == seg:
+                        e.header = True
+                continue
+            if kind == "open":
+                paren, clause = paren + 1, clause + 1
+                continue
+            if kind == "close":
+                paren, clause = max(0, paren - 1), clause + 1
+                example = example and paren > 0
+                continue
+            role = Role.EXAMPLE if example else Role.ASIDE if paren else Role.MAIN
+            if kind == "num":
                 structured = True
-                out.append(
-                    _Entry(
-                        "",
-                        tok.text,
-                        seg,
-                        clause,
-                        item,
-                        role if role != Role.MAIN else Role.CODE,
-                        atomic="code:" + code_key(tok.text),
+                out.append(_Entry(tok.text.lower(), tok.text, seg, clause, item, role))
+                continue
+            if kind == "code":
+                parts = code_parts(tok.text)
+                named = [p for p in tok.text.rstrip("()").replace(".", "_").split("_") if p]
+                if len(named) >= 2:
+                    structured = True
+                    out.append(
+                        _Entry(
+                            "",
+                            tok.text,
+                            seg,
+                            clause,
+                            item,
+                            role if role != Role.MAIN else Role.CODE,
+                            atomic="code:" + code_key(tok.text),
+                        )
                     )
-                )
-                role = role if role != Role.MAIN else Role.CODEPART
-            for part in parts:
-                for w in repair(part, lex):
-                    out.append(_Entry(stem(w), part, seg, clause, item, role, stop=w in STOPWORDS))
-            continue
-        w = tok.text
-        n_words += 1
-        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
-        if w in CLAUSE_BREAKS and not (w == "than" and out and out[-1].surface == "rather"):
-            n_function += 1
-            clause += 1
-            continue
-        if (w in EXAMPLE_CUES and not (w == "like" and out and not out[-1].stop)) or (
-            w in {"example", "instance"} and i and toks[i - 1].text == "for"
-        ):
-            example = True
-            n_function += 1
-            continue
-        if w in NEGATIONS:
-            n_function += 1
-            if w == "not" and nxt == "only":
-                continue  # "not only X but also Y" asserts X
-            out.append(_Entry("", w, seg, clause, item, role, stop=True, cue=_STRONG_SCOPE))
-            continue
-        for fixed in repair(w, lex):
-            is_stop = fixed in STOPWORDS
-            n_function += is_stop
-            s = stem(fixed)
-            if s in FLIPPERS:
+                    role = role if role != Role.MAIN else Role.CODEPART
+                for part in parts:
+                    for w in repair(part, lex):
+                        out.append(
+                            _Entry(stem(w), part, seg, clause, item, role, stop=w in STOPWORDS)
+                        )
+                continue
+            w = tok.text
+            n_words += 1
+            raw_words.append(w)
+            nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+            if w in CLAUSE_BREAKS and not (w == "than" and out and out[-1].surface == "rather"):
                 n_function += 1
-                out.append(
-                    _Entry("", w, seg, clause, item, role, stop=True, cue=_FLIP_SCOPE, flip=True)
-                )
-            else:
-                out.append(_Entry(s, w, seg, clause, item, role, stop=is_stop))
-    return out, n_words, n_function, structured, breaks
+                clause += 1
+                continue
+            if (w in EXAMPLE_CUES and not (w == "like" and out and not out[-1].stop)) or (
+                w in {"example", "instance"} and i and toks[i - 1].text == "for"
+            ):
+                example = True
+                n_function += 1
+                continue
+            if w in NEGATIONS:
+                n_function += 1
+                if w == "not" and nxt == "only":
+                    continue  # "not only X but also Y" asserts X
+                out.append(_Entry("", w, seg, clause, item, role, stop=True, cue=_STRONG_SCOPE))
+                continue
+            for fixed in repair(w, lex):
+                is_stop = fixed in STOPWORDS
+                n_function += is_stop and fixed not in NOT_GRAMMAR
+                s = stem(fixed)
+                if s in FLIPPERS:
+                    n_function += 1
+                    out.append(
+                        _Entry(
+                            "", w, seg, clause, item, role, stop=True, cue=_FLIP_SCOPE, flip=True
+                        )
+                    )
+                else:
+                    out.append(_Entry(s, w, seg, clause, item, role, stop=is_stop))
+
+        finally:
+            # References remember where each entry came from, to quote them back.
+            if spans:
+                for e in out[mark:]:
+                    e.start, e.end = tok.start, tok.end
+    return out, n_words, n_function, structured, breaks, raw_words
 
 
 def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry, str]]:
     """Rewrite phrases to their canonical keys, longest match first, within one clause."""
     out: list[tuple[_Entry, str]] = []
     n = len(entries)
+    # A phrase never spans a code name or a negation: `free[i]` is where the run ends.
+    free = [n] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        free[j] = j if entries[j].atomic or entries[j].cue else free[j + 1]
     i = 0
     while i < n:
         e = entries[i]
@@ -258,10 +285,9 @@ def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry,
             i += 1
             continue
         done = False
-        for length in range(min(table.max_len, n - i) if e.stem in table.starts else 0, 1, -1):
+        longest = min(table.max_len, free[i] - i) if e.stem in table.starts else 0
+        for length in range(longest, 1, -1):
             span = entries[i : i + length]
-            if any(x.atomic or x.cue for x in span):
-                continue
             canon = table.phrases.get(tuple(x.stem for x in span))
             if canon is not None:
                 out.append((_merge(span), canon))
@@ -274,9 +300,14 @@ def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry,
             i += 1
             continue
         # Content-only match: "depth of the model" reads as "depth model".
-        content = [j for j in range(i, n) if not entries[j].stop and not entries[j].cue][
-            : table.max_len if e.stem in table.content_starts else 0
-        ]
+        content: list[int] = []
+        if e.stem in table.content_starts:
+            content = list(
+                islice(
+                    (j for j in range(i, n) if not entries[j].stop and not entries[j].cue),
+                    table.max_len,
+                )
+            )
         for length in range(len(content), 1, -1):
             idx = content[:length]
             if any(entries[j].atomic for j in idx):
@@ -301,13 +332,29 @@ def _merge(span: list[_Entry]) -> _Entry:
     first = span[0]
     surface = " ".join(x.surface for x in span if x.surface)
     return _Entry(
-        first.stem, surface, first.seg, first.clause, first.item, first.role, header=first.header
+        first.stem,
+        surface,
+        first.seg,
+        first.clause,
+        first.item,
+        first.role,
+        header=first.header,
+        start=min(x.start for x in span),
+        end=max(x.end for x in span),
     )
 
 
-def analyse(text: str, lex: Lexicon) -> Analysis:
-    """Analyse one text against one card's lexicon."""
-    entries, n_words, n_function, structured, breaks = _entries(text, lex)
+def analyse(
+    text: str, lex: Lexicon, toks: tuple[Tok, ...] | None = None, *, spans: bool = False
+) -> Analysis:
+    """Analyse one text against one card's lexicon (`toks`: its tokens, if already cut).
+
+    `spans` records where each unit sits in `clean(text)`; only references need it.
+    """
+    entries, n_words, n_function, structured, breaks, words = _entries(
+        tokenise(text) if toks is None else toks, lex, spans
+    )
+    said = frozenset(words)
     units: list[Unit] = []
     start = 0
     while start < len(entries):
@@ -324,8 +371,18 @@ def analyse(text: str, lex: Lexicon) -> Analysis:
                     strong = e.cue
                 continue
             neg = (strong > 0) != (flip > 0)
-            units.append(Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header))
+            units.append(
+                Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header, e.start, e.end)
+            )
             strong, flip = max(0, strong - 1), max(0, flip - 1)
         start = end
-    comparative = any(t.kind == "word" and t.text == "than" for t in tokenise(text))
-    return Analysis(tuple(units), n_words, n_function, structured, comparative, tuple(breaks))
+    return Analysis(
+        tuple(units),
+        n_words,
+        n_function,
+        structured,
+        "than" in said,
+        tuple(breaks),
+        words[0] if words else "",
+        bool(said & NO),
+    )

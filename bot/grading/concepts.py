@@ -13,15 +13,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
-from bot.grading.lexicon import (
-    GENERIC,
+from bot.grading.lexicon import GENERIC
+from bot.grading.normalise import clean, tokenise
+from bot.grading.synonyms import (
     SynonymTable,
     build_table,
     default_table,
     parse_table,
     table_text,
 )
-from bot.grading.normalise import tokenise
+
+QUOTE_CHARS = 48
+PAIR_WINDOW = 4
+_UNQUOTE = str.maketrans({c: " " for c in '"()[]{}'})
 
 Pair = tuple[str, str]
 
@@ -45,6 +49,7 @@ class Concept:
     options: tuple[tuple[Need, ...], ...]
     items: bool  # options are list items (N of M) rather than alternative wordings
     header: bool = False  # items follow a "For images:" header, which is options[0]
+    item_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,8 @@ class CardModel:
     ref_keys: frozenset[str]
     pairs: frozenset[Pair]
     order: tuple[tuple[str, int], ...]  # reference keys in reading order, with segment
+    reference: str
+    verdict: str  # "yes" or "no" when the reference opens with one
     antonyms: dict[str, str]
 
 
@@ -122,43 +129,65 @@ def _needs(
     return tuple(best.values())
 
 
-def _label(needs: tuple[Need, ...]) -> str:
-    seen: list[str] = []
-    for n in sorted(needs, key=lambda n: (n.example, -n.weight))[:4]:
-        if (n.surface.lower() not in seen and not n.key.startswith("code:")) or n.weight >= 2:
-            seen.append(n.surface.lower() if not n.key.startswith("code:") else n.surface)
-    order = [n.surface.lower() if not n.key.startswith("code:") else n.surface for n in needs]
-    seen.sort(key=lambda s: order.index(s) if s in order else 0)
-    return " ".join(seen[:4])
+def _quote(text: str, units: list[Unit]) -> str:
+    """The teacher's own words for a concept, cut short for an explanation."""
+    main = [u for u in units if u.role is not Role.EXAMPLE] or units
+    start, end = min(u.start for u in main), max(u.end for u in main)
+    words = text[start:end].translate(_UNQUOTE).strip(" -,;:.\n").split()
+    out = ""
+    for w in words:
+        if len(out) + len(w) > QUOTE_CHARS:
+            return out + "…"
+        out = f"{out} {w}" if out else w
+    return out
 
 
 def _segment_concept(
-    units: list[Unit], qk: frozenset[str], shared: frozenset[str], parts: dict[str, tuple[str, ...]]
+    text: str,
+    units: list[Unit],
+    qk: frozenset[str],
+    shared: frozenset[str],
+    parts: dict[str, tuple[str, ...]],
 ) -> Concept | None:
     body = [u for u in units if not u.header]
     items = sorted({u.item for u in body})
     per_item = len(body) / max(1, len(items))
     if len(items) >= 3 and per_item <= 3.5:
         options = []
+        labels = []
         head = [u for u in units if u.header]
         if head:
             options.append(_needs(head, qk, shared, parts))
+            labels.append(_quote(text, head))
         for it in items:
-            needs = _needs([u for u in body if u.item == it], qk, shared, parts)
+            members = [u for u in body if u.item == it]
+            needs = _needs(members, qk, shared, parts)
             if needs:
                 options.append(needs)
-        label = ", ".join(_label(o) for o in options)
-        return Concept(label, tuple(options), items=True, header=bool(head))
+                labels.append(_quote(text, members))
+        return Concept(
+            _quote(text, units),
+            tuple(options),
+            items=True,
+            header=bool(head),
+            item_labels=tuple(labels),
+        )
     needs = _needs(units, qk, shared, parts)
     if not needs or sum(n.weight for n in needs if not n.example) < 0.3:
         return None
-    return Concept(_label(needs), (needs,), items=False)
+    return Concept(_quote(text, units), (needs,), items=False)
 
 
-def pairs_by_clause(units: tuple[Unit, ...], antonyms: dict[str, str]) -> dict[int, set[Pair]]:
+def pairs_by_clause(
+    units: tuple[Unit, ...], antonyms: dict[str, str], *, nearest: bool = False
+) -> dict[int, set[Pair]]:
     """Pairs of nearby units in one clause where one side has an opposite.
 
     A negated unit with an opposite reads as that opposite: "not higher" is "lower".
+    With `nearest`, each word pairs only with the closest direction word (the following one
+    on a tie: "tuples are mutable"), so "start small
+    and increase it" does not pair "start" with "increase" (used for answers; references
+    keep every nearby pair so that any reading of them is known).
     """
     out: dict[int, set[Pair]] = {}
     by_clause: dict[int, list[str]] = {}
@@ -167,8 +196,14 @@ def pairs_by_clause(units: tuple[Unit, ...], antonyms: dict[str, str]) -> dict[i
         by_clause.setdefault(u.clause, []).append(key)
     for clause, keys in by_clause.items():
         found: set[Pair] = set()
+        polar = [i for i, k in enumerate(keys) if k in antonyms]
         for i, a in enumerate(keys):
-            for b in keys[i + 1 : i + 5]:
+            if nearest:
+                near = [j for j in polar if j != i and abs(j - i) <= PAIR_WINDOW]
+                partners = [keys[min(near, key=lambda j: (abs(j - i), j < i))]] if near else []
+            else:
+                partners = keys[i + 1 : i + 1 + PAIR_WINDOW]
+            for b in partners:
                 if a != b and (a in antonyms or b in antonyms):
                     found.add((a, b) if a < b else (b, a))
         if found:
@@ -197,7 +232,7 @@ def _build(
     lex = make_lexicon(table, _card_words(question, answer, *flat))
     q = analyse(question, lex)
     qk = frozenset(u.key for u in q.units)
-    ref = analyse(answer, lex)
+    ref = analyse(answer, lex, spans=True)
     concepts: list[Concept] = []
     if keys:
         for group in keys:
@@ -220,22 +255,18 @@ def _build(
         for units in segs.values():
             for key in {u.key for u in units if u.role is not Role.EXAMPLE}:
                 seen_in[key] = seen_in.get(key, 0) + 1
-        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and len(segs) >= 3)
+        steps = "\n" in ref.seg_breaks  # only a procedure's steps repeat words by nature
+        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and steps)
         for units in segs.values():
-            c = _segment_concept(units, qk, shared, table.parts)
+            c = _segment_concept(clean(answer), units, qk, shared, table.parts)
             if c is not None:
                 concepts.append(c)
         # Bullet lines are steps; ";" and "." separate sentences of one explanation.
-        enumerative = "\n" in ref.seg_breaks or concepts[0].items
+        enumerative = "\n" in ref.seg_breaks or bool(concepts and concepts[0].items)
         core_mode = not enumerative and len(concepts) >= 2
-    if not concepts:  # a reference of pure filler: fall back to every unit
-        concepts = [
-            Concept(
-                answer[:40],
-                (_needs(list(ref.units), frozenset(), frozenset(), table.parts),),
-                items=False,
-            )
-        ]
+    if not concepts:  # a reference of pure filler: fall back to every unit, or to nothing
+        needs = _needs(list(ref.units), frozenset(), frozenset(), table.parts)
+        concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
     antonyms = lex.table.antonyms
     return CardModel(
         lex=lex,
@@ -244,6 +275,8 @@ def _build(
         enumerative=enumerative,
         listing=concepts[0].items,
         order=tuple((u.key, u.seg) for u in ref.units),
+        reference=answer,
+        verdict=ref.first_word if ref.first_word in {"yes", "no"} else "",
         question_keys=qk,
         ref_keys=frozenset(u.key for u in ref.units),
         pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-from bot.grading.analysis import analyse
+from bot.grading.analysis import Analysis, analyse
 from bot.grading.concepts import CardModel, build, deck_lexicon
 from bot.grading.explain import explain, matched_words, missed_concepts
+from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
+from bot.grading.normalise import Tok, tokenise
 from bot.grading.rating import suggest
-from bot.grading.traps import is_blank, is_echo, is_stuffing
+from bot.grading.traps import (
+    Trap,
+    code_described,
+    is_blank,
+    is_echo,
+    is_stuffing,
+    stance_trap,
+)
 
 # Score cut-offs, chosen on the dev set as global constants (never per card).
 CORRECT_AT = 0.65
@@ -27,16 +35,9 @@ OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
 # In a long answer one incidental reversed relation is weak evidence.
 LONG_WORDS = 40
-MAX_CHARS = 4000  # longer answers are cut: nobody types an essay into Telegram
-
-
-class Trap(StrEnum):
-    BLANK = "blank"
-    ECHO = "echo"
-    STUFFING = "stuffing"
-    CONTRADICTS = "contradicts"  # negated or reversed core: wrong
-    SLIPS = "slips"  # right core, a side claim reversed: at most partial
-    OTHER_CARD = "other_card"
+# Only the first 2,000 characters (about 350 words) are read: no flashcard answer needs
+# more, and a bounded input keeps the worst-case latency bounded.
+MAX_CHARS = 2000
 
 
 _REASONS = {
@@ -45,7 +46,13 @@ _REASONS = {
     Trap.STUFFING: "A list of keywords is not an answer; say how they relate.",
     Trap.CONTRADICTS: "That contradicts the reference (negated or reversed).",
     Trap.SLIPS: "Right core idea, but part of it is stated the wrong way round.",
+    Trap.NO_STANCE: "This is a yes/no question: say which, then why.",
+    Trap.NO_CODE: "Right idea; now write the code itself.",
 }
+
+
+# Traps that cap the label at partial rather than forcing wrong.
+_CAPPED = frozenset({Trap.SLIPS, Trap.NO_STANCE, Trap.NO_CODE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,28 +67,42 @@ def model_for(card: GradableCard) -> CardModel:
     return build(card.question, card.answer, tuple(card.keys), tuple(card.alts))
 
 
+def _telling(model: CardModel, ans: Analysis) -> set[str]:
+    """Answer words this card's reference lacks: only they can show it belongs elsewhere.
+
+    "Increase the learning rate" fits several cards that all say so.
+    """
+    keys = {u.key for u in ans.units}
+    parts = model.lex.table.parts
+    keys.update(p for k in list(keys) for p in parts.get(k, ()))
+    return keys - model.ref_keys - GENERIC
+
+
 def _other_card(
-    card: GradableCard, answer: str, own: float, deck: Sequence[GradableCard]
+    card: GradableCard,
+    answer: str,
+    toks: tuple[Tok, ...],
+    own: tuple[float, Analysis],
+    deck: Sequence[GradableCard],
 ) -> GradableCard | None:
-    if own >= OTHER_CARD_OWN_MAX:
+    own_model = model_for(card)
+    if own[0] >= OTHER_CARD_OWN_MAX or not _telling(own_model, own[1]):
         return None
     # Cards without their own synonyms share the table, so one analysis serves them all.
-    shared = analyse(answer, deck_lexicon(tuple((c.question, c.answer) for c in deck)))
-    keys = {u.key for u in shared.units}
-    parts = model_for(card).lex.table.parts
-    keys.update(p for k in list(keys) for p in parts.get(k, ()))
+    shared = analyse(answer, deck_lexicon(tuple((c.question, c.answer) for c in deck)), toks)
+    telling = _telling(own_model, shared)
     best: tuple[float, GradableCard | None] = (0.0, None)
     for other in deck:
         if other.question == card.question and other.answer == card.answer:
             continue
         model = model_for(other)
-        if not other.alts and not (model.ref_keys & keys):
-            continue  # nothing in common: it cannot score
-        ans = shared if not other.alts else analyse(answer, model.lex)
+        if not other.alts and not (model.ref_keys & telling - model.question_keys):
+            continue
+        ans = shared if not other.alts else analyse(answer, model.lex, toks)
         s = match(model, ans).score
         if s > best[0]:
             best = (s, other)
-    if best[0] >= CORRECT_AT and best[0] >= own + OTHER_CARD_MARGIN:
+    if best[0] >= CORRECT_AT and best[0] >= own[0] + OTHER_CARD_MARGIN:
         return best[1]
     return None
 
@@ -89,22 +110,38 @@ def _other_card(
 def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()) -> Assessment:
     model = model_for(card)
     text = answer[:MAX_CHARS]
-    ans = analyse(text, model.lex)
+    toks = tokenise(text)
+    ans = analyse(text, model.lex, toks)
     m = match(model, ans)
+    if model.verdict and not any(n for c in model.concepts for o in c.options for n in o):
+        return _verdict_only(model, ans, m)
     if is_blank(text, ans):
         return Assessment(0.0, m, Trap.BLANK)
     if is_echo(model, ans):
         return Assessment(min(m.score, 0.1), m, Trap.ECHO)
     if is_stuffing(model, ans):
         return Assessment(m.score, m, Trap.STUFFING)
+    if code_described(model, text) and m.score >= PARTIAL_AT:
+        return Assessment(m.score, m, Trap.NO_CODE)
+    stance = stance_trap(model, ans)
+    if stance is not None:
+        return Assessment(m.score, m, stance)
     if m.contradiction >= 1.0 or m.conflicts >= (2 if ans.n_words >= LONG_WORDS else 1):
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
     if deck:
-        other = _other_card(card, text, m.score, deck)
+        other = _other_card(card, text, toks, (m.score, ans), deck)
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)
+
+
+def _verdict_only(model: CardModel, ans: Analysis, m: Match) -> Assessment:
+    """A reference that is just "No." or "Yes.": the verdict is the whole answer."""
+    says = "no" if ans.first_word in NO or ans.says_no else "yes" if ans.first_word in YES else ""
+    if says == model.verdict:
+        return Assessment(1.0, m, None)
+    return Assessment(0.0, m, Trap.CONTRADICTS if says else Trap.BLANK)
 
 
 def label_for(
@@ -112,7 +149,7 @@ def label_for(
 ) -> tuple[Label, float]:
     """Label and (capped) score: traps cap the score below the label they allow."""
     score = a.score
-    if a.trap is Trap.SLIPS:
+    if a.trap in _CAPPED:
         score = min(score, correct_at - 0.01)
     elif a.trap is not None:
         score = min(score, partial_at - 0.01, 0.0 if a.trap is Trap.BLANK else 1.0)
@@ -138,7 +175,7 @@ def grade(
     reason: str | None = None
     if a.trap is Trap.OTHER_CARD and a.other is not None:
         reason = f"That answers another card: “{a.other.question[:60]}”."
-    elif a.trap is not None and (a.trap is not Trap.SLIPS or label is Label.PARTIAL):
+    elif a.trap is not None and (a.trap not in _CAPPED or label is Label.PARTIAL):
         reason = _REASONS[a.trap]
     m = a.match
     complete = all(r.credit >= 1.0 for r in m.results)

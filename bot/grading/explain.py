@@ -26,7 +26,14 @@ def matched_words(m: Match) -> tuple[str, ...]:
 
 
 def missed_concepts(m: Match) -> tuple[str, ...]:
-    return tuple(r.concept.label for r in m.results if r.credit < 1.0 and r.concept.label)
+    """What is missing, in the reference's words: whole ideas, or the unnamed list items."""
+    out: list[str] = []
+    for r in m.results:
+        if r.concept.items:
+            out.extend(r.missed_items if r.credit < 1.0 or r.missed_items else ())
+        elif r.credit < 1.0 and r.concept.label:
+            out.append(r.concept.label)
+    return tuple(out)
 
 
 def explain(m: Match, reason: str | None) -> str:

@@ -1,4 +1,9 @@
-"""Measure how much of each key concept an answer covers, and where it contradicts it."""
+"""Measure how much of each key concept an answer covers, and where it contradicts it.
+
+Credit saturates below full coverage because learners paraphrase and drop filler; a
+concept is judged by its specific words, since generic or echoed words ("model", the
+question's own terms) would let any on-topic answer pass.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ class ConceptResult:
     credit: float  # 0..1 after saturation
     matched: tuple[str, ...]  # learner's words
     contradicted: float  # weight of units the answer negates
+    missed_items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,12 @@ class AnswerIndex:
                     self.weak.add(p)
                     self.surface.setdefault(p, u.surface)
 
+    def said(self, need: Need) -> str:
+        """The learner's own words for what earned credit."""
+        if need.key in self.surface:
+            return self.surface[need.key]
+        return next((self.surface[p] for p in need.parts if p in self.surface), need.surface)
+
     def exact(self, need: Need) -> bool:
         return need.key in (self.neg if need.neg else self.pos)
 
@@ -77,8 +89,11 @@ class AnswerIndex:
         if need.key in self.weak:
             return PART_CREDIT
         if need.parts:
-            have = sum(p in self.pos for p in need.parts)
-            return PART_CREDIT * have / len(need.parts)
+            # "higher" alone is not "higher layers": a direction word proves nothing.
+            have = [p for p in need.parts if p in self.pos]
+            if all(p in self.antonyms for p in have):
+                return 0.0
+            return PART_CREDIT * len(have) / len(need.parts)
         return 0.0
 
     def denies(self, need: Need) -> bool:
@@ -96,7 +111,7 @@ def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str]
         else:
             got = ans.credit(n)
         if got:
-            words.append(ans.surface.get(n.key, n.surface))
+            words.append(ans.said(n))
             strong = strong or (n.specific and not n.example)
         if n.example:
             ex_w, ex_got = ex_w + n.weight, ex_got + got * n.weight
@@ -123,9 +138,13 @@ def _half_contrast(needs: tuple[Need, ...], ans: AnswerIndex) -> bool:
     keys = {n.key: n for n in needs}
     for key, need in keys.items():
         other = ans.antonyms.get(key)
-        if other is not None and other in keys and key < other:
-            if (ans.credit(need) > 0) != (ans.credit(keys[other]) > 0):
-                return True
+        if (
+            other is not None
+            and other in keys
+            and key < other
+            and (ans.credit(need) > 0) != (ans.credit(keys[other]) > 0)
+        ):
+            return True
     return False
 
 
@@ -133,23 +152,26 @@ def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
     if c.items:
         hits = 0
         words: list[str] = []
+        missed: list[str] = []
         against = 0.0
         header_hit = False
         for i, needs in enumerate(c.options):
             cov, w, a = _option(needs, ans)
             against += a
+            is_header = c.header and i == 0
             if cov >= ITEM_HIT:
                 words.extend(w)
-                if c.header and i == 0:
-                    header_hit = True
-                else:
-                    hits += 1
+                header_hit = header_hit or is_header
+                hits += not is_header
+            elif not is_header and i < len(c.item_labels):
+                missed.append(c.item_labels[i])
         if c.header:
             # "For text: synonym replacement, back-translation": one example covers "text".
             credit = 1.0 if hits else HEADER_ONLY if header_hit else 0.0
-            return ConceptResult(c, credit, tuple(words), against)
+            return ConceptResult(c, credit, tuple(words), against, () if hits else (c.label,))
         share = hits / len(c.options)
-        return ConceptResult(c, min(1.0, share / ITEM_SATURATION), tuple(words), against)
+        credit = min(1.0, share / ITEM_SATURATION)
+        return ConceptResult(c, credit, tuple(words), against, tuple(missed))
     best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
     credit = min(1.0, best[0] / SATURATION)
     if steps and best[0] < STEP_HIT:
@@ -167,17 +189,18 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
         return 0, False
     anti = model.antonyms
     core = {n.key for o in model.concepts[0].options for n in o} if model.core_mode else set()
-    weak = GENERIC | model.question_keys
+    weak = GENERIC
     found = 0
     core_hit = False
 
     def known(x: str | None, y: str | None) -> bool:
         return x is not None and y is not None and ((x, y) if x < y else (y, x)) in model.pairs
 
-    for pairs in pairs_by_clause(ans.units, anti).values():
+    for pairs in pairs_by_clause(ans.units, anti, nearest=True).values():
         mirrored = any(
             a in anti
             and b in anti
+            and anti[a] != b  # "increase ... decrease" mirrors only itself
             and known(anti[a], anti[b])
             and not known(anti[a], b)
             and not known(a, anti[b])

@@ -49,7 +49,7 @@ _TOKEN = re.compile(
     r"(?P<code>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?|[A-Za-z_]\w*\(\)|[A-Za-z]\w*_\w+|"
     r"[a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]+[A-Z][A-Za-z]*)"
     r"|(?P<num>\d+(?:\.\d+)?(?:e-?\d+)?)"
-    r"|(?P<word>[A-Za-z]+)"
+    r"|(?P<word>[A-Za-z][A-Za-z0-9]*)"
     r"|(?P<arrow>->|=>|-{2,}|\s-\s)"
     r"|(?P<stop>[.;!?\n]+)|(?P<colon>:)|(?P<open>\((?=\D))|(?P<close>\))"
     r"|(?P<comma>[,/+&=])"
@@ -64,6 +64,8 @@ class Tok:
 
     kind: str
     text: str
+    start: int = 0  # offsets into `clean(text)`, for quoting the reference back
+    end: int = 0
 
 
 _JUNK = frozenset({"So", "Sk", "Cs", "Co", "Cn", "Mn", "Cf"})
@@ -101,18 +103,16 @@ def tokenise(text: str) -> tuple[Tok, ...]:
     for m in _TOKEN.finditer(" " + text + " "):
         kind = m.lastgroup or "word"
         value = m.group()
+        start, end = max(0, m.start() - 1), m.end() - 1
         if kind == "word":
-            out.append(Tok("word", value.lower()))
-        elif kind == "code":
-            out.append(Tok("code", value))
-        elif kind == "num":
-            out.append(Tok("num", value))
+            value = value.lower()
         elif kind == "arrow":
-            out.append(Tok("stop", "->"))
+            kind, value = "stop", "->"
         elif kind == "stop":
-            out.append(Tok("stop", "\n" if "\n" in value else value.strip()[:1]))
-        else:
-            out.append(Tok(kind, value.strip()))
+            value = "\n" if "\n" in value else value.strip()[:1]
+        elif kind != "code" and kind != "num":
+            value = value.strip()
+        out.append(Tok(kind, value, start, end))
     return _merge_contractions(out)
 
 
@@ -152,7 +152,7 @@ def _merge_contractions(toks: list[Tok]) -> tuple[Tok, ...]:
             and nxt.text == "t"
             and (t.text in _NEG_SUFFIX)
         ):
-            out.append(Tok("word", "not"))
+            out.append(Tok("word", "not", t.start, nxt.end))
             i += 2
             continue
         if (
@@ -168,7 +168,7 @@ def _merge_contractions(toks: list[Tok]) -> tuple[Tok, ...]:
             i += 1
             continue
         if t.kind == "word" and t.text.endswith("nt") and t.text[:-2] in _NEG_SUFFIX:
-            out.append(Tok("word", "not"))
+            out.append(Tok("word", "not", t.start, t.end))
             i += 1
             continue
         out.append(t)

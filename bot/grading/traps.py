@@ -7,12 +7,28 @@ the first that fires in its explanation.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel
-from bot.grading.lexicon import IDK
+from bot.grading.lexicon import IDK, NO, YES
 from bot.grading.normalise import clean
 
+
+class Trap(StrEnum):
+    BLANK = "blank"
+    ECHO = "echo"
+    STUFFING = "stuffing"
+    CONTRADICTS = "contradicts"  # negated or reversed core: wrong
+    SLIPS = "slips"  # right core, a side claim reversed: at most partial
+    NO_STANCE = "no_stance"  # a yes/no question answered without yes or no: at most partial
+    NO_CODE = "no_code"  # a code card answered in words: at most partial
+    OTHER_CARD = "other_card"
+
+
+_CALL = re.compile(r"^\s*[A-Za-z_][\w.]*\(.*\)\s*$", re.DOTALL)
+_CODE = re.compile(r"[\w\])]\s*\(|\w\.[A-Za-z_]|[A-Za-z]_[A-Za-z]")
+_IDK_MAX_CHARS = 40  # every "no attempt" phrase is shorter than this
 _PUNCT = re.compile(r"[^\w\s']+")
 # Below this share of function words a 4+ word answer reads as a bag of keywords.
 STUFFING_FUNCTION_SHARE = 0.12
@@ -22,10 +38,13 @@ IN_ORDER_SHARE = 0.9
 
 def is_blank(answer: str, analysis: Analysis) -> bool:
     """Empty, "idk", "?" and friends: no attempt at all."""
-    text = " ".join(_PUNCT.sub(" ", clean(answer).lower()).split())
-    if not text or text in IDK or clean(answer).strip() in IDK:
+    if not analysis.units:
         return True
-    return not analysis.units
+    if len(answer) > _IDK_MAX_CHARS:
+        return False
+    cleaned = clean(answer)
+    text = " ".join(_PUNCT.sub(" ", cleaned.lower()).split())
+    return not text or text in IDK or cleaned.strip() in IDK
 
 
 def is_echo(model: CardModel, analysis: Analysis) -> bool:
@@ -67,3 +86,30 @@ def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
     segments = {first_seg[k] for k in keys}
     ref = [k for k, _ in model.order]
     return len(segments) >= 2 or _lcs(keys, ref) < IN_ORDER_SHARE * len(keys)
+
+
+def stance_trap(model: CardModel, answer: Analysis) -> Trap | None:
+    """A reference that opens with "No." (or "Yes.") makes the verdict part of the answer.
+
+    The opposite verdict is wrong however many words match; no verdict at all, or for
+    "no" no negation anywhere, is at most partial.
+    """
+    ref = model.verdict
+    if not ref:
+        return None
+    first = answer.first_word
+    if (ref in NO and first in YES) or (ref in YES and first in NO):
+        return Trap.CONTRADICTS
+    if ref in NO and not answer.says_no:
+        return Trap.NO_STANCE
+    if ref in YES and first not in YES and answer.says_no:
+        return Trap.NO_STANCE
+    return None
+
+
+def code_described(model: CardModel, answer: str) -> bool:
+    """The reference is a bare call (`learn.lr_find()`) and the answer has no code at all.
+
+    Naming the idea in words shows recall of the concept, not of the code: partial.
+    """
+    return bool(_CALL.match(model.reference)) and not _CODE.search(answer)

@@ -36,8 +36,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    # One pool connection per executor thread, plus headroom for the scheduler.
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    # One connection per executor thread (4) plus a little headroom for the push tick and
+    # health checks; N instances stay well under PostgreSQL's default 100 connections.
+    return create_engine(url, pool_size=4, max_overflow=2, pool_pre_ping=True)
 
 
 class Database:

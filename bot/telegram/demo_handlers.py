@@ -107,6 +107,9 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
     except demos.DemoCancelled:
         await _finish(status, render.demo_cancelled())
         return
+    except demos.DemoBusy:  # a demo of this learner runs on another bot instance
+        await _finish(status, render.demo_busy(0))
+        return
     except DemoUsageError as exc:
         await _finish(status, render.demo_problem(str(exc)))
         return

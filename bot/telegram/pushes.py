@@ -269,7 +269,7 @@ async def send_reminder(app: TutorApp, claim: pushing.Claim) -> Outcome:
         except RetryAfter as exc:
             # AIORateLimiter already waited and retried; the message surely wasn't sent.
             log.warning("push to chat %s still rate limited (%s); retrying next tick",
-                        claim.chat_id, exc.retry_after)
+                        claim.chat_id, exc)
             return Outcome.RETRY
         except Forbidden:
             log.info("learner %s blocked the bot; pushes off until they write", claim.learner_id)

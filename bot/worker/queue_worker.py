@@ -27,6 +27,7 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Worker, func
 
 from bot.config import Settings
+from bot.demos._entry import worker_entry
 from bot.demos.queue_runner import (
     DEFAULT_QUEUE,
     EVENTS_TTL_S,
@@ -34,7 +35,7 @@ from bot.demos.queue_runner import (
     JOB_FUNCTION,
     encode_event,
 )
-from bot.demos.runner import LocalDemoRunner
+from bot.demos.runner import LocalDemoRunner, WorkerEntry
 from bot.demos.types import (
     DemoCancelled,
     DemoCrashed,
@@ -108,7 +109,7 @@ def build_worker(settings: Settings, runner: LocalDemoRunner, *, queue_name: str
         allow_abort_jobs=True,
         handle_signals=False,
         poll_delay=0.1,
-        keep_result=60,
+        keep_result=0,  # results travel on the job's event list, not arq's result key
         health_check_interval=10,
         ctx={"runner": runner, "name": f"{socket.gethostname()}:{os.getpid()}",
              "device": settings.demo_device},
@@ -116,8 +117,11 @@ def build_worker(settings: Settings, runner: LocalDemoRunner, *, queue_name: str
 
 
 async def serve(settings: Settings, *, queue_name: str = DEFAULT_QUEUE,
-                stop: asyncio.Event | None = None) -> None:
-    """Warm the demo processes, then take jobs until SIGTERM/SIGINT or `stop`."""
+                stop: asyncio.Event | None = None, entry: WorkerEntry = worker_entry) -> None:
+    """Warm the demo processes, then take jobs until SIGTERM/SIGINT or `stop`.
+
+    `entry` is the demo process's body, as for LocalDemoRunner (tests pass a torch-free one).
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -125,7 +129,7 @@ async def serve(settings: Settings, *, queue_name: str = DEFAULT_QUEUE,
             loop.add_signal_handler(sig, stop.set)
     jobs = max(1, settings.demo_workers)
     runner = LocalDemoRunner(workers=jobs, device=settings.demo_device,
-                             job_timeout_s=settings.demo_timeout_s)
+                             job_timeout_s=settings.demo_timeout_s, entry=entry)
     await runner.start()  # torch is imported and warm before the first job is taken
     worker = build_worker(settings, runner, queue_name=queue_name, jobs=jobs)
     task = asyncio.create_task(worker.async_run())

@@ -72,7 +72,7 @@ class Emulator:
         self.base = self.api_url.removesuffix("/bot") + "/_emulator"
         self.http = httpx.Client(timeout=30)
 
-    def get(self, path: str, **params: object) -> Any:
+    def get(self, path: str, **params: str | int) -> Any:
         response = self.http.get(self.base + path, params=params)
         response.raise_for_status()
         return response.json()
@@ -127,12 +127,15 @@ def bot_env(emu: Emulator, database_url: str, **extra: str) -> dict[str, str]:
 class BotProcess:
     """`python -m bot run`; every incarnation appends to one log file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, cwd: Path) -> None:
-        self.env, self.log_path, self.cwd = env, log_path, cwd
+    def __init__(self, env: dict[str, str], log_path: Path, cwd: Path,
+                 emu: Emulator | None = None) -> None:
+        self.env, self.log_path, self.cwd, self.emu = env, log_path, cwd, emu
+        self._polls_at_start = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     def start(self) -> None:
+        self._polls_at_start = len(self.emu.calls("getUpdates")) if self.emu else 0
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen([PYTHON, "-m", "bot", "run"], cwd=self.cwd,
                                          env=self.env, stdout=log, stderr=subprocess.STDOUT)
@@ -142,7 +145,11 @@ class BotProcess:
         """Until this incarnation logged "ready" (decks synced, polling next)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.log_path.read_text(errors="replace").count("tutorbot: ready:") >= self.starts:
+            # Ready means polling: PTB turns a SIGTERM that lands between post_init and the
+            # first getUpdates into "Event loop stopped before Future completed".
+            if (self.log_path.read_text(errors="replace").count("tutorbot: ready:")
+                    >= self.starts and (self.emu is None or len(self.emu.calls("getUpdates"))
+                                        > self._polls_at_start)):
                 return
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"the bot exited with {self.proc.returncode}:\n"
@@ -326,7 +333,7 @@ class Soak:
             elif kind == 2:
                 self.emu.post("/send_text", {"user_id": user, "text": self.rng.choice(
                     ["/frobnicate", "/undo", "/skip", "/settings tz Mars", "/study",
-                     "x" * 4096, "\u202e\u200b🙂\x00\x1b[31m"])})
+                     "x" * 4096, "\u202e\u200b🙂\x07\x1b[31m"])})
             else:
                 self.emu.post("/send_text", {"user_id": user, "text": "/decks"})
             self.report.junk_updates += 1
@@ -337,8 +344,9 @@ class Soak:
         self.bot.start()
         self.bot.wait_ready()
         limit = self.target_reviews * 6 + 50
-        while (self._count_reviews() < self.target_reviews or self.steps <= max(self.kill_steps, default=0))\
-                and self.steps < limit:
+        last_kill = max(self.kill_steps, default=0)
+        while ((self._count_reviews() < self.target_reviews or self.steps <= last_kill)
+               and self.steps < limit):
             active = [lr for lr in self.learners if not lr.out_of_cards]
             if not active:
                 break
@@ -377,11 +385,11 @@ class Soak:
                 learner.already.add(prompt)
                 learner.done_prompts.add(prompt)
         for message in self._bot_messages(learner):
-            prompt = learner.button_messages.get(message["message_id"])
+            shown = learner.button_messages.get(message["message_id"])
             match = _SAVED_NOTE.search(message.get("text") or "")
-            if prompt is not None and match:
-                learner.confirmed.setdefault(prompt, RATING_BY_NAME[match[1]])
-                learner.done_prompts.add(prompt)
+            if shown is not None and match:
+                learner.confirmed.setdefault(shown, RATING_BY_NAME[match[1]])
+                learner.done_prompts.add(shown)
 
     # -- the invariants ------------------------------------------------------------------------
 
@@ -390,10 +398,10 @@ class Soak:
         for learner in self.learners:
             self._collect(learner)
         with Session(self.engine) as session:
-            rows = session.exec(select(ReviewLog).order_by(col(ReviewLog.id))).all()
+            rows = list(session.exec(select(ReviewLog).order_by(col(ReviewLog.id))).all())
             learners = {lr.id: lr for lr in session.exec(select(Learner)).all()}
             prompts = {p.id: p for p in session.exec(select(StudyPrompt)).all()}
-            states = session.exec(select(CardState)).all()
+            states = list(session.exec(select(CardState)).all())
         by_prompt = Counter(r.prompt_id for r in rows)
         rating_of = {r.prompt_id: r.rating for r in rows}
         sims = {lr.user_id: lr for lr in self.learners}
@@ -414,11 +422,11 @@ class Soak:
                     self._problem(f"prompt {prompt}: 'already rated' but {by_prompt[prompt]} rows")
         for row in rows:
             owner = learners.get(row.learner_id)
-            sim = sims.get(owner.telegram_id) if owner else None
-            prompt = prompts.get(row.prompt_id)
-            if (sim is None or row.rating not in sim.pressed.get(row.prompt_id, ())
-                    or prompt is None or prompt.outcome != "rated"
-                    or prompt.learner_id != row.learner_id):
+            presser = sims.get(owner.telegram_id) if owner else None
+            shown_prompt = prompts.get(row.prompt_id)
+            if (presser is None or row.rating not in presser.pressed.get(row.prompt_id, ())
+                    or shown_prompt is None or shown_prompt.outcome != "rated"
+                    or shown_prompt.learner_id != row.learner_id):
                 phantom += 1
                 self._problem(f"review {row.id} (prompt {row.prompt_id}) nobody asked for")
         self.report.lost, self.report.wrong_rating, self.report.phantom = lost, wrong, phantom

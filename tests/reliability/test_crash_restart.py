@@ -6,8 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 
-from tests.reliability.harness import BotProcess, Emulator, Soak, bot_env
+from bot.scheduling import Rating, SchedulerConfig, new_memory, review
+from bot.store.models import CardState, ReviewLog
+from tests.bot.test_study_loop import press, say
+from tests.conftest import RunningBot
+from tests.reliability.harness import BotProcess, Emulator, Soak, bot_env, same_memory
 
 
 @pytest.fixture
@@ -24,8 +29,9 @@ def test_kills_lose_and_double_nothing(
     emulator_process: Emulator, database_url: str, tmp_path: Path
 ) -> None:
     """Across 5 SIGKILLs, every confirmed rating is stored once and card states replay."""
-    bot = BotProcess(bot_env(emulator_process, database_url), tmp_path / "bot.log", tmp_path)
-    soak = Soak(emulator_process, bot, database_url, seed=20260302, reviews=70, kills=5,
+    bot = BotProcess(bot_env(emulator_process, database_url), tmp_path / "bot.log", tmp_path,
+                     emulator_process)
+    soak = Soak(emulator_process, bot, database_url, seed=20260302, reviews=75, kills=5,
                 learners=3, junk_per_step=1)
     try:
         report = soak.run()
@@ -36,6 +42,25 @@ def test_kills_lose_and_double_nothing(
     assert report.problems == [], report.problems
     assert report.kills == 5
     assert report.reviews >= 60
+    # step_mismatches is left out on purpose: test_first_easy_rating_keeps_step_none (xfail).
     assert (report.lost, report.doubled, report.phantom, report.wrong_rating,
             report.state_mismatches, report.stuck) == (0, 0, 0, 0, 0, 0), report.line()
     assert report.tracebacks == 0, (tmp_path / "bot.log").read_text()[-4000:]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "CardState.step has a Python-side column default of 0, and SQLAlchemy drops None values "
+    "from an INSERT so that default fires: a new card rated Easy (REVIEW, step None) is "
+    "stored with step 0, which the review log does not replay to"))
+async def test_first_easy_rating_keeps_step_none(running_bot: RunningBot) -> None:
+    """A new card rated Easy is stored exactly as replaying its one review gives (step None)."""
+    await say(running_bot, "/study")
+    (graded,) = await say(running_bot, "no idea")
+    await press(running_bot, graded, "Easy")
+    with Session(running_bot.db.engine) as session:
+        state = session.exec(select(CardState)).one()
+        log = session.exec(select(ReviewLog)).one()
+    memory = review(new_memory(log.reviewed_at), Rating.EASY, log.reviewed_at,
+                    SchedulerConfig(fuzzing=False))
+    assert memory.step is None
+    assert same_memory(memory, state), (memory, state)

@@ -3,7 +3,9 @@ themselves, and queue workers in their own processes."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import redis.asyncio
 from pydantic import SecretStr
 
 from bot.app import build_application
@@ -59,13 +62,12 @@ class WebhookBot:
 
 def webhook_settings(emu: BotApiEmulator, database_url: str, port: int,
                      **overrides: object) -> Settings:
-    return make_settings(
-        emu, database_url,
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
-        webhook_secret=SecretStr(WEBHOOK_SECRET),
-        webhook_listen=f"127.0.0.1:{port}",
-        **overrides,
-    )
+    values: dict[str, object] = {
+        "webhook_url": f"http://127.0.0.1:{port}/telegram",
+        "webhook_secret": SecretStr(WEBHOOK_SECRET),
+        "webhook_listen": f"127.0.0.1:{port}",
+    }
+    return make_settings(emu, database_url, **{**values, **overrides})
 
 
 async def start_webhook_bot(emu: BotApiEmulator, settings: Settings,
@@ -88,10 +90,10 @@ async def webhook_bot(
 
 
 async def say(emu: BotApiEmulator, text: str, *, user: int = LEARNER,
-              count: int = 1, timeout: float = 5.0) -> list[ShownMessage]:
+              count: int = 1, wait_s: float = 5.0) -> list[ShownMessage]:
     emu.user(user, first_name="Ada")
     await emu.send_text(user, text)
-    return await emu.wait_for_bot_message(user, count=count, timeout=timeout)
+    return await emu.wait_for_bot_message(user, count=count, timeout=wait_s)
 
 
 async def press(emu: BotApiEmulator, message: ShownMessage, label_part: str, *,
@@ -119,7 +121,8 @@ def queue_name() -> Iterator[str]:
 class WorkerProcess:
     """`bot.worker.queue_worker` in its own process, as `tutorbot worker` runs it."""
 
-    def __init__(self, queue: str, *, timeout_s: float = 30.0, name: str = "w") -> None:
+    def __init__(self, queue: str, *, timeout_s: float = 30.0, name: str = "w",
+                 module: str = "bot.worker.queue_worker") -> None:
         env = {
             **os.environ,
             "REDIS_URL": REDIS_URL,
@@ -129,12 +132,29 @@ class WorkerProcess:
             "PYTHONUNBUFFERED": "1",
         }
         env.pop("TELEGRAM_BOT_TOKEN", None)
+        self.queue = queue
         self.log_path = Path(f"/tmp/{queue.replace(':', '-')}-{name}.log")
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.worker.queue_worker", "--queue", queue], cwd=REPO, env=env,
-            stdout=self._log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", module, "--queue", queue], cwd=REPO, env=env,
+            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+
+    async def wait_ready(self, wait_s: float = 60.0) -> None:
+        """Until arq's health-check key shows this queue has a live worker polling it."""
+        client = redis.asyncio.Redis.from_url(REDIS_URL)
+        try:
+            async with asyncio.timeout(wait_s):
+                while not await client.exists(f"{self.queue}:health-check"):
+                    assert self.proc.poll() is None, self.output()
+                    await asyncio.sleep(0.05)
+        finally:
+            await client.aclose()
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its demo processes, as a lost machine would be."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(5)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -10,6 +11,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.devtools.emulator import BotApiEmulator
+from bot.runner import serve_webhook
 from bot.store.models import Learner, ReviewLog
 from bot.webserver import SECRET_HEADER
 from tests.factories import FakeClock
@@ -147,3 +149,26 @@ async def test_healthz_fails_when_database_is_gone(webhook_bot: WebhookBot) -> N
             assert (await resp.json())["db"] is False
     finally:
         webhook_bot.app.bot_data.db = real
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_serve_webhook_runs_until_stopped(
+    emulator: BotApiEmulator, database_url: str
+) -> None:
+    """run_bot's webhook path registers the webhook, answers a learner and stops on request."""
+    settings = webhook_settings(emulator, database_url, free_port())
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(settings, stop))
+    await emulator.wait_until(lambda: emulator.webhook is not None, timeout=20)
+    (welcome,) = await say(emulator, "/start")
+    assert "Hi Ada" in welcome.body
+    stop.set()
+    await asyncio.wait_for(task, 20)
+    assert emulator.webhook is not None  # kept, so Telegram queues updates while down
+
+
+def test_webhook_mode_requires_a_secret(emulator: BotApiEmulator, sqlite_url: str) -> None:
+    """Webhook mode refuses to start without WEBHOOK_SECRET: anyone could post updates."""
+    settings = webhook_settings(emulator, sqlite_url, free_port(), webhook_secret=None)
+    with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
+        asyncio.run(serve_webhook(settings))
