@@ -57,8 +57,8 @@ def parse_timezone(text: str) -> str:
     if "/" in value or value.upper() == "UTC":
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass  # OSError: a tzdata folder such as "America/Argentina" is not a zone
         else:
             return "UTC" if value.upper() == "UTC" else value
         lowered = {z.lower(): z for z in available_timezones()}

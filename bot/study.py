@@ -94,7 +94,8 @@ def ensure_learner(
     learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
     if learner is None:
         learner = Learner(
-            telegram_id=telegram_id, chat_id=chat_id, first_name=first_name[:256], created_at=now
+            telegram_id=telegram_id, chat_id=chat_id,
+            first_name=first_name.replace("\x00", "")[:256], created_at=now
         )
         session.add(learner)
         try:
@@ -229,7 +230,7 @@ def submit_answer(
         return NoOpenCard()
     card = catalog.cards[prompt.card_id]
     truncated = len(text) > MAX_ANSWER_CHARS
-    answer = text[:MAX_ANSWER_CHARS]
+    answer = text[:MAX_ANSWER_CHARS].replace("\x00", "")  # PostgreSQL text cannot hold NUL
     elapsed = (now - prompt.asked_at).total_seconds()
     result = grading.grade(card, answer, deck=catalog.siblings(card), elapsed_s=elapsed)
     prompt.answer = answer

@@ -94,7 +94,9 @@ class CardState(SQLModel, table=True):
     learner_id: int = Field(foreign_key="learner.id")
     card_id: int = Field(foreign_key="card.id", index=True)
     state: int = 1
-    step: int | None = 0
+    # None, not 0, by default: SQLAlchemy leaves None out of the INSERT, and a 0 default
+    # would then turn a graduated card's step into 0 (caught by the crash-replay test).
+    step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
     due: datetime = Field(sa_column=_ts())

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError
+from telegram.error import Forbidden
 
 from bot.telegram import render
 from bot.telegram.context import BotContext
@@ -21,7 +21,7 @@ async def on_error(update: object, context: BotContext) -> None:
         log.info("chat unreachable: %s", error)
         return
     log.error("update failed", exc_info=error)
-    if isinstance(error, NetworkError) or not isinstance(update, Update):
+    if not isinstance(update, Update):
         return
     chat = update.effective_chat
     if chat is None:

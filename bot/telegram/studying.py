@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot import study
 from bot.telegram import render
@@ -55,7 +58,10 @@ async def rate_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
-    assert isinstance(payload, RateCard)  # the handler's pattern only lets RateCard through
+    if not isinstance(payload, RateCard):
+        # PTB skips the pattern check for presses without data; they land here first.
+        await query.answer(render.stale_button())
+        return
     state = context.state
     now = state.clock()
     result = await state.database.run(
@@ -73,7 +79,11 @@ async def rate_button(update: Update, context: BotContext) -> None:
     if isinstance(query.message, Message):
         # Replace the buttons by the outcome so the chat shows what was recorded.
         body = query.message.text_html or ""
-        await query.edit_message_text(render.clip(f"{body}\n\n{note}"), parse_mode=ParseMode.HTML)
+        # "Not modified" or "not found" must not stop the next card from coming: the review
+        # is already stored.
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_text(render.clip(f"{body}\n\n{note}"),
+                                          parse_mode=ParseMode.HTML)
         if result.leech:
             await query.message.reply_text(render.leech(), parse_mode=ParseMode.HTML)
         await _send_next(query.message, result.next)

@@ -42,16 +42,12 @@ def test_kills_lose_and_double_nothing(
     assert report.problems == [], report.problems
     assert report.kills == 5
     assert report.reviews >= 60
-    # step_mismatches is left out on purpose: test_first_easy_rating_keeps_step_none (xfail).
+    # step mismatches are checked on their own by test_first_easy_rating_keeps_step_none.
     assert (report.lost, report.doubled, report.phantom, report.wrong_rating,
             report.state_mismatches, report.stuck) == (0, 0, 0, 0, 0, 0), report.line()
     assert report.tracebacks == 0, (tmp_path / "bot.log").read_text()[-4000:]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "CardState.step has a Python-side column default of 0, and SQLAlchemy drops None values "
-    "from an INSERT so that default fires: a new card rated Easy (REVIEW, step None) is "
-    "stored with step 0, which the review log does not replay to"))
 async def test_first_easy_rating_keeps_step_none(running_bot: RunningBot) -> None:
     """A new card rated Easy is stored exactly as replaying its one review gives (step None)."""
     await say(running_bot, "/study")

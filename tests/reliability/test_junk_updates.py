@@ -43,7 +43,7 @@ command = st.builds(lambda name, rest: f"/{name} {rest}".strip(),
                     st.sampled_from(KNOWN) | st.from_regex(r"[a-z_]{1,32}", fullmatch=True),
                     args)
 big_id = st.integers(min_value=0, max_value=10**18 - 1)
-# Empty data is left to test_empty_callback_data_is_answered (xfail): it crashes rate_button.
+# Empty data has its own test, test_empty_callback_data_is_answered.
 callback = (
     st.text(min_size=1, max_size=64).filter(lambda s: len(s.encode()) <= 64)
     | st.builds("r:{}:{}".format, big_id, st.integers(1, 4))
@@ -206,10 +206,6 @@ async def _help(emu: BotApiEmulator) -> list[Any]:
     return await emu.wait_for_bot_message(STRANGERS[0])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "PTB's CallbackQueryHandler matches a query with empty (or missing) data whatever the "
-    "pattern, so the first button handler, rate_button, gets it and fails its assert: "
-    "'update failed', an apology in the chat, and the button spinner never stops"))
 async def test_empty_callback_data_is_answered(
     sqlite_bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -225,9 +221,6 @@ async def test_empty_callback_data_is_answered(
                for a in emu.callback_answers)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parse_timezone catches ZoneInfoNotFoundError and ValueError, but ZoneInfo('America/"
-    "Argentina') (a tzdata folder) raises IsADirectoryError, which escapes the handler"))
 async def test_timezone_folder_name_is_refused_politely(
     sqlite_bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -240,9 +233,6 @@ async def test_timezone_folder_name_is_refused_politely(
     assert "Sorry" not in reply.body
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "submit_answer stores the answer verbatim and PostgreSQL text cannot hold NUL (0x00): "
-    "psycopg.DataError, 'update failed', and the learner gets an apology instead of a grade"))
 async def test_nul_in_answer_on_postgres(
     emulator: BotApiEmulator, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -82,9 +82,6 @@ async def test_slow_telegram_still_replies_once(sqlite_bot: RunningBot) -> None:
     assert "/study" in help_reply.body
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "on_error returns early for every telegram.error.NetworkError (5xx, resets, timeouts), so "
-    "when the graded reply fails the learner gets neither the reply nor the apology"))
 @pytest.mark.parametrize("kind", ["500", "502", "reset"])
 async def test_server_error_on_reply_gets_reply_or_apology(
     sqlite_bot: RunningBot, kind: str
@@ -119,10 +116,6 @@ async def test_server_error_on_rating_records_once(sqlite_bot: RunningBot, kind:
     assert_sent_once(bot.emu)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rate_button lets a BadRequest from edit_message_text escape, so _send_next never runs; "
-    "and on_error sends no apology because PTB's BadRequest subclasses NetworkError: the "
-    "learner sees 'Saved', the old buttons, and no next card"))
 @pytest.mark.parametrize("description", [NOT_MODIFIED, NOT_FOUND], ids=["not-modified",
                                                                           "not-found"])
 async def test_edit_400_still_shows_next_card(sqlite_bot: RunningBot, description: str) -> None:
