@@ -306,18 +306,10 @@ class Proc:
 
 @contextlib.contextmanager
 def pg_database() -> Any:
-    import sqlalchemy as sa
+    from bot.devtools.throwaway_db import throwaway_postgres
 
-    name = f"tutorbot_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(PG_ADMIN, "tutorbot_bench") as url:
+        yield url
 
 
 async def scenario(name: str, kind: str, database_url: str, emu: str, args: argparse.Namespace,

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterator
@@ -48,6 +47,8 @@ import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
+
+from bot.devtools.throwaway_db import throwaway_postgres  # noqa: E402
 
 FIRST_ID = 1_000_000
 BASELINE = 2000
@@ -117,16 +118,8 @@ def database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/bench.sqlite3"
         return
-    name = f"tutorbot_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(PG_ADMIN, "tutorbot_bench") as url:
+        yield url
 
 
 def zones() -> list[str]:

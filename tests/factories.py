@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
+from bot.devtools.throwaway_db import throwaway_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 CARDS_DIR = REPO / "cards"
@@ -38,13 +37,5 @@ class FakeClock:
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """Create a throwaway PostgreSQL database and drop it afterwards."""
-    name = f"tutorbot_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(PG_ADMIN_URL, "tutorbot_test") as url:
+        yield url
