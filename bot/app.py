@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import deck_reload
 from bot.catalog import load_catalog
 from bot.config import Settings
 from bot.decks.loader import load_decks
@@ -30,6 +31,7 @@ from bot.demos.queue_runner import RedisDemoRunner
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.telegram import (
+    deck_import,
     deck_menu,
     demo_handlers,
     exporting,
@@ -40,11 +42,13 @@ from bot.telegram import (
     start,
     stats_handler,
     studying,
+    throttle,
 )
 from bot.telegram.callback_data import (
     CancelDemo,
     CardAction,
     ChooseSetting,
+    DeckPage,
     OpenSetting,
     RateCard,
     RetryDemo,
@@ -103,6 +107,7 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         state.db, state.catalog = prepared.db, prepared.catalog
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in render.COMMANDS])
         await pushes.start(app)
+        await deck_reload.start(app)
         if settings.demo_workers > 0:
             # Warm workers now so a learner never waits for torch to import.
             runner: DemoRunner
@@ -120,24 +125,26 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
 
     async def post_shutdown(app: TutorApp) -> None:
         await pushes.stop(app)
+        await deck_reload.stop(app)
         if app.bot_data.demos is not None:
             await app.bot_data.demos.close()
         if app.bot_data.db is not None:
             app.bot_data.db.close()
 
     context_types = ContextTypes(context=BotContext, bot_data=BotState)
-    app: TutorApp = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(context_types)
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    # Lifted only against an emulator, to measure the bot's own overhead.
+    app: TutorApp = (builder.rate_limiter(AIORateLimiter(max_retries=3)).build()
+                     if settings.telegram_rate_limit else builder.build())
     app.bot_data.settings = settings
     app.bot_data.clock = clock
     _register(app)
@@ -146,7 +153,10 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
 
 def _register(app: TutorApp) -> None:
     private = filters.ChatType.PRIVATE
-    # Group -1 runs before everything else for every update: it registers the learner.
+    # Group -2 runs first for every update: a chat that floods is answered politely and
+    # stopped here, before it costs a database write.
+    app.add_handler(TypeHandler(Update, throttle.check), group=-2)
+    # Group -1 then registers the learner.
     app.add_handler(TypeHandler(Update, register_learner), group=-1)
     handlers: list[Any] = [
         # Commands come first so "/skip" is never graded as an answer.
@@ -169,6 +179,7 @@ def _register(app: TutorApp) -> None:
         CallbackQueryHandler(settings.open_setting, pattern=_is(OpenSetting)),
         CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
         CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),
+        CallbackQueryHandler(deck_menu.page_button, pattern=_is(DeckPage)),
         CallbackQueryHandler(demo_handlers.show_me_button, pattern=_is(ShowDemo)),
         CallbackQueryHandler(demo_handlers.cancel_button, pattern=_is(CancelDemo)),
         CallbackQueryHandler(demo_handlers.retry_button, pattern=_is(RetryDemo)),
@@ -180,6 +191,8 @@ def _register(app: TutorApp) -> None:
         # Photos (or image files) captioned /augment; other photos get a hint.
         MessageHandler(private & (filters.PHOTO | filters.Document.IMAGE),
                        demo_handlers.photo_with_caption),
+        # A CSV/TSV document becomes (or replaces) the learner's personal deck.
+        MessageHandler(private & deck_import.DOCUMENTS, deck_import.import_document),
         MessageHandler(private & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL,
                        fallbacks.not_text),
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fallbacks.group_message),

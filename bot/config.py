@@ -40,6 +40,20 @@ class Settings(BaseSettings):
     demo_timeout_s: float = Field(default=60.0, gt=0)
     # Redis queue name (and key prefix) for demo jobs, so deployments can share one Redis.
     demo_queue: str = "tutorbot:demos"
+    # Demo requests a learner may start per window (0 = unlimited); demos cost real compute.
+    demo_quota: int = Field(default=20, ge=0)
+    demo_quota_window_s: float = Field(default=3600.0, gt=0)
+    # Per-chat flood throttle: at most this many updates per window, then a polite notice.
+    flood_limit: int = Field(default=20, ge=1)
+    flood_window_s: float = Field(default=10.0, gt=0)
+    # Decks: how often CARDS_DIR is checked for edited or new files (0 = only at start-up).
+    deck_reload_s: float = Field(default=30.0, ge=0)
+    # Personal (CSV/TSV) decks: the largest file and row count accepted.
+    import_max_rows: int = Field(default=2000, ge=1)
+    # FSRS parameter fitting needs this many of the learner's reviews first.
+    fsrs_fit_min_reviews: int = Field(default=200, ge=1)
+    # Telegram's limits (about 30 msg/s overall, 1/s per chat); off only against an emulator.
+    telegram_rate_limit: bool = True
     # Pushes
     push_catchup_hours: float = Field(default=3.0, ge=0)
     # Fuzzing spreads reviews in production; tests switch it off for determinism.

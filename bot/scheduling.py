@@ -51,6 +51,8 @@ class SchedulerConfig:
     fuzzing: bool = True
     learning_steps_min: tuple[int, ...] = (1, 10)
     relearning_steps_min: tuple[int, ...] = (10,)
+    # The learner's fitted FSRS weights; None keeps fsrs's defaults.
+    parameters: tuple[float, ...] | None = None
 
 
 def new_memory(now: datetime) -> Memory:
@@ -59,7 +61,9 @@ def new_memory(now: datetime) -> Memory:
 
 @lru_cache(maxsize=64)
 def _scheduler(config: SchedulerConfig) -> fsrs.Scheduler:
+    extra = {} if config.parameters is None else {"parameters": config.parameters}
     return fsrs.Scheduler(
+        **extra,
         desired_retention=config.desired_retention,
         learning_steps=tuple(timedelta(minutes=m) for m in config.learning_steps_min),
         relearning_steps=tuple(timedelta(minutes=m) for m in config.relearning_steps_min),

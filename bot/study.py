@@ -114,7 +114,10 @@ def _learner(session: Session, telegram_id: int) -> Learner | None:
 
 
 def scheduler_config(learner: Learner, *, fuzzing: bool) -> SchedulerConfig:
-    return SchedulerConfig(desired_retention=learner.desired_retention, fuzzing=fuzzing)
+    parameters = (None if learner.fsrs_parameters is None
+                  else tuple(float(w) for w in json.loads(learner.fsrs_parameters)))
+    return SchedulerConfig(desired_retention=learner.desired_retention, fuzzing=fuzzing,
+                           parameters=parameters)
 
 
 def _memory(state: CardState) -> Memory:

@@ -51,6 +51,11 @@ class Learner(SQLModel, table=True):
     active: bool = True
     # The card the learner is being asked right now, if any.
     current_prompt_id: int | None = None
+    # The learner's own FSRS parameters (JSON list) once fitted and accepted; None = defaults.
+    fsrs_parameters: str | None = None
+    # A fit waiting for the learner's yes or no in /settings.
+    fsrs_parameters_proposed: str | None = None
+    fsrs_fitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -174,3 +179,15 @@ class LearnerDeck(SQLModel, table=True):
     learner_id: int = Field(foreign_key="learner.id", index=True)
     deck_id: int = Field(foreign_key="deck.id")
     enabled: bool = True
+
+
+class DemoUse(SQLModel, table=True):
+    """One demo a learner started; the per-learner quota counts these rows in a window."""
+
+    __tablename__ = "demo_use"
+    __table_args__ = (sa.Index("ix_demo_use_learner_time", "learner_id", "requested_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    kind: str = Field(max_length=32)
+    requested_at: datetime = Field(sa_column=_ts())

@@ -108,9 +108,20 @@ class RetryDemo:
         return len(self.encode().encode()) <= MAX_BYTES
 
 
+@dataclass(frozen=True, slots=True)
+class DeckPage:
+    """Show one page of the /decks list."""
+
+    prefix: ClassVar[str] = "dp"
+    page: int
+
+    def encode(self) -> str:
+        return f"dp:{self.page}"
+
+
 Payload = (RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
-           | ToggleDeck | CardAction)
-SETTING_NAMES = ("tz", "time", "new", "ret", "pause")
+           | ToggleDeck | CardAction | DeckPage)
+SETTING_NAMES = ("tz", "time", "new", "ret", "pause", "fit")
 CARD_ACTIONS = ("suspend", "bury")
 
 _RATE = re.compile(r"^r:(\d{1,18}):([1-4])$")
@@ -119,6 +130,7 @@ _OPEN = re.compile(r"^so:([a-z]{1,8})$")
 _CHOOSE = re.compile(r"^sv:([a-z]{1,8}):([0-9]{1,4})$")
 _DECK = re.compile(r"^dk:(\d{1,18})$")
 _ACTION = re.compile(r"^ca:(\d{1,18}):([a-z]{1,8})$")
+_PAGE = re.compile(r"^dp:(\d{1,4})$")
 
 
 def decode(data: str | None) -> Payload | None:
@@ -136,6 +148,8 @@ def decode(data: str | None) -> Payload | None:
         return ToggleDeck(int(match[1]))
     if (match := _ACTION.match(data)) and match[2] in CARD_ACTIONS:
         return CardAction(int(match[1]), match[2])
+    if match := _PAGE.match(data):
+        return DeckPage(int(match[1]))
     if data.startswith("rt:"):
         _, name, args = [*data.split(":", 2), ""][:3]
         try:

@@ -39,3 +39,8 @@ async def toggle_button(update: Update, context: BotContext) -> None:
     if isinstance(query.message, Message):
         await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
                                       reply_markup=reply.keyboard)
+
+
+async def page_button(update: Update, context: BotContext) -> None:
+    """STUB: /decks pagination, filled in by the decks work."""
+    return None

@@ -357,3 +357,12 @@ def card_set_aside(action: str) -> str:
     if action == "suspend":
         return "⏸ Suspended: this card won't come up again."
     return "🙈 Buried until tomorrow."
+
+
+# --- Decks: pages, CSV/TSV import, reload (decks work edits only below this line) ---
+
+
+# --- FSRS parameter fitting (fitting work edits only below this line) ---
+
+
+# --- Abuse limits: flood throttle, demo quota (reliability work edits only below) ---
