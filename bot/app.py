@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import sqlalchemy as sa
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -25,6 +22,7 @@ from bot import deck_reload
 from bot.catalog import load_catalog
 from bot.config import Settings
 from bot.decks.loader import load_decks
+from bot.decks.locking import sync_lock
 from bot.decks.sync import sync_decks
 from bot.demos import DemoRunner, LocalDemoRunner
 from bot.demos.queue_runner import RedisDemoRunner
@@ -76,25 +74,11 @@ def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
     of them never run the same migration or insert the same cards at once.
     """
     decks = load_decks(settings.cards_dir)
-    with _startup_lock(db):
+    with sync_lock(db):
         upgrade(db.url)
         db.call(sync_decks, decks, now=now_fn())
     catalog = db.call(load_catalog)
     return BotState(settings=settings, clock=now_fn, db=db, catalog=catalog)
-
-
-@contextmanager
-def _startup_lock(db: Database) -> Iterator[None]:
-    if db.engine.dialect.name != "postgresql":
-        yield
-        return
-    with db.engine.connect() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_lock(724301)"))
-        try:
-            yield
-        finally:
-            conn.execute(sa.text("SELECT pg_advisory_unlock(724301)"))
-            conn.commit()
 
 
 def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp:
@@ -180,6 +164,7 @@ def _register(app: TutorApp) -> None:
         CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
         CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),
         CallbackQueryHandler(deck_menu.page_button, pattern=_is(DeckPage)),
+        CallbackQueryHandler(deck_menu.delete_button, pattern=deck_menu.is_delete),
         CallbackQueryHandler(demo_handlers.show_me_button, pattern=_is(ShowDemo)),
         CallbackQueryHandler(demo_handlers.cancel_button, pattern=_is(CancelDemo)),
         CallbackQueryHandler(demo_handlers.retry_button, pattern=_is(RetryDemo)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -128,10 +130,55 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"tutorbot export: no learner with Telegram id {args.user}", file=sys.stderr)
         return 1
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {text.count(chr(10)) - 1} reviews to {args.out}")
+        # newline="" keeps the file byte-for-byte what stdout would carry, on every platform.
+        Path(args.out).write_text(text, encoding="utf-8", newline="")
+        rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # questions may hold newlines
+        print(f"wrote {rows} reviews to {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from bot.app import prepare_store
+    from bot.restore import HistoryExists, RestoreError, parse_backup, restore_reviews
+    from bot.store.db import Database
+    from bot.telegram.context import utc_now
+
+    source = "<stdin>" if args.file == "-" else args.file
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(
+            encoding="utf-8-sig")
+        backup = parse_backup(text, source=source)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"tutorbot restore: cannot read {source}: {exc}", file=sys.stderr)
+        return 1
+    except RestoreError as exc:
+        print(f"tutorbot restore: {exc}", file=sys.stderr)
+        return 1
+    settings = _settings()
+    db = Database(settings.effective_database_url)
+    try:
+        # Migrate and sync the decks first, as the bot does when it starts: a fresh database
+        # has no cards for the reviews to point at until then.
+        prepare_store(settings, db, utc_now)
+        done = db.call(restore_reviews, telegram_id=args.user, backup=backup, now=utc_now(),
+                       replace=args.replace, skip_unknown=args.skip_unknown)
+    except DeckError as exc:
+        print(f"tutorbot restore: deck error: {exc}", file=sys.stderr)
+        return 1
+    except (RestoreError, HistoryExists) as exc:
+        print(f"tutorbot restore: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    notes = [f"replaced {done.replaced_reviews} earlier reviews"] if args.replace else []
+    if done.skipped_unknown:
+        notes.append(f"left out {done.skipped_unknown} reviews of unknown cards")
+    if done.learner_created:
+        notes.append("created the learner")
+    print(f"restored {done.reviews} reviews of {done.cards} cards for learner {args.user} "
+          f"from {source}" + (f" ({'; '.join(notes)})" if notes else ""))
     return 0
 
 
@@ -182,6 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--user", type=int, required=True, help="the learner's Telegram id")
     export.add_argument("--out", help="file to write (default: stdout)")
     export.set_defaults(func=_cmd_export)
+    restore = sub.add_parser(
+        "restore", help="restore a learner's review history from an export",
+        description="Restore a learner's reviews from a `tutorbot export` CSV and rebuild "
+        "their card states by replaying them. Refuses a learner who already has history "
+        "unless --replace. Nothing is written if any line is bad.")
+    restore.add_argument("file", help="the CSV written by `tutorbot export` (- for stdin)")
+    restore.add_argument("--user", type=int, required=True, help="the learner's Telegram id")
+    restore.add_argument("--replace", action="store_true",
+                         help="delete the learner's current reviews and card states first")
+    restore.add_argument("--skip-unknown", action="store_true",
+                         help="leave out reviews of cards no deck has any more")
+    restore.set_defaults(func=_cmd_restore)
     return parser
 
 

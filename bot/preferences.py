@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from bot.store.models import Learner
+from bot.store.models import Learner, ReviewLog
 
 RETENTION_RANGE = (0.70, 0.97)
 NEW_PER_DAY_RANGE = (0, 100)
@@ -128,16 +128,22 @@ class Preferences:
     new_per_day: int
     desired_retention: float
     reminders_paused: bool
+    # For the "Personalise schedule" line: own FSRS parameters in use, and reviews so far.
+    personal_schedule: bool = False
+    reviews: int = 0
 
 
-def _view(learner: Learner) -> Preferences:
+def _view(session: Session, learner: Learner) -> Preferences:
+    reviews = session.exec(select(func.count()).select_from(ReviewLog)
+                           .where(ReviewLog.learner_id == learner.id)).one()
     return Preferences(learner.timezone, learner.push_time, learner.new_per_day,
-                       learner.desired_retention, learner.reminders_paused)
+                       learner.desired_retention, learner.reminders_paused,
+                       learner.fsrs_parameters is not None, int(reviews))
 
 
 def get_preferences(session: Session, *, telegram_id: int) -> Preferences | None:
     learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
-    return _view(learner) if learner else None
+    return _view(session, learner) if learner else None
 
 
 def update_preferences(
@@ -159,4 +165,4 @@ def update_preferences(
         learner.desired_retention = desired_retention
     if reminders_paused is not None:
         learner.reminders_paused = reminders_paused
-    return _view(learner)
+    return _view(session, learner)

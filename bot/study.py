@@ -97,10 +97,11 @@ def ensure_learner(
             telegram_id=telegram_id, chat_id=chat_id,
             first_name=first_name.replace("\x00", "")[:256], created_at=now
         )
-        session.add(learner)
+        # Added inside the savepoint: begin_nested() flushes pending objects before it opens,
+        # so a learner added outside it would fail the whole session, not just the savepoint.
         try:
             with session.begin_nested():
-                session.flush()
+                session.add(learner)
         except sa.exc.IntegrityError:  # another update from the same user won the race
             learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).one()
     elif not learner.active or learner.chat_id != chat_id:
@@ -166,8 +167,9 @@ def _pick_card(
         ).order_by(col(CardState.due))
     ).all()
     off = disabled_decks(session, learner_id=learner.id)
-    allowed = {cid for cid, card in catalog.cards.items()
-               if card.deck_id not in off and cid not in buried_today}
+    # Only this learner's decks: everybody's personal decks are in the catalog too.
+    mine = catalog.cards_for(learner.id, skip_decks=off)
+    allowed = {card.id for card in mine if card.id not in buried_today}
     live = [s for s in states if s.card_id in allowed]
     due = [s for s in live if s.due <= now or s.state != State.REVIEW]
     if reviews_today < learner.max_reviews_per_day:
@@ -183,7 +185,7 @@ def _pick_card(
         seen = set(session.exec(
             select(CardState.card_id).where(CardState.learner_id == learner.id)
         ).all())
-        unseen = [c for c in catalog.cards.values() if c.id not in seen and c.id in allowed]
+        unseen = [c for c in mine if c.id not in seen and c.id in allowed]
         unseen.sort(key=lambda c: c.id in skipped_today)
         if unseen:
             return unseen[0], True
@@ -208,7 +210,7 @@ def next_card(
     open_prompt = _open_prompt(session, learner)
     if open_prompt is not None and open_prompt.card_id in catalog.cards:
         card = catalog.cards[open_prompt.card_id]
-        return Question(open_prompt.id or 0, card, catalog.deck_titles.get(card.deck_id, ""),
+        return Question(open_prompt.id or 0, card, catalog.title(card.deck_id),
                         is_new=False, repeated=True)
     picked = _pick_card(session, learner, catalog, now)
     if isinstance(picked, NothingDue):
@@ -221,7 +223,7 @@ def next_card(
     session.flush()
     learner.current_prompt_id = prompt.id
     assert prompt.id is not None
-    return Question(prompt.id, card, catalog.deck_titles.get(card.deck_id, ""), is_new)
+    return Question(prompt.id, card, catalog.title(card.deck_id), is_new)
 
 
 def submit_answer(

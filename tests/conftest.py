@@ -57,6 +57,9 @@ def make_settings(emu: BotApiEmulator, database_url: str, **overrides: object) -
         "cards_dir": CARDS_DIR,
         "fsrs_fuzzing": False,
         "demo_workers": 0,
+        # Tests drive one chat at machine speed; tests/reliability/test_abuse.py covers the
+        # throttle with its own limits.
+        "flood_limit": 1_000_000,
     }
     values.update(overrides)
     return Settings.model_construct(**values)  # type: ignore[arg-type]

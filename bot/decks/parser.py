@@ -36,7 +36,7 @@ def slugify(text: str) -> str:
     return slug[:64].rstrip("-") or "card"
 
 
-def _split_groups(raw: str) -> tuple[tuple[str, ...], ...]:
+def split_groups(raw: str) -> tuple[tuple[str, ...], ...]:
     """`a | b ; c` -> (("a", "b"), ("c",)): `;` separates concepts, `|` alternatives."""
     groups = []
     for group in raw.split(";"):
@@ -134,8 +134,8 @@ def _finish(drafts: list[_CardDraft], path: str) -> tuple[CardSpec, ...]:
         demo = " ".join(draft.fields.get("demo", [])).strip() or None
         cards.append(CardSpec(
             key=draft.key, question=question, answer=answer,
-            keys=_split_groups(" ".join(draft.fields.get("keys", []))),
-            alts=_split_groups(" ".join(draft.fields.get("alts", []))),
+            keys=split_groups(" ".join(draft.fields.get("keys", []))),
+            alts=split_groups(" ".join(draft.fields.get("alts", []))),
             demo=demo, line=draft.line,
         ))
     if not cards:

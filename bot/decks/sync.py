@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.decks.model import CardSpec, DeckSpec
 from bot.store.models import Card, Deck
@@ -41,13 +41,42 @@ def _apply(card: Card, spec: CardSpec, position: int) -> bool:
     return changed
 
 
+def sync_cards(session: Session, deck: Deck, specs: Sequence[CardSpec], *, now: datetime
+               ) -> SyncReport:
+    """Bring one deck's cards in line with `specs`, matching them by their stable key."""
+    assert deck.id is not None
+    added = updated = retired = 0
+    cards = {c.key: c for c in session.exec(select(Card).where(Card.deck_id == deck.id)).all()}
+    keys = set()
+    for position, card_spec in enumerate(specs):
+        keys.add(card_spec.key)
+        card = cards.get(card_spec.key)
+        if card is None:
+            card = Card(deck_id=deck.id, key=card_spec.key, question="", answer="")
+            _apply(card, card_spec, position)
+            card.updated_at = now
+            session.add(card)
+            added += 1
+        elif _apply(card, card_spec, position):
+            card.updated_at = now
+            updated += 1
+    for key, card in cards.items():
+        if key not in keys and not card.retired:
+            card.retired = True
+            card.updated_at = now
+            retired += 1
+    return SyncReport(added=added, updated=updated, retired=retired)
+
+
 def sync_decks(session: Session, decks: Sequence[DeckSpec], *, now: datetime) -> SyncReport:
     """Add new cards, update edited ones, retire removed ones.
 
     Cards are never deleted: review logs point at them, and a card put back keeps its history.
+    Learners' personal decks (CSV imports) are not in CARDS_DIR, so they are left alone.
     """
     added = updated = retired = 0
-    known = {deck.slug: deck for deck in session.exec(select(Deck)).all()}
+    known = {deck.slug: deck for deck in session.exec(
+        select(Deck).where(col(Deck.owner_learner_id).is_(None))).all()}
     present = set()
     for spec in decks:
         present.add(spec.slug)
@@ -57,32 +86,17 @@ def sync_decks(session: Session, decks: Sequence[DeckSpec], *, now: datetime) ->
             session.add(deck)
             session.flush()
         deck.title, deck.path, deck.retired = spec.title, spec.path, False
-        cards = {c.key: c for c in session.exec(select(Card).where(Card.deck_id == deck.id)).all()}
-        keys = set()
-        for position, card_spec in enumerate(spec.cards):
-            keys.add(card_spec.key)
-            card = cards.get(card_spec.key)
-            if card is None:
-                assert deck.id is not None
-                card = Card(deck_id=deck.id, key=card_spec.key, question="", answer="")
-                _apply(card, card_spec, position)
-                card.updated_at = now
-                session.add(card)
-                added += 1
-            elif _apply(card, card_spec, position):
-                card.updated_at = now
-                updated += 1
-        for key, card in cards.items():
-            if key not in keys and not card.retired:
-                card.retired = True
-                card.updated_at = now
-                retired += 1
+        report = sync_cards(session, deck, spec.cards, now=now)
+        added, updated = added + report.added, updated + report.updated
+        retired += report.retired
     for slug, deck in known.items():
         if slug not in present and not deck.retired:
             deck.retired = True
             for card in session.exec(select(Card).where(Card.deck_id == deck.id)).all():
                 if not card.retired:
                     card.retired = True
+                    # Other instances notice a change by the newest updated_at.
+                    card.updated_at = now
                     retired += 1
     session.flush()
     return SyncReport(added=added, updated=updated, retired=retired)

@@ -77,7 +77,23 @@ class StatsArgs:
 
 MAX_STATS_JSON = 64 * 1024
 
-DemoArgs = StatsArgs | LrFindArgs | AugmentArgs | SoftmaxArgs | OneCycleArgs | FineTuneArgs | NoArgs
+# One review as the fit job carries it: card id, rating 1-4, UTC POSIX seconds, duration ms.
+FitReview = tuple[int, int, int, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class FitArgs:
+    """The learner's review log for an FSRS fit, gathered bot-side and passed as JSON."""
+
+    reviews: tuple[FitReview, ...]
+
+
+# The bot trims a log to this many reviews (whole card histories); it bounds the job's time.
+MAX_FIT_REVIEWS = 3000
+MAX_FIT_JSON = 48 * MAX_FIT_REVIEWS
+
+DemoArgs = (StatsArgs | FitArgs | LrFindArgs | AugmentArgs | SoftmaxArgs | OneCycleArgs
+            | FineTuneArgs | NoArgs)
 
 
 def _usage(kind: DemoKind, problem: str) -> DemoUsageError:
@@ -191,6 +207,35 @@ def _stats(args: tuple[str, ...]) -> StatsArgs:
         raise _usage(kind, "The statistics chart is drawn from /stats.") from None
 
 
+def encode_fit_args(reviews: list[FitReview]) -> str:
+    """The one JSON argument of an FSRS_FIT request; `_fit` reads it back."""
+    return json.dumps({"reviews": reviews}, separators=(",", ":"))
+
+
+def _fit_review(row: object) -> FitReview:
+    if not isinstance(row, list) or len(row) != 4:
+        raise ValueError("a review is [card, rating, seconds, duration]")
+    card, rating, seconds, duration = row
+    if (not all(type(v) is int for v in (card, rating, seconds))
+            or not 1 <= rating <= 4 or seconds < 0
+            or not (duration is None or (type(duration) is int and duration >= 0))):
+        raise ValueError("bad review")
+    return card, rating, seconds, duration
+
+
+def _fit(args: tuple[str, ...]) -> FitArgs:
+    kind = DemoKind.FSRS_FIT
+    if len(args) != 1 or len(args[0]) > MAX_FIT_JSON:
+        raise _usage(kind, "Your schedule is personalised from /settings.")
+    try:
+        rows = json.loads(args[0])["reviews"]
+        if not isinstance(rows, list) or len(rows) > MAX_FIT_REVIEWS:
+            raise ValueError("not a list of reviews")
+        return FitArgs(tuple(_fit_review(row) for row in rows))
+    except (ValueError, KeyError, TypeError):
+        raise _usage(kind, "Your schedule is personalised from /settings.") from None
+
+
 def parse_args(kind: DemoKind, args: tuple[str, ...] | list[str]) -> DemoArgs:
     """Validate a demo's raw arguments; junk raises DemoUsageError carrying the usage."""
     words = tuple(a for a in (w.strip() for w in args) if a)
@@ -209,6 +254,8 @@ def parse_args(kind: DemoKind, args: tuple[str, ...] | list[str]) -> DemoArgs:
             return _none(kind, words)
         case DemoKind.STATS:
             return _stats(tuple(args))
+        case DemoKind.FSRS_FIT:
+            return _fit(tuple(args))
 
 
 def check_image_bytes(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES) -> str:

@@ -129,3 +129,13 @@ def stats() -> str:
         "Bottom right: your streak and true retention (share of graduated cards you "
         "recalled in the last 30 days; your target is your desired retention)."
     )
+
+
+def fsrs_fit(*, fitted: bool) -> str:
+    if not fitted:
+        return "Too few reviews spaced a day or more apart to fit your own parameters yet."
+    return clip(
+        "Grey: the default FSRS parameters; green: the ones fitted to your reviews. Left: how "
+        "a new card fades after a first Good. Right: the days between reviews of a card you "
+        "answer Good every time, at 90% desired retention."
+    )

@@ -69,6 +69,12 @@ CATALOGUE: dict[DemoKind, DemoInfo] = {
         "",
         "/stats (it draws your own review history)",
     ),
+    DemoKind.FSRS_FIT: DemoInfo(
+        DemoKind.FSRS_FIT,
+        "Personalising your schedule",
+        "",
+        "/settings → 🧠 Personalise schedule (it fits FSRS to your own reviews)",
+    ),
 }
 
 # Spellings a learner (or a deck author) might reasonably type for a demo name.

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
@@ -383,9 +383,7 @@ class LocalDemoRunner:
                                 log.exception("demo progress callback failed")
                     case ("done", DemoResult() as result):
                         healthy = True
-                        return DemoResult(
-                            result.png, result.caption, time.perf_counter() - started, result.meta
-                        )
+                        return replace(result, elapsed_s=time.perf_counter() - started)
                     case ("error", kind, text):
                         healthy = True  # the worker caught it and is still serving
                         if kind == "usage":

@@ -22,6 +22,13 @@ class DemoKind(StrEnum):
     FINE_TUNE = "fine-tune"
     # Not a lesson: the learner's own /stats chart, drawn where matplotlib may be imported.
     STATS = "stats"
+    # Not a lesson either: fitting the learner's FSRS parameters needs torch (from /settings).
+    FSRS_FIT = "fsrs-fit"
+
+    @property
+    def is_lesson(self) -> bool:
+        """Lessons are what /demo lists and deck cards name; the others the bot runs itself."""
+        return self not in (DemoKind.STATS, DemoKind.FSRS_FIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +47,52 @@ class DemoRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class FitScore:
+    """How well one parameter set predicts recall on reviews the fit did not see.
+
+    `log_loss` is the mean binary cross-entropy of the predicted recall probability against
+    what happened (lower is better); `predicted` is the mean predicted recall.
+    """
+
+    log_loss: float
+    predicted: float
+
+
+@dataclass(frozen=True, slots=True)
+class FitReport:
+    """What a parameter fit found; data for the bot to store and render, not a picture.
+
+    `parameters` is None when there were too few spaced reviews (a day or more after the
+    card's previous review) to fit anything. The scores, computed on the `checked_cards` the
+    fit did not see, are None when too few of their reviews were left to compare on.
+    """
+
+    parameters: tuple[float, ...] | None
+    reviews: int
+    cards: int
+    spaced_reviews: int
+    checked_reviews: int
+    checked_cards: int = 0
+    actual_recall: float | None = None
+    default: FitScore | None = None
+    fitted: FitScore | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DemoResult:
     """A finished demo: a PNG, a plain-text caption (the renderer escapes it) and timings.
 
     `meta` carries small facts the tests and the bench read (suggested learning rates,
-    tile labels, the device used); the bot does not need it.
+    tile labels, the device used); the bot does not need it. `fit` is set by FSRS_FIT
+    only, whose result is the learner's parameters rather than a picture (`png` may then
+    be empty).
     """
 
     png: bytes
     caption: str
     elapsed_s: float
     meta: dict[str, object] = field(default_factory=dict)
+    fit: FitReport | None = None
 
 
 class DemoError(Exception):

@@ -74,11 +74,27 @@ class ChooseSetting:
 
 @dataclass(frozen=True, slots=True)
 class ToggleDeck:
+    """Switch a deck on or off; `page` keeps the /decks list on the page it was pressed on."""
+
     prefix: ClassVar[str] = "dk"
     deck_id: int
+    page: int = 0
 
     def encode(self) -> str:
-        return f"dk:{self.deck_id}"
+        return f"dk:{self.deck_id}:{self.page}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteDeck:
+    """Delete a personal deck: first press asks (`dd`), the confirmation deletes (`dx`)."""
+
+    prefix: ClassVar[str] = "dd"
+    deck_id: int
+    page: int = 0
+    confirmed: bool = False
+
+    def encode(self) -> str:
+        return f"{'dx' if self.confirmed else 'dd'}:{self.deck_id}:{self.page}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +136,7 @@ class DeckPage:
 
 
 Payload = (RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
-           | ToggleDeck | CardAction | DeckPage)
+           | ToggleDeck | CardAction | DeckPage | DeleteDeck)
 SETTING_NAMES = ("tz", "time", "new", "ret", "pause", "fit")
 CARD_ACTIONS = ("suspend", "bury")
 
@@ -128,7 +144,9 @@ _RATE = re.compile(r"^r:(\d{1,18}):([1-4])$")
 _DEMO = re.compile(r"^d:(\d{1,18})$")
 _OPEN = re.compile(r"^so:([a-z]{1,8})$")
 _CHOOSE = re.compile(r"^sv:([a-z]{1,8}):([0-9]{1,4})$")
-_DECK = re.compile(r"^dk:(\d{1,18})$")
+# Buttons sent before pagination carry no page ("dk:7"): they still work, on page 0.
+_DECK = re.compile(r"^dk:(\d{1,18})(?::(\d{1,4}))?$")
+_DELETE = re.compile(r"^(dd|dx):(\d{1,18}):(\d{1,4})$")
 _ACTION = re.compile(r"^ca:(\d{1,18}):([a-z]{1,8})$")
 _PAGE = re.compile(r"^dp:(\d{1,4})$")
 
@@ -145,7 +163,9 @@ def decode(data: str | None) -> Payload | None:
     if (match := _CHOOSE.match(data)) and match[1] in SETTING_NAMES:
         return ChooseSetting(match[1], match[2])
     if match := _DECK.match(data):
-        return ToggleDeck(int(match[1]))
+        return ToggleDeck(int(match[1]), int(match[2] or 0))
+    if match := _DELETE.match(data):
+        return DeleteDeck(int(match[2]), int(match[3]), confirmed=match[1] == "dx")
     if (match := _ACTION.match(data)) and match[2] in CARD_ACTIONS:
         return CardAction(int(match[1]), match[2])
     if match := _PAGE.match(data):

@@ -1,14 +1,84 @@
-"""CSV/TSV documents into a personal deck (issue 4). STUB: filled in by the decks work."""
+"""A CSV/TSV document becomes (or updates) the sender's personal deck."""
 
 from __future__ import annotations
 
-from telegram import Update
+import asyncio
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import filters
 
+from bot import deck_reload
+from bot.decks.personal import TooManyDecks, save_personal_deck
+from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title, parse_table
+from bot.telegram import render
 from bot.telegram.context import BotContext
 
-DOCUMENTS = filters.Document.FileExtension("csv") | filters.Document.FileExtension("tsv")
+TABLES = (
+    filters.Document.FileExtension("csv") | filters.Document.FileExtension("tsv")
+    | filters.Document.MimeType("text/csv")
+    | filters.Document.MimeType("text/tab-separated-values")
+)
+# Spreadsheets are not read; their senders are told how to save a CSV instead.
+SPREADSHEET_EXTENSIONS = ("xlsx", "xls", "ods", "numbers")
+SPREADSHEETS = (
+    filters.Document.FileExtension("xlsx") | filters.Document.FileExtension("xls")
+    | filters.Document.FileExtension("ods") | filters.Document.FileExtension("numbers")
+)
+# Edits are left out: editing the caption of a file already imported would import it again.
+DOCUMENTS = (TABLES | SPREADSHEETS) & ~filters.UpdateType.EDITED
+# Files above this size get a "reading…" message first, edited into the result.
+STATUS_BYTES = 64 * 1024
+
+
+async def _send(message: Message, status: Message | None, reply: render.Reply) -> None:
+    if status is not None:
+        await status.edit_text(reply.text, parse_mode=ParseMode.HTML)
+    else:
+        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
 
 
 async def import_document(update: Update, context: BotContext) -> None:
-    return None
+    """Import the sent table into the learner's own deck and report rows it skipped."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and message.document is not None
+    document = message.document
+    name = document.file_name or "table.csv"
+    if name.lower().endswith(tuple(f".{ext}" for ext in SPREADSHEET_EXTENSIONS)):
+        await _send(message, None, render.import_spreadsheet(name))
+        return
+    if document.file_size is not None and document.file_size > MAX_IMPORT_BYTES:
+        await _send(message, None, render.import_too_large(MAX_IMPORT_BYTES))
+        return
+    status = None
+    if (document.file_size or 0) > STATUS_BYTES:
+        started = render.import_started(name)
+        status = await message.reply_text(started.text, parse_mode=ParseMode.HTML)
+    try:
+        file = await context.bot.get_file(document.file_id)
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError:
+        await _send(message, status, render.import_download_failed())
+        return
+    state = context.state
+    try:
+        table = await asyncio.to_thread(parse_table, data, file_name=name,
+                                        max_rows=state.config.import_max_rows)
+    except TableRefused as refused:
+        problems = [(p.line, p.reason) for p in refused.problems]
+        await _send(message, status, render.import_refused(name, refused.reason, problems))
+        return
+    saved = await state.database.run(save_personal_deck, telegram_id=user.id,
+                                     title=deck_title(name), cards=table.cards, now=state.clock())
+    if saved is None:
+        await _send(message, status, render.internal_error())
+        return
+    if isinstance(saved, TooManyDecks):
+        await _send(message, status, render.import_too_many_decks(saved.limit))
+        return
+    await deck_reload.refresh_personal_deck(deck_reload.app_of(context), saved.deck_id)
+    await _send(message, status, render.import_done(
+        saved.title, cards=saved.cards, added=saved.added, updated=saved.updated,
+        retired=saved.retired, replaced=saved.replaced,
+        problems=[(p.line, p.reason) for p in table.problems]))

@@ -1,28 +1,54 @@
-"""/decks: list decks with progress and switch them on or off."""
+"""/decks: list decks with progress, page by page; switch them on or off; delete your own."""
 
 from __future__ import annotations
 
-from telegram import Message, Update
-from telegram.constants import ParseMode
+from typing import Any
 
-from bot.deck_choice import deck_progress, toggle_deck
-from bot.telegram import render
-from bot.telegram.callback_data import ToggleDeck, decode
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot import deck_reload
+from bot.deck_choice import DeckProgress, deck_progress, paginate, toggle_deck
+from bot.decks.personal import delete_personal_deck, owned_deck
+from bot.telegram import keyboards, render
+from bot.telegram.callback_data import DeckPage, DeleteDeck, ToggleDeck, decode
 from bot.telegram.context import BotContext
 
 
+def is_delete(data: Any) -> bool:
+    """Callback pattern for the 🗑 buttons (used by the handler list in app.py)."""
+    return isinstance(decode(data), DeleteDeck)
+
+
+async def _show(query: CallbackQuery, progress: list[DeckProgress], page: int,
+                note: str | None = None) -> None:
+    listing = paginate(progress, page)
+    if listing.moved and note is None:
+        note = render.deck_page_moved()
+    reply = render.decks(listing, note)
+    if not isinstance(query.message, Message):
+        return  # too old for Telegram to hand us the message; nothing to edit
+    try:
+        await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
+                                      reply_markup=reply.keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():  # the same page pressed again
+            raise
+
+
 async def decks_command(update: Update, context: BotContext) -> None:
-    """List the decks with progress and toggle buttons."""
+    """List the decks with progress and toggle buttons, first page."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     progress = await context.state.database.run(deck_progress, telegram_id=user.id,
                                                 catalog=context.state.catalog)
-    reply = render.decks(progress)
+    reply = render.decks(paginate(progress, 0))
     await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
 
 
 async def toggle_button(update: Update, context: BotContext) -> None:
-    """Switch the pressed deck on or off and refresh the list in place."""
+    """Switch the pressed deck on or off and refresh the same page in place."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
@@ -35,12 +61,49 @@ async def toggle_button(update: Update, context: BotContext) -> None:
         await query.answer(render.stale_button())
         return
     await query.answer("Saved")
-    reply = render.decks(progress)
-    if isinstance(query.message, Message):
-        await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
-                                      reply_markup=reply.keyboard)
+    await _show(query, progress, payload.page)
 
 
 async def page_button(update: Update, context: BotContext) -> None:
-    """STUB: /decks pagination, filled in by the decks work."""
-    return None
+    """Show the requested page of /decks (the last one if the list has shrunk)."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    payload = decode(query.data)
+    assert isinstance(payload, DeckPage)
+    progress = await context.state.database.run(
+        deck_progress, telegram_id=update.effective_user.id, catalog=context.state.catalog)
+    await query.answer()
+    await _show(query, progress, payload.page)
+
+
+async def delete_button(update: Update, context: BotContext) -> None:
+    """Ask before deleting a personal deck; on the confirmation, delete it."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    payload = decode(query.data)
+    assert isinstance(payload, DeleteDeck)
+    user_id = update.effective_user.id
+    state = context.state
+    if not payload.confirmed:
+        deck = await state.database.run(owned_deck, telegram_id=user_id,
+                                        deck_id=payload.deck_id)
+        if deck is None:
+            await query.answer(render.stale_button())
+            return
+        await query.answer()
+        reply = render.delete_deck_confirm(
+            deck.title, deck.cards, keyboards.confirm_delete(deck.deck_id, payload.page))
+        if isinstance(query.message, Message):
+            await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
+                                          reply_markup=reply.keyboard)
+        return
+    deleted = await state.database.run(delete_personal_deck, telegram_id=user_id,
+                                       deck_id=payload.deck_id)
+    if deleted is None:
+        await query.answer(render.stale_button())
+        return
+    await query.answer("Deleted")
+    await deck_reload.refresh_personal_deck(deck_reload.app_of(context), payload.deck_id)
+    progress = await state.database.run(deck_progress, telegram_id=user_id,
+                                        catalog=state.catalog)
+    await _show(query, progress, payload.page, render.deck_deleted_note(deleted.title))

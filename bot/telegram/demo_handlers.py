@@ -6,15 +6,17 @@ edits one status message with progress and then sends the picture.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import demos
+from bot.demo_quota import DemoAllowed, NoLearner, claim_demo
 from bot.demos import DemoError, DemoKind, DemoRequest, DemoUsageError
 from bot.study import prompt_card
 from bot.telegram import keyboards, render
@@ -55,7 +57,8 @@ async def _start_demo(update: Update, context: BotContext, request: DemoRequest)
     """Validate, queue and hand the job to a background task."""
     chat = update.effective_chat
     user = update.effective_user
-    assert chat is not None and user is not None
+    if chat is None or user is None:  # a forged press on no message: nowhere to reply
+        return
     runner = context.state.demos
     if runner is None:
         await context.bot.send_message(chat.id, render.demos_off().text)
@@ -71,6 +74,8 @@ async def _start_demo(update: Update, context: BotContext, request: DemoRequest)
         reply = render.demo_busy(position)
         await context.bot.send_message(chat.id, reply.text, parse_mode=ParseMode.HTML)
         return
+    if not await _within_quota(context, chat.id, user.id, request.kind):
+        return
     status = await context.bot.send_message(chat.id, render.demo_status(request.kind, 0.0,
                                             "starting").text,
                                             reply_markup=keyboards.cancel_demo())
@@ -78,6 +83,23 @@ async def _start_demo(update: Update, context: BotContext, request: DemoRequest)
         _run(context, chat.id, user.id, request, status), update=update,
         name=f"demo-{user.id}",
     )
+
+
+async def _within_quota(context: BotContext, chat_id: int, user_id: int, kind: DemoKind) -> bool:
+    """Count this demo against the learner's quota; say when the next one is possible if not."""
+    if kind == DemoKind.STATS:  # /stats charts are part of studying, not a demo request
+        return True
+    config, now = context.state.config, context.state.clock()
+    claim = await context.state.database.run(
+        claim_demo, telegram_id=user_id, kind=kind.value, now=now, limit=config.demo_quota,
+        window_s=config.demo_quota_window_s,
+    )
+    if isinstance(claim, DemoAllowed):
+        return True
+    reply = (render.private_only() if isinstance(claim, NoLearner) else
+             render.demo_quota_reached(claim.limit, claim.window_s, claim.next_at, now, claim.tz))
+    await context.bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML)
+    return False
 
 
 async def _run(context: BotContext, chat_id: int, owner: int, request: DemoRequest,
@@ -97,13 +119,18 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
         with contextlib.suppress(BadRequest):
             await status.edit_text(reply.text, reply_markup=keyboards.cancel_demo())
 
-    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-    position = runner.queue_position(owner) if runner else None
+    # Submitted before anything else is awaited, so the runner knows this learner's job at
+    # once: a second request arriving meanwhile is told "already running" instead of racing.
+    submission = asyncio.ensure_future(runner.submit(request, owner=owner,
+                                                     on_progress=progress))
+    with contextlib.suppress(TelegramError):  # the "sending a photo" hint is cosmetic
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    position = runner.queue_position(owner)
     try:
         if position:
             await status.edit_text(render.demo_queued(position).text,
                                    reply_markup=keyboards.cancel_demo())
-        result = await runner.submit(request, owner=owner, on_progress=progress)
+        result = await submission
     except demos.DemoCancelled:
         await _finish(status, render.demo_cancelled())
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.deck_choice import DeckProgress
+from bot.deck_choice import DeckListPage
 from bot.demos.types import DemoRequest
 from bot.grading import Rating as SuggestedRating
 from bot.scheduling import Rating
@@ -12,6 +12,8 @@ from bot.telegram.callback_data import (
     CancelDemo,
     CardAction,
     ChooseSetting,
+    DeckPage,
+    DeleteDeck,
     OpenSetting,
     RateCard,
     RetryDemo,
@@ -80,14 +82,37 @@ def setting_choices(name: str) -> InlineKeyboardMarkup | None:
     return None
 
 
-def deck_toggles(progress: list[DeckProgress]) -> InlineKeyboardMarkup:
+def deck_toggles(listing: DeckListPage) -> InlineKeyboardMarkup:
+    """One toggle per deck on this page (personal decks also get 🗑), then ◀ page ▶."""
     rows = []
-    for deck in progress[:50]:
+    for deck in listing.decks:
         mark = "✅" if deck.enabled else "⬜️"
         title = deck.title if len(deck.title) <= 40 else deck.title[:39] + "…"
-        rows.append([InlineKeyboardButton(f"{mark} {title}",
-                                          callback_data=ToggleDeck(deck.deck_id).encode())])
+        mine = "👤 " if deck.personal else ""
+        row = [InlineKeyboardButton(f"{mark} {mine}{title}", callback_data=ToggleDeck(
+            deck.deck_id, listing.page).encode())]
+        if deck.personal:
+            row.append(InlineKeyboardButton("🗑", callback_data=DeleteDeck(
+                deck.deck_id, listing.page).encode()))
+        rows.append(row)
+    if listing.pages > 1:
+        nav = []
+        if listing.page > 0:
+            nav.append(InlineKeyboardButton("◀", callback_data=DeckPage(listing.page - 1).encode()))
+        nav.append(InlineKeyboardButton(f"{listing.page + 1}/{listing.pages}",
+                                        callback_data=DeckPage(listing.page).encode()))
+        if listing.page + 1 < listing.pages:
+            nav.append(InlineKeyboardButton("▶", callback_data=DeckPage(listing.page + 1).encode()))
+        rows.append(nav)
     return InlineKeyboardMarkup(rows)
+
+
+def confirm_delete(deck_id: int, page: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("🗑 Yes, delete it",
+                             callback_data=DeleteDeck(deck_id, page, confirmed=True).encode()),
+        InlineKeyboardButton("Cancel", callback_data=DeckPage(page).encode()),
+    ]])
 
 
 def cancel_demo() -> InlineKeyboardMarkup:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.deck_choice import DeckProgress
+from bot.deck_choice import DeckListPage
 from bot.demos.catalogue import CATALOGUE
 from bot.demos.types import DemoKind, DemoRequest
 from bot.grading import Grade, Label
@@ -26,8 +26,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("skip", "Skip the current card"),
     ("stop", "End the study session"),
     ("undo", "Undo your last rating"),
-    ("decks", "Choose which decks to study"),
-    ("settings", "Time zone, reminder time, daily limits"),
+    ("decks", "Choose decks to study; send a CSV to add your own"),
+    ("settings", "Time zone, reminders, daily limits, your schedule"),
     ("lrfind", "Learning-rate finder demo (e.g. /lrfind cnn)"),
     ("augment", "Augmentation demo (send a photo with /augment)"),
     ("demo", "Run a demo by name (/demo softmax)"),
@@ -79,7 +79,9 @@ def help_text() -> Reply:
         "2. Type your answer as a message. Typos, other word forms and synonyms are fine.\n"
         "3. I grade it and show the reference answer. Press how well you recalled it: "
         "<i>Again</i>, <i>Hard</i>, <i>Good</i> or <i>Easy</i>. My suggestion is marked ✓.\n"
-        "4. The next card follows.\n\n" + "\n".join(lines)
+        "4. The next card follows.\n\n"
+        "📄 Your own cards: send a .csv or .tsv file (question, answer) and it becomes "
+        "a personal deck in /decks.\n\n" + "\n".join(lines)
     )
     return Reply(text)
 
@@ -229,7 +231,8 @@ SETTINGS_USAGE = (
 )
 
 
-def settings(prefs: Preferences, note: str | None = None) -> Reply:
+def settings(prefs: Preferences, note: str | None = None, *,
+             fit_min_reviews: int | None = None) -> Reply:
     reminders = "paused" if prefs.reminders_paused else f"daily at {prefs.push_time}"
     lines = [
         "<b>Your settings</b>",
@@ -238,10 +241,12 @@ def settings(prefs: Preferences, note: str | None = None) -> Reply:
         f"🆕 New cards per day: <b>{prefs.new_per_day}</b>",
         f"🎯 Desired retention: <b>{prefs.desired_retention:.0%}</b>",
     ]
+    lines.append(fit_setting_line(prefs, fit_min_reviews))
     if note:
         lines.insert(0, f"{escape(note)}\n")
     lines.append("\n" + SETTINGS_USAGE)
-    return Reply("\n".join(lines), keyboards.settings_menu(prefs.reminders_paused))
+    return Reply("\n".join(lines), with_fit_buttons(keyboards.settings_menu(prefs.reminders_paused),
+                                                   prefs.personal_schedule))
 
 
 def setting_choices(name: str) -> Reply:
@@ -268,14 +273,22 @@ def export_empty() -> Reply:
     return Reply("You have no reviews yet. Study a few cards with /study first.")
 
 
-def decks(progress: list[DeckProgress]) -> Reply:
-    if not progress:
-        return Reply("There are no decks yet. A teacher adds deck files to the cards folder.")
-    lines = ["<b>Decks</b> (tap to switch one on or off)"]
-    for deck in progress:
+def decks(listing: DeckListPage, note: str | None = None) -> Reply:
+    if not listing.total:
+        return Reply("There are no decks yet. A teacher adds deck files to the cards folder, "
+                     "or send me a .csv or .tsv file of questions and answers to make your own.")
+    page = f", page {listing.page + 1} of {listing.pages}" if listing.pages > 1 else ""
+    lines = [f"<b>Decks</b> (tap to switch one on or off{page})"]
+    if note:
+        lines.insert(0, f"{escape(note)}\n")
+    for deck in listing.decks:
         mark = "✅" if deck.enabled else "⬜️"
-        lines.append(f"{mark} {escape(deck.title)}: {deck.seen}/{deck.cards} cards started")
-    return Reply(clip("\n".join(lines)), keyboards.deck_toggles(progress))
+        mine = "👤 " if deck.personal else ""
+        lines.append(f"{mark} {mine}{escape(_short(deck.title, 200))}: "
+                     f"{deck.seen}/{deck.cards} cards started")
+    if any(deck.personal for deck in listing.decks):
+        lines.append("\n👤 = your own deck (🗑 deletes it).")
+    return Reply(clip("\n".join(lines)), keyboards.deck_toggles(listing))
 
 
 def demos_off() -> Reply:
@@ -333,7 +346,8 @@ def photo_hint() -> Reply:
 def demo_list() -> Reply:
     lines = ["<b>Demos</b>"]
     for kind, info in CATALOGUE.items():
-        lines.append(f"<code>/demo {kind.value}</code>: {escape(info.title)}")
+        if kind.is_lesson:
+            lines.append(f"<code>/demo {kind.value}</code>: {escape(info.title)}")
     lines.append("\n/lrfind and /augment are shortcuts.")
     return Reply("\n".join(lines))
 
@@ -361,8 +375,255 @@ def card_set_aside(action: str) -> str:
 
 # --- Decks: pages, CSV/TSV import, reload (decks work edits only below this line) ---
 
+IMPORT_FORMAT = (
+    "Send a <b>.csv</b> or <b>.tsv</b> file with two columns: question, answer. A first row "
+    "<code>question,answer</code> is read as a header; add a <code>keys</code> column to tell "
+    "me the key points of each answer. Sending a file with the same name again updates that "
+    "deck and keeps your progress on unchanged cards."
+)
+SHOWN_PROBLEMS = 10
+
+
+def _row_problems(problems: list[tuple[int, str]]) -> list[str]:
+    lines = [f"• line {line}: {escape(reason)}" for line, reason in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"…and {len(problems) - SHOWN_PROBLEMS} more.")
+    return lines
+
+
+def import_started(file_name: str) -> Reply:
+    return Reply(f"⏳ Reading “{escape(_short(file_name, 100))}”…")
+
+
+def import_too_large(limit_bytes: int) -> Reply:
+    return Reply(f"⚠️ That file is too large: send a table of up to "
+                 f"{limit_bytes // (1024 * 1024)} MB, or split it into several files.")
+
+
+def import_spreadsheet(file_name: str) -> Reply:
+    return Reply(f"📄 I can't read spreadsheets like “{escape(_short(file_name, 100))}” "
+                 "directly. Save it as CSV first (Excel: <i>File → Save As → CSV UTF-8</i>; "
+                 "LibreOffice or Google Sheets: <i>CSV</i>) and send me that file.\n\n"
+                 + IMPORT_FORMAT)
+
+
+def import_download_failed() -> Reply:
+    return Reply("⚠️ I couldn't download that file from Telegram. Please send it again.")
+
+
+def import_refused(file_name: str, reason: str, problems: list[tuple[int, str]]) -> Reply:
+    lines = [f"⚠️ I couldn't import “{escape(_short(file_name, 100))}”: {escape(reason)}."]
+    if problems:
+        lines.append("")
+        lines.extend(_row_problems(problems))
+    lines.append("\n" + IMPORT_FORMAT)
+    return Reply(clip("\n".join(lines)))
+
+
+def import_too_many_decks(limit: int) -> Reply:
+    return Reply(f"⚠️ You already have {limit} decks of your own, the most I keep. Delete one "
+                 "in /decks (🗑), or send a file with the name of an existing deck to update it.")
+
+
+def import_done(title: str, *, cards: int, added: int, updated: int, retired: int,
+                replaced: bool, problems: list[tuple[int, str]]) -> Reply:
+    name = escape(_short(title, 100))
+    if replaced:
+        changes = f"{added} new, {updated} changed, {retired} removed"
+        lines = [f"✅ Updated your deck “{name}”: {cards} card{'s' if cards != 1 else ''} "
+                 f"({changes}). Progress on unchanged cards is kept."]
+    else:
+        lines = [f"✅ Imported your deck “{name}”: {cards} card{'s' if cards != 1 else ''}."]
+    if problems:
+        rows = len(problems)
+        lines.append(f"\nSkipped {rows} row{'s' if rows != 1 else ''}:")
+        lines.extend(_row_problems(problems))
+    lines.append("\nOnly you see this deck. /study asks its cards; /decks switches it off or "
+                 "deletes it.")
+    return Reply(clip("\n".join(lines)))
+
+
+def delete_deck_confirm(title: str, cards: int, keyboard: InlineKeyboardMarkup) -> Reply:
+    return Reply(f"Delete your deck “{escape(_short(title, 100))}” with its {cards} "
+                 f"card{'s' if cards != 1 else ''} and your review history for them? "
+                 "This can't be undone.", keyboard)
+
+
+def deck_deleted_note(title: str) -> str:
+    """Plain text: `decks()` escapes it."""
+    return f"🗑 Deleted “{_short(title, 100)}”."
+
+
+def deck_page_moved() -> str:
+    return "That page no longer exists; here is the last one."
+
+
 
 # --- FSRS parameter fitting (fitting work edits only below this line) ---
 
+from bot.demos.types import FitReport  # noqa: E402  (this section's own import: sections stay apart)
+
+
+def fit_setting_line(prefs: Preferences, needed: int | None) -> str:
+    if prefs.personal_schedule:
+        return "🧠 Schedule: <b>personalised</b> (FSRS parameters fitted to your reviews)"
+    line = "🧠 Schedule: <b>default FSRS parameters</b>"
+    if needed is not None and prefs.reviews < needed:
+        line += f" · personalising needs {needed} reviews (you have {prefs.reviews})"
+    return line
+
+
+def with_fit_buttons(menu: InlineKeyboardMarkup, personal: bool) -> InlineKeyboardMarkup:
+    """The settings menu plus "Personalise" (and "Reset" while personal parameters are on)."""
+    from telegram import InlineKeyboardButton
+
+    from bot.telegram.callback_data import ChooseSetting, OpenSetting
+
+    row = [InlineKeyboardButton("🧠 Re-fit schedule" if personal else "🧠 Personalise schedule",
+                                callback_data=OpenSetting("fit").encode())]
+    if personal:
+        row.append(InlineKeyboardButton("↩️ Reset to defaults",
+                                        callback_data=ChooseSetting("fit", FIT_RESET).encode()))
+    return InlineKeyboardMarkup([*menu.inline_keyboard, row])
+
+
+# ChooseSetting("fit", ...) values: use / keep carry the proposal's 3-digit tag.
+FIT_USE, FIT_KEEP, FIT_RESET = "1", "0", "2"
+
+
+def fit_needs_reviews(reviews: int, needed: int) -> Reply:
+    return Reply(f"🧠 Personalising your schedule needs more history: you have {reviews} of the "
+                 f"{needed} reviews needed. Keep studying with /study and try again later.")
+
+
+def fit_unavailable() -> Reply:
+    return Reply("🧠 Personalising your schedule needs the bot's workers, which are switched "
+                 "off here. Your schedule uses the default parameters.")
+
+
+def fit_busy() -> Reply:
+    return Reply("⏳ Your fit (or a demo) is already running; its result comes in this chat.")
+
+
+def fit_failed() -> Reply:
+    return Reply("😕 Sorry, the fit didn't finish. Your schedule is unchanged; try again later "
+                 "from /settings.")
+
+
+def fit_too_few_spaced(spaced: int) -> Reply:
+    return Reply(f"🧠 Only {spaced} of your reviews came a day or more after the card's previous "
+                 "one, and those are what a fit learns from. Keep reviewing over the next days "
+                 "and try again.")
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def fit_result(report: FitReport, tag: str, *, personal: bool) -> Reply:
+    """The fit's comparison in plain words, within a photo caption, with the yes/no buttons."""
+    from telegram import InlineKeyboardButton
+
+    from bot.telegram.callback_data import ChooseSetting
+
+    lines = [
+        "🧠 <b>Your own FSRS parameters are ready</b>",
+        f"Fitted to your reviews of {report.cards - report.checked_cards} cards, then checked on "
+        f"{report.checked_reviews} reviews of {report.checked_cards} other cards the fit never "
+        "saw.",
+    ]
+    better = False
+    if (report.default is not None and report.fitted is not None
+            and report.actual_recall is not None):
+        better = report.fitted.log_loss < report.default.log_loss
+        lines += [
+            "",
+            f"You recalled <b>{_pct(report.actual_recall)}</b> of those reviews.",
+            "Predicted recall at your review times: "
+            f"{_pct(report.default.predicted)} with the default parameters → "
+            f"<b>{_pct(report.fitted.predicted)}</b> with yours.",
+            f"Log loss {report.default.log_loss:.3f} → <b>{report.fitted.log_loss:.3f}</b> "
+            "(how surprised each set was by your real answers; lower is better).",
+            "",
+            "➡️ Yours predict your memory better. Use them?" if better else
+            "➡️ These don't predict your memory better than the defaults yet, so I'd not "
+            "use them.",
+        ]
+    else:
+        lines += ["", f"Only {report.checked_reviews} spaced reviews were left to check them "
+                  "on, too few to tell whether they beat the defaults. Use them anyway?"]
+    lines.append("\nThe picture (grey = defaults, green = yours): how a new card fades, and the "
+                 "gaps between reviews of a card you always answer Good.")
+    keep = "Keep current" if personal else "Keep defaults"
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton("✅ Use them" if better else "Use them",
+                             callback_data=ChooseSetting("fit", FIT_USE + tag).encode()),
+        InlineKeyboardButton(keep, callback_data=ChooseSetting("fit", FIT_KEEP + tag).encode()),
+    ]])
+    return Reply(clip("\n".join(lines), CAPTION_LIMIT), keyboard)
+
+
+def fit_accepted() -> Reply:
+    return Reply("✅ Your schedule now uses your own FSRS parameters: intervals follow how you "
+                 "actually remember. /settings has “Reset to defaults” if you change your mind.")
+
+
+def fit_kept(personal: bool) -> Reply:
+    which = "your current parameters" if personal else "the default parameters"
+    return Reply(f"👍 Kept {which}; nothing changed.")
+
+
+def fit_reset() -> Reply:
+    return Reply("↩️ Back to the default FSRS parameters for your schedule.")
+
+
+def fit_already_used() -> str:
+    return "Already in use."
+
+
+def fit_already_default() -> str:
+    return "You're already on the default parameters."
+
+
+def fit_stale() -> str:
+    return "That fit is no longer open; run a new one from /settings."
+
 
 # --- Abuse limits: flood throttle, demo quota (reliability work edits only below) ---
+
+
+def _ceil(value: float) -> int:
+    return -int(-value // 1)
+
+
+def _wait_phrase(seconds: float) -> str:
+    """A short human wait, rounded up: "40 s", "12 min", "2 h"."""
+    if seconds < 90:
+        return f"{max(1, _ceil(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{_ceil(seconds / 60)} min"
+    return f"{_ceil(seconds / 3600)} h"
+
+
+def _per_window(seconds: float) -> str:
+    return {3600.0: "hour", 86400.0: "day"}.get(seconds, _wait_phrase(seconds))
+
+
+def flood_notice(retry_in_s: int) -> Reply:
+    return Reply("🐢 Slow down a little, please: that's a lot of messages at once. "
+                 f"I'll listen again in {_wait_phrase(retry_in_s)}.")
+
+
+def flood_toast(retry_in_s: int) -> str:
+    """The answer to a button pressed while flooding (a toast: at most 200 characters)."""
+    return f"Slow down a little: I'll listen again in {_wait_phrase(retry_in_s)}."
+
+
+def demo_quota_reached(limit: int, window_s: float, next_at: datetime, now: datetime,
+                       tz: str) -> Reply:
+    local = next_at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    return Reply(
+        f"⏳ You've reached the demo limit: {limit} per {_per_window(window_s)}. Demos run "
+        f"real models, so I share them out. Your next demo is available in "
+        f"{_wait_phrase((next_at - now).total_seconds())} (at {local}). Studying works as usual."
+    )

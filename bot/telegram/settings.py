@@ -1,4 +1,5 @@
-"""/settings: time zone, reminder time, daily new cards, retention, pausing reminders."""
+"""/settings: time zone, reminder time, daily new cards, retention, pausing reminders, and
+personalising the schedule (its flow lives in bot.telegram.personalise)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot import preferences
 from bot.preferences import InvalidPreference
-from bot.telegram import pushes, render
+from bot.telegram import personalise, pushes, render
 from bot.telegram.callback_data import ChooseSetting, OpenSetting, decode
 from bot.telegram.context import BotContext
 
@@ -44,7 +45,8 @@ async def _apply(update: Update, context: BotContext, values: dict[str, object])
         return
     if {"timezone", "push_time", "reminders_paused"} & values.keys():
         await pushes.reschedule(context.application, update.effective_user.id)  # type: ignore[arg-type]
-    reply = render.settings(prefs, note="✅ Saved.")
+    reply = render.settings(prefs, note="✅ Saved.",
+                            fit_min_reviews=context.state.config.fsrs_fit_min_reviews)
     await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML,
                                               reply_markup=reply.keyboard)
 
@@ -58,7 +60,8 @@ async def settings_command(update: Update, context: BotContext) -> None:
         prefs = await context.state.database.run(preferences.get_preferences,
                                                  telegram_id=user.id)
         if prefs is not None:
-            reply = render.settings(prefs)
+            reply = render.settings(prefs,
+                                    fit_min_reviews=context.state.config.fsrs_fit_min_reviews)
             await message.reply_text(reply.text, parse_mode=ParseMode.HTML,
                                      reply_markup=reply.keyboard)
         return
@@ -77,6 +80,9 @@ async def open_setting(update: Update, context: BotContext) -> None:
     assert query is not None
     payload = decode(query.data)
     assert isinstance(payload, OpenSetting)
+    if payload.name == "fit":
+        await personalise.start_fit(update, context)
+        return
     await query.answer()
     reply = render.setting_choices(payload.name)
     if query.message is not None:
@@ -91,6 +97,9 @@ async def choose_setting(update: Update, context: BotContext) -> None:
     payload = decode(query.data)
     assert isinstance(payload, ChooseSetting)
     value = payload.value
+    if payload.name == "fit":
+        await personalise.decide(update, context, value)
+        return
     try:
         if payload.name == "pause":
             values: dict[str, object] = {"reminders_paused": value == "1"}

@@ -11,6 +11,7 @@ from bot.demos import captions
 from bot.demos.args import (
     AugmentArgs,
     FineTuneArgs,
+    FitArgs,
     LrFindArgs,
     NoArgs,
     OneCycleArgs,
@@ -19,7 +20,7 @@ from bot.demos.args import (
     validate_request,
 )
 from bot.demos.device import select_device
-from bot.demos.types import DemoKind, DemoRequest, DemoResult
+from bot.demos.types import DemoKind, DemoRequest, DemoResult, FitReport
 
 Progress = Callable[[float, str], None]
 
@@ -43,6 +44,7 @@ def run_request(request: DemoRequest, progress: Progress | None = None) -> DemoR
     parsed = validate_request(request)
     device = resolve_device(request.device)
     card = request.card
+    fit: FitReport | None = None
     match request.kind, parsed:
         case DemoKind.LRFIND, LrFindArgs():
             png, meta = lrfind.run_lrfind(parsed, device, progress)
@@ -80,10 +82,17 @@ def run_request(request: DemoRequest, progress: Progress | None = None) -> DemoR
 
             png, meta = stats_chart.stats_chart(parsed)
             caption = captions.stats()
+        case DemoKind.FSRS_FIT, FitArgs():
+            from bot.worker import fsrs_fit
+
+            png, fit = fsrs_fit.run_fit(parsed, progress)
+            meta = {}
+            caption = captions.fsrs_fit(fitted=fit.parameters is not None)
         case _:  # parse_args returns the matching type for each kind
             raise AssertionError(f"no runner for {request.kind}")
     meta["device"] = device
-    return DemoResult(png=png, caption=caption, elapsed_s=time.perf_counter() - t0, meta=meta)
+    return DemoResult(png=png, caption=caption, elapsed_s=time.perf_counter() - t0, meta=meta,
+                      fit=fit)
 
 
 def warm_up(device: str = "auto") -> str:

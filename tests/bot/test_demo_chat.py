@@ -46,6 +46,13 @@ async def test_lrfind_junk_gets_usage(demo_bot: RunningBot) -> None:
     assert demo_bot.app.bot_data.demos.queue_position(LEARNER) is None
 
 
+async def test_demo_without_name_lists_lessons_only(demo_bot: RunningBot) -> None:
+    """/demo lists the lessons; the bot's own jobs (stats chart, schedule fit) are not offered."""
+    (reply,) = await say(demo_bot, "/demo")
+    assert "/demo softmax" in reply.body and "/demo lrfind" in reply.body
+    assert "/demo stats" not in reply.body and "fsrs-fit" not in reply.body
+
+
 async def test_lrfind_progress_then_picture(demo_bot: RunningBot) -> None:
     """/lrfind shows progress in one message, then the plot with a caption naming the card."""
     (status,) = await say(demo_bot, "/lrfind mlp")

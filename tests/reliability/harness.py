@@ -119,6 +119,8 @@ def bot_env(emu: Emulator, database_url: str, **extra: str) -> dict[str, str]:
         "CARDS_DIR": str(REPO / "cards"),
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
+        # Simulated learners act at machine speed; the throttle has its own tests.
+        "FLOOD_LIMIT": "1000000",
     })
     env.update(extra)
     return env
@@ -215,7 +217,7 @@ class Soak:
 
     def __init__(self, emu: Emulator, bot: BotProcess, database_url: str, *, seed: int,
                  reviews: int, kills: int, learners: int = 3, junk_per_step: int = 0,
-                 reply_timeout: float = 8.0) -> None:
+                 reply_timeout: float = 8.0, max_seconds: float | None = None) -> None:
         self.emu, self.bot, self.rng = emu, bot, random.Random(seed)
         self.engine = sa.create_engine(database_url)
         self.learners = [SimLearner(5_000_001 + i) for i in range(learners)]
@@ -227,6 +229,9 @@ class Soak:
         self.kill_steps = set(self.kill_rng.sample(range(3, expected_steps), kills))
         self.steps = 0
         self.reply_timeout = reply_timeout
+        # A time budget: the run stops early (and says so) rather than overrun a CI slot.
+        self.max_seconds = max_seconds
+        self.out_of_time = False
         self.report = SoakReport()
         self.junk_users = [7_000_001 + i for i in range(3)]
         for learner in self.learners:
@@ -345,8 +350,12 @@ class Soak:
         self.bot.wait_ready()
         limit = self.target_reviews * 6 + 50
         last_kill = max(self.kill_steps, default=0)
+        deadline = None if self.max_seconds is None else time.monotonic() + self.max_seconds
         while ((self._count_reviews() < self.target_reviews or self.steps <= last_kill)
                and self.steps < limit):
+            if deadline is not None and time.monotonic() > deadline:
+                self.out_of_time = True
+                break
             active = [lr for lr in self.learners if not lr.out_of_cards]
             if not active:
                 break

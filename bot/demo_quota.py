@@ -1,0 +1,70 @@
+"""Per-learner demo quota: at most DEMO_QUOTA demos started per DEMO_QUOTA_WINDOW_S.
+
+Demos cost real compute (a worker runs a model for seconds), so one learner must not be able
+to keep the workers busy for everyone. The uses are rows in the database, not counters in
+memory, so the quota holds across restarts and across several bot instances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from bot.store.models import DemoUse, Learner
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAllowed:
+    # Demos started in the current window, this one included.
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaReached:
+    limit: int
+    window_s: float
+    next_at: datetime
+    tz: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoLearner:
+    """The sender never wrote to the bot in private (a forged button in a group, say)."""
+
+
+def claim_demo(
+    session: Session, *, telegram_id: int, kind: str, now: datetime, limit: int,
+    window_s: float,
+) -> DemoAllowed | QuotaReached | NoLearner:
+    """Record one demo start for the learner, unless that would go over the quota.
+
+    The learner row is locked first (FOR UPDATE on PostgreSQL) and the use is inserted before
+    counting (which takes SQLite's write lock), so two instances claiming for the same learner
+    at once take turns and cannot both take the last demo of the window.
+    """
+    learner = session.exec(
+        select(Learner).where(Learner.telegram_id == telegram_id).with_for_update()
+    ).first()
+    if learner is None or learner.id is None:
+        return NoLearner()
+    if limit == 0:
+        return DemoAllowed(used=0)
+    start = now - timedelta(seconds=window_s)
+    # Uses that left the window no longer matter; dropping them keeps the table small.
+    session.execute(sa.delete(DemoUse).where(
+        col(DemoUse.learner_id) == learner.id, col(DemoUse.requested_at) <= start))
+    use = DemoUse(learner_id=learner.id, kind=kind[:32], requested_at=now)
+    session.add(use)
+    session.flush()
+    used = session.exec(select(func.count()).select_from(DemoUse).where(
+        DemoUse.learner_id == learner.id, DemoUse.requested_at > start)).one()
+    if used <= limit:
+        return DemoAllowed(used=used)
+    session.delete(use)
+    oldest = session.exec(select(func.min(DemoUse.requested_at)).where(
+        DemoUse.learner_id == learner.id, DemoUse.requested_at > start)).one()
+    next_at = (oldest or now) + timedelta(seconds=window_s)
+    return QuotaReached(limit=limit, window_s=window_s, next_at=next_at, tz=learner.timezone)
