@@ -10,7 +10,15 @@ carries the baseline, a bare PTB echo bot, so the ratio compares the bot's own w
 
 Scenarios: (a) the real bot, SQLite, long polling; (b) the real bot, PostgreSQL, webhook;
 (c) the echo bot, long polling. Telegram's rate limit is lifted in the bot processes
-(AIORateLimiter removed after build) because it would measure Telegram's limits, not ours.
+(TELEGRAM_RATE_LIMIT=false) because it would measure Telegram's limits, not ours, and so is
+the per-chat flood throttle (FLOOD_LIMIT set very high), which these learners exceed.
+
+Each learner action is one request to the emulator, which injects it and answers with the
+bot's reply (`"wait"` on send_text/press), and the emulator wakes only that chat's waiter:
+the harness costs about 0.6 ms (driver) + 1-2 ms (emulator) of CPU per update, printed
+below, so the echo ceiling measures PTB and not the harness. `--echo-http aiohttp` runs the
+echo bot on the same aiohttp HTTP layer the bot can use; `--only` picks scenarios;
+`--py-spy DIR` samples the bot and the emulator (a development tool, not a dependency).
 
 An "update" is one learner action (an answer or a rating press) and its reply; latency runs
 from the driver's injection request to the reply showing in the emulator. An "answer" is a
@@ -54,6 +62,19 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_s(pid: int) -> dict[str, float]:
+    """CPU seconds of the event loop (the main thread) and of all other threads together
+    (the database pool's; Python does not name OS threads, so they are not told apart)."""
+    out = {"loop": 0.0, "threads": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / tick
+            out["loop" if task.name == str(pid) else "threads"] += used
+    return out
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -72,8 +93,8 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    if kind == "echo":
-        await _serve_echo(token, emu_url, stop)
+    if kind in ("echo", "echo-aiohttp"):
+        await _serve_echo(token, emu_url, stop, "aiohttp" if kind == "echo-aiohttp" else "httpx")
         return
     webhook = kind == "webhook"
     settings = Settings(
@@ -84,13 +105,17 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int) -> None:
         webhook_url=f"http://127.0.0.1:{port}/telegram" if webhook else None,
         webhook_secret=SecretStr("bench-" + uuid.uuid4().hex) if webhook else None,
         webhook_listen=f"127.0.0.1:{port}",
+        # Telegram's limits are lifted (no AIORateLimiter): this measures the bot, not them.
+        telegram_rate_limit=False,
+        # Learners here answer as fast as the bot replies, well past the per-chat flood
+        # throttle (20 updates per 10 s); it would measure the throttle's notices instead.
+        flood_limit=1_000_000,
     )
     from bot.app import build_application, initialize, shutdown
     from bot.webserver import start_webhook, stop_webhook
 
     _lock_stemmer()
     app = build_application(settings)
-    app.bot._rate_limiter = None  # lift Telegram's limits: measure the bot, not the limiter
     if webhook:
         server = await start_webhook(app, settings)
         print("READY", flush=True)
@@ -140,7 +165,7 @@ class _LockedStemmer:
             return str(self._inner.stemWord(word))
 
 
-async def _serve_echo(token: str, emu_url: str, stop: asyncio.Event) -> None:
+async def _serve_echo(token: str, emu_url: str, stop: asyncio.Event, http: str) -> None:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -148,8 +173,16 @@ async def _serve_echo(token: str, emu_url: str, stop: asyncio.Event) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text(update.effective_message.text or "")
 
-    app = (ApplicationBuilder().token(token).base_url(f"{emu_url}/bot")
-           .base_file_url(f"{emu_url}/file/bot").concurrent_updates(True).build())
+    builder = (ApplicationBuilder().token(token).base_url(f"{emu_url}/bot")
+               .base_file_url(f"{emu_url}/file/bot").concurrent_updates(True))
+    if http == "aiohttp":
+        # The same HTTP layer as the bot can run on, so the ratio compares the bot's own
+        # work only; "httpx" is PTB's default, the bare echo bot of the issue.
+        from bot.telegram.aiohttp_request import AiohttpRequest
+
+        builder = (builder.request(AiohttpRequest(connection_pool_size=64))
+                   .get_updates_request(AiohttpRequest(connection_pool_size=1)))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     await app.initialize()
     await app.start()
@@ -195,9 +228,9 @@ class Driver:
                   stats: Stats | None) -> dict[str, Any]:
         """Inject one learner action and wait for the bot's next message in that chat."""
         t0 = time.perf_counter()
-        await self.call("POST", path, {"user_id": user, **body})
-        got = await self.call("POST", "wait_for_bot_message",
-                              {"chat_id": user, "count": 1, "timeout": 30})
+        # One round trip: the emulator injects, then answers with the bot's reply.
+        got = await self.call("POST", path, {"user_id": user, **body,
+                                             "wait": {"count": 1, "timeout": 30}})
         if stats is not None:
             stats.latencies.append(time.perf_counter() - t0)
         message: dict[str, Any] = got["messages"][0]
@@ -305,6 +338,29 @@ class Proc:
 
 
 @contextlib.contextmanager
+def profiled(folder: str | None, name: str, pids: dict[str, int]) -> Any:
+    """Sample the given processes with py-spy (a development tool, not a dependency) while
+    the block runs; writes collapsed stacks per process into `folder`."""
+    if not folder:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    slug = name.split()[0] + "-" + name.split()[1]
+    # --gil: only samples holding the GIL, i.e. the process's Python CPU time, not waits.
+    procs = [subprocess.Popen([spy, "record", "-p", str(pid), "-r", "200", "-t", "--gil",
+                               "-f", "raw", "-o", str(Path(folder) / f"{slug}-{who}.txt")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for who, pid in pids.items()]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGINT)
+        for p in procs:
+            p.wait(30)
+
+
+@contextlib.contextmanager
 def pg_database() -> Any:
     from bot.devtools.throwaway_db import throwaway_postgres
 
@@ -320,14 +376,19 @@ async def scenario(name: str, kind: str, database_url: str, emu: str, args: argp
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             d = Driver(http, emu)
-            echo = kind == "echo"
+            echo = kind.startswith("echo")
             users = range(base_user, base_user + args.learners)
             await d.enrol(users, study=not echo)
             await closed_loop(d, users, 1, echo)  # warm caches and connection pools
             calls0 = (await d.call("GET", "stats"))["calls"]
-            bot0, emu0 = cpu_s(bot.p.pid), cpu_s(emu_pid)
-            s = await closed_loop(d, users, args.cycles, echo)
+            bot0, emu0, drv0 = cpu_s(bot.p.pid), cpu_s(emu_pid), time.process_time()
+            split0 = thread_cpu_s(bot.p.pid)
+            with profiled(args.py_spy, name, {"bot": bot.p.pid, "emulator": emu_pid}):
+                s = await closed_loop(d, users, args.cycles, echo)
             n = len(s.latencies)
+            split1 = thread_cpu_s(bot.p.pid)
+            out.update(driver_cpu_ms=(time.process_time() - drv0) / n * 1000,
+                       split={k: (split1[k] - split0[k]) / n * 1000 for k in split1})
             out.update(answers_s=s.answers / s.seconds, updates_s=n / s.seconds,
                        p50=s.pct(0.50), p99=s.pct(0.99),
                        bot_cpu_ms=(cpu_s(bot.p.pid) - bot0) / n * 1000,
@@ -361,16 +422,19 @@ async def main(args: argparse.Namespace) -> None:
         async with aiohttp.ClientSession() as http:
             reset = Driver(http, emu)
             await reset.call("POST", "reset")
-            results.append(await scenario("echo bot (polling)", "echo", "", emu, args, 100_000,
-                                          emulator.p.pid))
-            await reset.call("POST", "reset")
-            results.append(await scenario("tutorbot SQLite polling", "polling",
-                                          f"sqlite:///{tmp / 'bench.sqlite3'}", emu, args,
-                                          200_000, emulator.p.pid))
-            await reset.call("POST", "reset")
-            with pg_database() as pg_url:
-                results.append(await scenario("tutorbot PostgreSQL webhook", "webhook", pg_url,
-                                              emu, args, 300_000, emulator.p.pid))
+            echo = "echo" if args.echo_http == "httpx" else "echo-aiohttp"
+            label = "echo bot (polling)" if echo == "echo" else "echo bot (polling, aiohttp)"
+            results.append(await scenario(label, echo, "", emu, args, 100_000, emulator.p.pid))
+            if "sqlite" in args.only:
+                await reset.call("POST", "reset")
+                results.append(await scenario("tutorbot SQLite polling", "polling",
+                                              f"sqlite:///{tmp / 'bench.sqlite3'}", emu, args,
+                                              200_000, emulator.p.pid))
+            if "postgres" in args.only:
+                await reset.call("POST", "reset")
+                with pg_database() as pg_url:
+                    results.append(await scenario("tutorbot PostgreSQL webhook", "webhook",
+                                                  pg_url, emu, args, 300_000, emulator.p.pid))
     finally:
         emulator.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -388,6 +452,11 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
         print(f"{r['name']:28} {r['answers_s']:9.0f} {r['updates_s']:9.0f} {r['p50']:7.1f} "
               f"{r['p99']:7.1f} {ratio:8.0%} {r['bot_cpu_ms']:14.2f} {r['emu_cpu_ms']:14.2f} "
               f"{r['api_calls']:13.1f}")
+    print("\nbot CPU per update by thread (ms): " + "; ".join(
+        f"{r['name']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["split"].items())
+        for r in results))
+    print("driver CPU per update (ms): " + "; ".join(
+        f"{r['name']}: {r['driver_cpu_ms']:.2f}" for r in results))
     print("\nanswers/s: a full card (answer + rating = 2 updates) for tutorbot, one message "
           "for echo. 'vs echo' compares updates/s. CPU per update counts every thread of the "
           "process; all processes share this machine's CPUs.")
@@ -409,7 +478,16 @@ if __name__ == "__main__":
     parser.add_argument("--paced-rate", type=float, default=300.0)
     parser.add_argument("--paced-seconds", type=float, default=5.0)
     parser.add_argument("--paced-learners", type=int, default=200)
-    parser.add_argument("--serve", choices=["polling", "webhook", "echo"], help=argparse.SUPPRESS)
+    parser.add_argument("--only", nargs="*", choices=["sqlite", "postgres"],
+                        default=["sqlite", "postgres"],
+                        help="which tutorbot scenarios to run besides the echo baseline")
+    parser.add_argument("--py-spy", metavar="DIR",
+                        help="sample the bot and emulator with py-spy into DIR (development)")
+    parser.add_argument("--echo-http", choices=["httpx", "aiohttp"], default="httpx",
+                        help="the echo bot's HTTP layer: PTB's default httpx, or the aiohttp "
+                             "one in bot.telegram.aiohttp_request")
+    parser.add_argument("--serve", choices=["polling", "webhook", "echo", "echo-aiohttp"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--emu", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

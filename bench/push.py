@@ -9,9 +9,9 @@ post_init, its Database and catalog), the real planner/claims, and PTB's `send_m
 through the app's AIORateLimiter to the Bot API emulator over HTTP.
 
 The emulator runs in a child process so its JSON handling does not share a CPU with the bot;
-its call log is read back over the `/_emulator` HTTP API. Without --rate-limit, the
-rate limiter's 30 msg/s bound is lifted (overall_max_rate=0; 429 retries kept) and the
-emulator enforces no limits; with it, both are on, as against Telegram.
+its call log is read back over the `/_emulator` HTTP API. Without --rate-limit the app is
+built with TELEGRAM_RATE_LIMIT=false (no AIORateLimiter) and the emulator enforces no
+limits; with it, both are on, as against Telegram.
 
 A baseline, measured in the same run, sends plain PTB messages with the same concurrency
 and no database, so the push path's own overhead is visible. The last line is:
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import functools
 import json
 import os
 import resource
@@ -46,7 +45,6 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
-from telegram.ext import AIORateLimiter  # noqa: E402
 
 from bot.devtools.throwaway_db import throwaway_postgres  # noqa: E402
 
@@ -196,23 +194,19 @@ async def emulator_rate_limit(base: str, on: bool) -> None:
 
 
 async def run(args: argparse.Namespace, base: str, url: str) -> tuple[Result, float]:
-    import bot.app
     from bot.app import build_application, initialize, shutdown
     from bot.config import Settings
     from bot.devtools.emulator import make_token
     from bot.telegram import pushes
 
-    if not args.rate_limit:
-        # The production app paces to Telegram's 30 msg/s; the benchmark measures the push
-        # path itself, so the pacing is lifted (429 handling stays). See the report's note
-        # on a Settings knob for this.
-        unpaced = functools.partial(AIORateLimiter, overall_max_rate=0, group_max_rate=0)
-        setattr(bot.app, "AIORateLimiter", unpaced)  # noqa: B010 - a monkeypatch, on purpose
     await emulator_rate_limit(base, args.rate_limit)
+    # TELEGRAM_RATE_LIMIT=false builds the app without AIORateLimiter: the production path
+    # otherwise, measuring our own overhead rather than Telegram's 30 msg/s.
     settings = Settings.model_construct(
         telegram_bot_token=SecretStr(make_token()), telegram_api_url=f"{base}/bot",
         telegram_file_url=f"{base}/file/bot", database_url=url, cards_dir=REPO / "cards",
         fsrs_fuzzing=False, demo_workers=0, push_catchup_hours=3.0,
+        telegram_rate_limit=args.rate_limit,
     )
     clock = SimClock()
     app = build_application(settings, clock=clock)

@@ -42,7 +42,16 @@ from sqlmodel import Session, col, select
 
 from bot.reminders import Decision, Window, decide
 from bot.scheduling import day_start, local_day
-from bot.store.models import Card, CardState, Learner, PushClaim, ReviewLog, TZDateTime
+from bot.store.models import (
+    Card,
+    CardState,
+    Deck,
+    Learner,
+    LearnerDeck,
+    PushClaim,
+    ReviewLog,
+    TZDateTime,
+)
 
 # A claim not flipped to `sending` (or finished) within this long belongs to a dead process.
 LEASE = timedelta(minutes=10)
@@ -107,10 +116,16 @@ _CANDIDATE_COLUMNS = (
 
 def eligible_zones(session: Session, *, telegram_id: int | None = None) -> list[str]:
     """Distinct time zones of learners who get pushes (computed once per zone per tick)."""
-    query = select(Learner.timezone).where(*_eligible()).distinct()
+    return list(session.execute(zones_query(telegram_id=telegram_id)).scalars())
+
+
+def zones_query(*, telegram_id: int | None = None) -> sa.Select[Any]:
+    """One pass over eligible learners per tick (no skip scan in PostgreSQL 15), cheap
+    next to the sends; the per-window lookups are what use `ix_learner_push_schedule`."""
+    query = sa.select(col(Learner.timezone)).where(*_eligible()).distinct()
     if telegram_id is not None:
-        query = query.where(Learner.telegram_id == telegram_id)
-    return list(session.exec(query).all())
+        query = query.where(col(Learner.telegram_id) == telegram_id)
+    return query
 
 
 def find_candidates(
@@ -124,23 +139,7 @@ def find_candidates(
     """
     found: list[Candidate] = []
     for generation in _generations(windows):
-        local_date = sa.case(
-            *[(col(Learner.timezone).in_(w.zones), sa.literal(w.local_date, sa.Date))
-              for w in generation],
-        )
-        in_window = sa.or_(*[
-            sa.and_(col(Learner.timezone).in_(w.zones), col(Learner.push_time) >= w.after,
-                    col(Learner.push_time) <= w.upto)
-            for w in generation
-        ])
-        no_claim = ~sa.exists().where(
-            col(PushClaim.learner_id) == col(Learner.id), col(PushClaim.local_date) == local_date,
-        )
-        query = sa.select(*_CANDIDATE_COLUMNS, local_date).where(
-            *_eligible(), in_window, no_claim,
-        ).order_by(col(Learner.id))
-        if telegram_id is not None:
-            query = query.where(col(Learner.telegram_id) == telegram_id)
+        query = candidates_query(generation, telegram_id=telegram_id)
         if limit is not None:
             query = query.limit(limit - len(found))
         for row in session.execute(query):
@@ -152,6 +151,33 @@ def find_candidates(
         if limit is not None and len(found) >= limit:
             break
     return found
+
+
+def candidates_query(
+    generation: Sequence[Window], *, telegram_id: int | None = None,
+) -> sa.Select[Any]:
+    """Learners of one window generation who are due and not yet claimed for that date.
+
+    Its filters match `ix_learner_push_schedule` (zone, push time; active and not paused).
+    """
+    local_date = sa.case(
+        *[(col(Learner.timezone).in_(w.zones), sa.literal(w.local_date, sa.Date))
+          for w in generation],
+    )
+    in_window = sa.or_(*[
+        sa.and_(col(Learner.timezone).in_(w.zones), col(Learner.push_time) >= w.after,
+                col(Learner.push_time) <= w.upto)
+        for w in generation
+    ])
+    no_claim = ~sa.exists().where(
+        col(PushClaim.learner_id) == col(Learner.id), col(PushClaim.local_date) == local_date,
+    )
+    query = sa.select(*_CANDIDATE_COLUMNS, local_date).where(
+        *_eligible(), in_window, no_claim,
+    ).order_by(col(Learner.id))
+    if telegram_id is not None:
+        query = query.where(col(Learner.telegram_id) == telegram_id)
+    return query
 
 
 def _generations(windows: Sequence[Window]) -> list[list[Window]]:
@@ -181,7 +207,6 @@ def _insert(session: Session) -> Any:
 
 def claim(
     session: Session, *, decided: Sequence[tuple[Candidate, Decision]], now: datetime,
-    live_cards: int,
 ) -> tuple[list[Claim], int]:
     """Insert the day's row for each decided candidate; return the claims this call won
     that have cards due, and how many rows were recorded as skipped.
@@ -208,7 +233,7 @@ def claim(
     mine = [(row[0], 1, by_key[(row[1], row[2])]) for row in won
             if row[3] == PushStatus.CLAIMED]
     skipped = len(won) - len(mine)
-    claims, nothing_due = _settle(session, owned=mine, now=now, live_cards=live_cards)
+    claims, nothing_due = _settle(session, owned=mine, now=now)
     return claims, skipped + nothing_due
 
 
@@ -222,8 +247,15 @@ def reclaim(
     transaction starts by writing (SQLite then waits for the lock instead of failing), and
     on PostgreSQL a row another instance just took no longer matches and is skipped.
     """
+    stmt = reclaim_statement(now=now, since=since, limit=limit)
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt).all()]
+
+
+def reclaim_statement(*, now: datetime, since: date, limit: int) -> sa.Update:
+    """The UPDATE behind `reclaim`; it reads only open rows (`ix_push_claim_open`)."""
     stale = now - LEASE
     takeable = sa.and_(
+        col(PushClaim.status).in_([PushStatus.RETRY, PushStatus.CLAIMED]),
         col(PushClaim.local_date) >= since,
         sa.or_(
             col(PushClaim.status) == PushStatus.RETRY,
@@ -232,18 +264,17 @@ def reclaim(
         ),
     )
     some = sa.select(col(PushClaim.id)).where(takeable).order_by(col(PushClaim.id)).limit(limit)
-    stmt = sa.update(PushClaim).where(col(PushClaim.id).in_(some.scalar_subquery()), takeable
+    return sa.update(PushClaim).where(col(PushClaim.id).in_(some.scalar_subquery()), takeable
     ).values(status=PushStatus.CLAIMED, claimed_at=now,
              attempts=col(PushClaim.attempts) + 1).returning(
         col(PushClaim.id), col(PushClaim.attempts), col(PushClaim.learner_id),
         col(PushClaim.local_date),
     )
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt).all()]
 
 
 def settle_reclaimed(
     session: Session, *, rows: Sequence[tuple[int, int, int, date]], now: datetime,
-    catchup: timedelta, live_cards: int,
+    catchup: timedelta,
 ) -> tuple[list[Claim], int]:
     """Recount and send reclaimed rows still worth sending; settle the rest (paused or
     inactive since, past the catch-up window, or out of attempts)."""
@@ -269,7 +300,7 @@ def settle_reclaimed(
     if give_up:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(give_up))
                         .values(status=PushStatus.FAILED))
-    claims, nothing_due = _settle(session, owned=owned, now=now, live_cards=live_cards)
+    claims, nothing_due = _settle(session, owned=owned, now=now)
     return claims, len(skip) + nothing_due
 
 
@@ -280,7 +311,6 @@ def _on_day(c: Candidate, day: date) -> Candidate:
 
 def claim_due(
     session: Session, *, candidates: Sequence[Candidate], now: datetime, catchup: timedelta,
-    live_cards: int,
 ) -> Batch:
     """Decide and claim a batch found by `find_candidates` (in a separate, read-only session:
     this one must start by writing)."""
@@ -289,17 +319,16 @@ def claim_due(
                    created_at=c.created_at, now=now, catchup=catchup))
         for c in candidates
     ]
-    claims, skipped = claim(session, decided=decided, now=now, live_cards=live_cards)
+    claims, skipped = claim(session, decided=decided, now=now)
     return Batch(len(candidates), claims, skipped)
 
 
 def reclaim_due(
-    session: Session, *, now: datetime, catchup: timedelta, live_cards: int, limit: int,
+    session: Session, *, now: datetime, catchup: timedelta, limit: int,
 ) -> Batch:
     """Reclaim retryable rows of today and yesterday and settle them in one transaction."""
     rows = reclaim(session, now=now, since=(now - timedelta(days=2)).date(), limit=limit)
-    claims, skipped = settle_reclaimed(session, rows=rows, now=now, catchup=catchup,
-                                       live_cards=live_cards)
+    claims, skipped = settle_reclaimed(session, rows=rows, now=now, catchup=catchup)
     return Batch(len(rows), claims, skipped)
 
 
@@ -318,12 +347,10 @@ def learners_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Candida
 
 def _settle(
     session: Session, *, owned: Sequence[tuple[int, int, Candidate]], now: datetime,
-    live_cards: int,
 ) -> tuple[list[Claim], int]:
     if not owned:
         return [], 0
-    counts = count_due_many(session, learners=[c for _, _, c in owned], now=now,
-                            live_cards=live_cards)
+    counts = count_due_many(session, learners=[c for _, _, c in owned], now=now)
     claims: list[Claim] = []
     empty: list[int] = []
     by_count: dict[int, list[int]] = defaultdict(list)
@@ -346,13 +373,13 @@ def _settle(
 
 
 def count_due_many(
-    session: Session, *, learners: Sequence[Candidate], now: datetime, live_cards: int,
+    session: Session, *, learners: Sequence[Candidate], now: datetime,
 ) -> dict[int, int]:
     """Cards each learner could study now: due reviews (within today's review limit) plus
     new cards still allowed today (within `new_per_day`, and that exist).
 
-    The same rules as `bot.study._pick_card`, counted for many learners in two queries.
-    `live_cards` is the number of cards in the catalog (non-retired cards).
+    The same rules as `bot.study._pick_card`, counted for many learners in a few queries:
+    only decks the learner has on (/decks) count, and a personal deck only for its owner.
     """
     if not learners:
         return {}
@@ -373,16 +400,17 @@ def count_due_many(
         return sa.func.sum(sa.case(*whens, else_=0))
 
     live = col(Card.retired) == sa.false()
+    # Per learner and deck, so decks switched off can be left out below.
     state_rows = session.execute(
         sa.select(
-            col(CardState.learner_id),
+            col(CardState.learner_id), col(Card.deck_id),
             sa.func.sum(sa.case((sa.and_(live, col(CardState.due) <= sa.literal(now, ts),
                                          col(CardState.suspended) == sa.false()), 1), else_=0)),
             since_start(CardState.__table__.c.introduced_at),  # type: ignore[attr-defined]
             sa.func.sum(sa.case((live, 1), else_=0)),
         ).join(Card, col(Card.id) == col(CardState.card_id))
         .where(col(CardState.learner_id).in_(ids))
-        .group_by(col(CardState.learner_id))
+        .group_by(col(CardState.learner_id), col(Card.deck_id))
     ).all()
     earliest = min(starts)
     review_rows = session.execute(
@@ -392,15 +420,48 @@ def count_due_many(
                col(ReviewLog.reviewed_at) >= sa.literal(earliest, ts))
         .group_by(col(ReviewLog.learner_id))
     ).all()
-    states = {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in state_rows}
+    off: dict[int, set[int]] = defaultdict(set)
+    for learner_id, deck_id in session.execute(
+        sa.select(col(LearnerDeck.learner_id), col(LearnerDeck.deck_id))
+        .where(col(LearnerDeck.learner_id).in_(ids), col(LearnerDeck.enabled) == sa.false())
+    ):
+        off[learner_id].add(deck_id)
+    decks = _live_cards_per_deck(session)
+    due_reviews: dict[int, int] = defaultdict(int)
+    introduced_today: dict[int, int] = defaultdict(int)
+    seen_live: dict[int, int] = defaultdict(int)
+    for learner_id, deck_id, due, introduced, seen in state_rows:
+        # The daily new-card limit counts cards introduced in any deck, as study does.
+        introduced_today[learner_id] += int(introduced or 0)
+        if deck_id in off[learner_id] or not _visible(decks.get(deck_id), learner_id):
+            continue
+        due_reviews[learner_id] += int(due or 0)
+        seen_live[learner_id] += int(seen or 0)
     reviewed = {r[0]: int(r[1] or 0) for r in review_rows}
     counts: dict[int, int] = {}
     for c in learners:
-        due_reviews, introduced_today, seen_live = states.get(c.learner_id, (0, 0, 0))
-        review_room = max(0, c.max_reviews_per_day - reviewed.get(c.learner_id, 0))
-        new_room = max(0, min(c.new_per_day - introduced_today, live_cards - seen_live))
-        counts[c.learner_id] = min(due_reviews, review_room) + new_room
+        lid = c.learner_id
+        available = sum(n for deck_id, (owner, n) in decks.items()
+                        if deck_id not in off[lid] and owner in (None, lid))
+        review_room = max(0, c.max_reviews_per_day - reviewed.get(lid, 0))
+        new_room = max(0, min(c.new_per_day - introduced_today[lid], available - seen_live[lid]))
+        counts[lid] = min(due_reviews[lid], review_room) + new_room
     return counts
+
+
+def _live_cards_per_deck(session: Session) -> dict[int, tuple[int | None, int]]:
+    """deck id -> (owner learner id or None for a shared deck, live cards in it)."""
+    rows = session.execute(
+        sa.select(col(Card.deck_id), col(Deck.owner_learner_id), sa.func.count())
+        .join(Deck, col(Deck.id) == col(Card.deck_id))
+        .where(col(Card.retired) == sa.false())
+        .group_by(col(Card.deck_id), col(Deck.owner_learner_id))
+    ).all()
+    return {r[0]: (r[1], int(r[2])) for r in rows}
+
+
+def _visible(deck: tuple[int | None, int] | None, learner_id: int) -> bool:
+    return deck is not None and deck[0] in (None, learner_id)
 
 
 def start_sending(session: Session, *, claims: Sequence[Claim]) -> set[int]:
@@ -444,12 +505,15 @@ def mark_inactive(session: Session, *, learner_ids: Sequence[int]) -> None:
 
 def sweep_stale_sending(session: Session, *, now: datetime) -> int:
     """Rows left `sending` by a dead process: maybe sent, so settle them as failed."""
-    result = session.execute(
-        sa.update(PushClaim).where(col(PushClaim.status) == PushStatus.SENDING,
-                                   col(PushClaim.claimed_at) < now - LEASE)
-        .values(status=PushStatus.FAILED)
-    )
+    result = session.execute(sweep_statement(now=now))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def sweep_statement(*, now: datetime) -> sa.Update:
+    """The UPDATE behind `sweep_stale_sending` (reads `ix_push_claim_open` only)."""
+    return (sa.update(PushClaim).where(col(PushClaim.status) == PushStatus.SENDING,
+                                       col(PushClaim.claimed_at) < now - LEASE)
+            .values(status=PushStatus.FAILED))
 
 
 def live_card_count(session: Session) -> int:

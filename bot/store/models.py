@@ -35,7 +35,19 @@ def _ts(*, nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
     return sa.Column(TZDateTime(), nullable=nullable, index=index)
 
 
+# Push statuses a row can still leave (see bot.pushing); settled rows (sent, skipped,
+# failed) are most of the table and no push query looks at them again.
+_OPEN_PUSH = "status IN ('claimed', 'sending', 'retry')"
+
+
 class Learner(SQLModel, table=True):
+    # The push tick looks up learners by zone and push time, among those who get pushes.
+    __table_args__ = (
+        sa.Index("ix_learner_push_schedule", "timezone", "push_time",
+                 postgresql_where=sa.text("active AND NOT reminders_paused"),
+                 sqlite_where=sa.text("active = 1 AND reminders_paused = 0")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_column=sa.Column(sa.BigInteger, unique=True, nullable=False))
     chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
@@ -156,7 +168,12 @@ class PushClaim(SQLModel, table=True):
     """
 
     __tablename__ = "push_claim"
-    __table_args__ = (sa.UniqueConstraint("learner_id", "local_date"),)
+    __table_args__ = (
+        sa.UniqueConstraint("learner_id", "local_date"),
+        # Sweeps and reclaims look only at rows still in flight: a small partial index.
+        sa.Index("ix_push_claim_open", "status", "local_date",
+                 postgresql_where=sa.text(_OPEN_PUSH), sqlite_where=sa.text(_OPEN_PUSH)),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id")

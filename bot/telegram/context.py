@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.catalog import Catalog
 from bot.config import Settings
+from bot.flood_window import FloodThrottle
 from bot.store.db import Database
 
 Clock = Callable[[], datetime]
@@ -30,6 +31,8 @@ class BotState:
     catalog: Catalog = field(default_factory=Catalog)
     # The demo runner (bot.demos); None when demos are switched off (DEMO_WORKERS=0).
     demos: Any = None
+    # The per-chat flood throttle, made on the first update (bot/telegram/throttle.py).
+    throttle: FloodThrottle | None = None
 
     @property
     def config(self) -> Settings:

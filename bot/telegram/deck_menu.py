@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -14,11 +12,6 @@ from bot.decks.personal import delete_personal_deck, owned_deck
 from bot.telegram import keyboards, render
 from bot.telegram.callback_data import DeckPage, DeleteDeck, ToggleDeck, decode
 from bot.telegram.context import BotContext
-
-
-def is_delete(data: Any) -> bool:
-    """Callback pattern for the 🗑 buttons (used by the handler list in app.py)."""
-    return isinstance(decode(data), DeleteDeck)
 
 
 async def _show(query: CallbackQuery, progress: list[DeckProgress], page: int,

@@ -101,3 +101,25 @@ async def test_token_never_logged(
     secret = emu.token.split(":", 1)[1]
     assert not any(secret in r.getMessage() for r in ours)
     assert not any(secret in repr(c) for c in emu.calls)
+
+
+
+async def test_inject_and_wait_for_the_reply_in_one_request(
+    emu: BotApiEmulator, bot_app: Application,  # type: ignore[type-arg]
+) -> None:
+    """send_text with "wait" answers with the bot's reply in that chat, unaffected by a
+    waiter in another chat; the same call without "wait" answers at once as before."""
+    async with httpx.AsyncClient(base_url=f"{emu.url}/_emulator") as c:
+        for user in (77, 78):
+            await c.post("/users", json={"user_id": user, "first_name": "Bo"})
+        other = asyncio.create_task(emu.wait_for_bot_message(78, timeout=5))
+        got = (await c.post("/send_text", json={
+            "user_id": 77, "text": "/start", "wait": {"count": 1, "timeout": 5}})).json()
+        [msg] = got["messages"]
+        assert msg["text"] == "Hello! Ready?"
+        assert got["update"]["message"]["text"] == "/start"
+        assert not other.done()
+        up = (await c.post("/send_text", json={"user_id": 78, "text": "hi"})).json()
+        assert up["message"]["text"] == "hi"
+        [echo] = await other
+        assert echo.text == "echo: hi"

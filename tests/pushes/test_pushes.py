@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot import pushing
 from bot.app import build_application, initialize, shutdown
 from bot.devtools.emulator import BotApiEmulator
-from bot.store.models import Card, CardState, Learner, PushClaim
+from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, PushClaim
 from bot.telegram import pushes
 from bot.telegram.pushes import reschedule, run_due_pushes
 from tests.conftest import RunningBot, make_settings, start_bot
@@ -287,6 +287,50 @@ async def test_count_includes_due_reviews_and_remaining_new_cards(bot: RunningBo
     assert "11 cards are due" in pushes_to(bot.emu, 1)[0]
 
 
+def add_personal_deck(bot: RunningBot, owner_id: int, slug: str, cards: int) -> list[int]:
+    """A learner's own deck (as a CSV import makes it), straight into the store."""
+    with Session(bot.db.engine) as session:
+        deck = Deck(slug=slug, title=slug, path="", owner_learner_id=owner_id)
+        session.add(deck)
+        session.flush()
+        assert deck.id is not None
+        rows = [Card(deck_id=deck.id, key=f"{slug}-{i}", position=i, question="q", answer="a")
+                for i in range(cards)]
+        session.add_all(rows)
+        session.commit()
+        return [c.id for c in rows if c.id is not None]
+
+
+async def test_count_leaves_out_decks_switched_off_and_other_learners_decks(
+    bot: RunningBot,
+) -> None:
+    """/decks choices count as in /study, and a personal deck counts only for its owner."""
+    now = utc(2026, 3, 2, 8, 0)
+    ada = add_learner(bot, 1, at="08:00")
+    bob = add_learner(bot, 2, at="08:00", new_per_day=50)
+    with Session(bot.db.engine) as session:
+        shared = session.exec(select(Card)).all()
+        # Ada switched the shared deck off: its two due reviews must not count for her.
+        session.add(LearnerDeck(learner_id=ada, deck_id=shared[0].deck_id, enabled=False))
+        for card in shared[:2]:
+            assert card.id is not None
+            session.add(CardState(learner_id=ada, card_id=card.id, state=2,
+                                  due=now - timedelta(hours=1),
+                                  introduced_at=now - timedelta(days=9)))
+        session.commit()
+    own = add_personal_deck(bot, ada, "ada-words", 4)
+    add_personal_deck(bot, bob, "bob-words", 3)
+    with Session(bot.db.engine) as session:
+        session.add(CardState(learner_id=ada, card_id=own[0], state=2,
+                              due=now - timedelta(hours=1), introduced_at=now - timedelta(days=9)))
+        session.commit()
+    await at(bot, now)
+    # Ada: 1 due review in her deck + 3 of its cards still new; nothing from the shared deck.
+    assert "4 cards are due" in pushes_to(bot.emu, 1)[0]
+    # Bob: the 15 shared cards and his own 3, never Ada's 4.
+    assert "18 cards are due" in pushes_to(bot.emu, 2)[0]
+
+
 async def test_learner_who_joined_after_the_push_time_is_not_pushed_that_day(
     bot: RunningBot,
 ) -> None:
@@ -355,3 +399,27 @@ async def test_two_instances_push_each_learner_exactly_once(
     finally:
         await shutdown(second)
         await first.stop()
+
+
+async def test_start_up_tick_runs_even_when_post_init_was_slow(
+    emulator: BotApiEmulator, database_url: str, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The catch-up tick scheduled in post_init runs once the JobQueue starts, however late,
+    and APScheduler logs no "Run time of job ... was missed"."""
+    app = build_application(make_settings(emulator, database_url), clock=clock)
+    await initialize(app)  # post_init schedules the start-up tick 0.5 s from now
+    await asyncio.sleep(2.0)  # a slow post_init (demo workers warming up) in real time
+    running = RunningBot(app, emulator, clock, app.bot_data.config)
+    add_learner(running, 1, at="08:00")
+    clock.now = utc(2026, 3, 2, 8, 30)
+    with caplog.at_level("WARNING"):
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            await emulator.wait_for_bot_message(1, timeout=10)
+        finally:
+            await running.stop()
+    assert len(pushes_to(emulator, 1)) == 1
+    assert not [r for r in caplog.records if "was missed" in r.getMessage()]

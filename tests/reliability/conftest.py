@@ -1,8 +1,8 @@
 """Fixtures for the reliability suite: the in-process bot on SQLite (Telegram-side faults do not
 depend on the database engine, so those tests skip the PostgreSQL run to stay in budget).
 
-These tests act at machine speed, dozens of updates a second from one chat, so the flood
-throttle is lifted here; test_abuse.py starts its own bots with the throttle on."""
+These tests act at machine speed, dozens of updates a second from one chat; make_settings lifts
+the flood throttle for them, and test_abuse.py starts its own bots with the throttle on."""
 
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ from bot.devtools.emulator import BotApiEmulator
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
 
-UNTHROTTLED = 1_000_000
-
 
 @pytest.fixture
 async def sqlite_bot(
     emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
-    settings = make_settings(emulator, sqlite_url, flood_limit=UNTHROTTLED)
+    settings = make_settings(emulator, sqlite_url)
     bot = await start_bot(emulator, settings, clock)
     try:
         yield bot
@@ -34,7 +32,7 @@ async def any_db_bot(
     emulator: BotApiEmulator, database_url: str, clock: FakeClock
 ) -> AsyncIterator[RunningBot]:
     """The in-process bot on each database engine (SQLite and PostgreSQL), unthrottled."""
-    settings = make_settings(emulator, database_url, flood_limit=UNTHROTTLED)
+    settings = make_settings(emulator, database_url)
     bot = await start_bot(emulator, settings, clock)
     try:
         yield bot

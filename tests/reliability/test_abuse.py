@@ -20,11 +20,11 @@ from sqlmodel import Session, func, select
 
 from bot.demo_quota import DemoAllowed, NoLearner, QuotaReached, claim_demo
 from bot.devtools.emulator import BotApiEmulator
+from bot.flood_window import Admitted, FloodThrottle, Throttled
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import DemoUse, Learner
 from bot.study import ensure_learner
-from bot.telegram.throttle import Admitted, FloodThrottle, Throttled
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FIXED_NOW, FakeClock, postgres_database
 

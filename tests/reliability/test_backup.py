@@ -24,7 +24,6 @@ from bot.store.models import Card, CardState, Learner, ReviewLog
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import CARDS_DIR, FakeClock, postgres_database
-from tests.reliability.conftest import UNTHROTTLED
 
 DECK = "neural-network-basics-2"
 QUESTIONS = {card.key: card.question for deck in load_decks(CARDS_DIR) for card in deck.cards}
@@ -154,7 +153,7 @@ async def studies_on(database_url: str, clock: FakeClock) -> None:
     """The restored learner studies, rates and undoes as before, on the restored database."""
     emulator = BotApiEmulator()
     await emulator.start()
-    settings = make_settings(emulator, database_url, flood_limit=UNTHROTTLED)
+    settings = make_settings(emulator, database_url)
     bot = await start_bot(emulator, settings, clock)
     try:
         (card,) = await say(bot, "/study")

@@ -229,7 +229,7 @@ class BotApiMethods(EmulatorCore):
         cs.messages.append(rec)
         cs.by_id[mid] = rec
         cs.bot_messages.append(rec)
-        self._changed()
+        self._bot_message_added(cs)
         return msg
 
     def _input_file(self, p: Params, field: str, kind: str) -> Upload | str:

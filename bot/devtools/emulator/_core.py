@@ -159,6 +159,13 @@ class EmulatorCore:
             ev.set()
             self._changed_event = asyncio.Event()
 
+    def _bot_message_added(self, cs: ChatState) -> None:
+        waiters, cs.waiters = cs.waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+        self._changed()
+
     def _wake_updates(self) -> None:
         ev = self._updates_event
         if not ev.is_set():
@@ -622,12 +629,24 @@ class EmulatorCore:
             )
         else:
             start = cs.mark
-        await self.wait_until(
-            lambda: len(cs.bot_messages) - start >= count,
-            timeout,
-            chat=chat,
-            what=f"{count} new bot message(s) in chat {cs.chat['id']}",
-        )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(cs.bot_messages) - start < count:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(
+                    f"timed out after {timeout}s waiting for {count} new bot message(s) in "
+                    f"chat {cs.chat['id']}.\n{self.transcript(chat)}"
+                )
+            fut: asyncio.Future[None] = loop.create_future()
+            cs.waiters.append(fut)
+            timer = loop.call_later(remaining, _resolve, fut)
+            try:
+                await fut
+            finally:
+                timer.cancel()
+                if fut in cs.waiters:
+                    cs.waiters.remove(fut)
         cs.mark = max(cs.mark, start + count)
         return [self._shown(r) for r in cs.bot_messages[start : start + count]]
 
@@ -697,3 +716,8 @@ class EmulatorCore:
 
     def no_rate_limit(self) -> None:
         self._rate = None
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)

@@ -87,6 +87,9 @@ class ChatState:
     mark: int = 0
     reply_keyboard: list[list[str]] | None = None
     actions: list[str] = field(default_factory=list)
+    # Futures of wait_for_bot_message() callers, woken only by this chat's bot messages, so
+    # a thousand waiting learners cost nothing when another chat changes.
+    waiters: list[Any] = field(default_factory=list)
 
 
 @dataclass(slots=True)

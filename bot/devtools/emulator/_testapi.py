@@ -58,6 +58,19 @@ def add_test_routes(app: web.Application, emu: BotApiEmulator) -> None:
         c = body.get("chat_id")
         return int(c) if c is not None else None
 
+    async def reply_after(b: JsonDict, injected: JsonDict) -> web.Response:
+        """With ``"wait": {"count": N, "timeout": S}``, also wait for the bot's next N
+        messages in that chat and return them: one round trip per learner action, so a
+        load driver costs the emulator half as much."""
+        wait = b.get("wait")
+        if not wait:
+            return _ok(injected)
+        chat = chat_arg(b)
+        msgs = await emu.wait_for_bot_message(
+            chat if chat is not None else int(b["user_id"]), count=int(wait.get("count", 1)),
+            timeout=float(wait.get("timeout", 5)))
+        return _ok({"update": injected, "messages": [m.to_dict() for m in msgs]})
+
     @routes.get(PREFIX + "/health")
     async def health(request: web.Request) -> web.Response:
         return _ok({"ok": True, "base_url": emu.base_url, "file_url": emu.file_url,
@@ -97,8 +110,8 @@ def add_test_routes(app: web.Application, emu: BotApiEmulator) -> None:
     @routes.post(PREFIX + "/send_text")
     async def send_text(request: web.Request) -> web.Response:
         b = await _body(request)
-        return _ok(await emu.send_text(int(b["user_id"]), b["text"], chat=chat_arg(b),
-                                       reply_to=b.get("reply_to")))
+        return await reply_after(b, await emu.send_text(
+            int(b["user_id"]), b["text"], chat=chat_arg(b), reply_to=b.get("reply_to")))
 
     @routes.post(PREFIX + "/send_photo")
     async def send_photo(request: web.Request) -> web.Response:
@@ -125,8 +138,9 @@ def add_test_routes(app: web.Application, emu: BotApiEmulator) -> None:
     @routes.post(PREFIX + "/press")
     async def press(request: web.Request) -> web.Response:
         b = await _body(request)
-        return _ok(await emu.press(int(b["user_id"]), int(b["message_id"]), b["callback_data"],
-                                   chat=chat_arg(b), check=bool(b.get("check", True))))
+        return await reply_after(b, await emu.press(
+            int(b["user_id"]), int(b["message_id"]), b["callback_data"], chat=chat_arg(b),
+            check=bool(b.get("check", True))))
 
     @routes.post(PREFIX + "/edit_text")
     async def edit_text(request: web.Request) -> web.Response:
