@@ -18,7 +18,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import deck_reload
 from bot.catalog import load_catalog
 from bot.config import Settings
 from bot.decks.loader import load_decks
@@ -31,6 +30,7 @@ from bot.store.migrate import upgrade
 from bot.telegram import (
     deck_import,
     deck_menu,
+    deck_reload,
     demo_handlers,
     exporting,
     fallbacks,

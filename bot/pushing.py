@@ -426,7 +426,12 @@ def count_due_many(
         .where(col(LearnerDeck.learner_id).in_(ids), col(LearnerDeck.enabled) == sa.false())
     ):
         off[learner_id].add(deck_id)
-    decks = _live_cards_per_deck(session)
+    decks = _live_cards_per_deck(session, owners=ids)
+    shared_cards = sum(n for owner, n in decks.values() if owner is None)
+    own_cards: dict[int, int] = defaultdict(int)
+    for owner, n in decks.values():
+        if owner is not None:
+            own_cards[owner] += n
     due_reviews: dict[int, int] = defaultdict(int)
     introduced_today: dict[int, int] = defaultdict(int)
     seen_live: dict[int, int] = defaultdict(int)
@@ -441,20 +446,27 @@ def count_due_many(
     counts: dict[int, int] = {}
     for c in learners:
         lid = c.learner_id
-        available = sum(n for deck_id, (owner, n) in decks.items()
-                        if deck_id not in off[lid] and owner in (None, lid))
+        available = shared_cards + own_cards[lid] - sum(
+            decks[d][1] for d in off[lid] if _visible(decks.get(d), lid))
         review_room = max(0, c.max_reviews_per_day - reviewed.get(lid, 0))
         new_room = max(0, min(c.new_per_day - introduced_today[lid], available - seen_live[lid]))
         counts[lid] = min(due_reviews[lid], review_room) + new_room
     return counts
 
 
-def _live_cards_per_deck(session: Session) -> dict[int, tuple[int | None, int]]:
-    """deck id -> (owner learner id or None for a shared deck, live cards in it)."""
+def _live_cards_per_deck(session: Session, *, owners: Sequence[int]
+                         ) -> dict[int, tuple[int | None, int]]:
+    """deck id -> (owner learner id or None for a shared deck, live cards in it).
+
+    Only shared decks and the personal decks of `owners` (this batch): the count must not grow
+    with every other learner's imports.
+    """
     rows = session.execute(
         sa.select(col(Card.deck_id), col(Deck.owner_learner_id), sa.func.count())
         .join(Deck, col(Deck.id) == col(Card.deck_id))
-        .where(col(Card.retired) == sa.false())
+        .where(col(Card.retired) == sa.false(),
+               sa.or_(col(Deck.owner_learner_id).is_(None),
+                      col(Deck.owner_learner_id).in_(owners)))
         .group_by(col(Card.deck_id), col(Deck.owner_learner_id))
     ).all()
     return {r[0]: (r[1], int(r[2])) for r in rows}
@@ -473,6 +485,9 @@ def start_sending(session: Session, *, claims: Sequence[Claim]) -> set[int]:
         return set()
     pairs = [(c.claim_id, c.attempts) for c in claims]
     stmt = sa.update(PushClaim).where(
+        # The plain id list lets SQLite search the primary key; on its own, the (id, attempts)
+        # fence makes it scan the whole table, once per group of sends.
+        col(PushClaim.id).in_([c.claim_id for c in claims]),
         sa.tuple_(col(PushClaim.id), col(PushClaim.attempts)).in_(pairs),
         col(PushClaim.status) == PushStatus.CLAIMED,
     ).values(status=PushStatus.SENDING).returning(col(PushClaim.id))
@@ -514,12 +529,6 @@ def sweep_statement(*, now: datetime) -> sa.Update:
     return (sa.update(PushClaim).where(col(PushClaim.status) == PushStatus.SENDING,
                                        col(PushClaim.claimed_at) < now - LEASE)
             .values(status=PushStatus.FAILED))
-
-
-def live_card_count(session: Session) -> int:
-    return int(session.exec(
-        select(sa.func.count()).select_from(Card).where(col(Card.retired) == sa.false())
-    ).one())
 
 
 def claim_rows(session: Session, *, learner_id: int | None = None) -> list[PushClaim]:

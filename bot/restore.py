@@ -23,9 +23,11 @@ from sqlmodel import Session, col, func, select
 from bot.export import COLUMNS, RATING_NAMES
 from bot.scheduling import Memory, Rating, is_leech, new_memory, review
 from bot.store.models import Card, CardState, Deck, Learner, ReviewLog, StudyPrompt
-from bot.study import _dump as dump_memory  # the /undo snapshot format, shared on purpose
-from bot.study import _store_memory as store_memory
-from bot.study import scheduler_config
+from bot.study import (  # the /undo snapshot format, shared on purpose
+    dump_memory,
+    scheduler_config,
+    store_memory,
+)
 
 RATINGS = {name: Rating(value) for value, name in RATING_NAMES.items()}
 

@@ -281,7 +281,7 @@ def rate(
         state = CardState(learner_id=learner.id, card_id=prompt.card_id, due=now,
                           introduced_at=now)
         session.add(state)
-    _store_memory(state, memory)
+    store_memory(state, memory)
     leech = is_leech(memory) and rating == Rating.AGAIN and not state.suspended
     if leech:
         state.suspended = True
@@ -291,7 +291,7 @@ def rate(
     session.add(ReviewLog(
         learner_id=learner.id, card_id=prompt.card_id, prompt_id=prompt_id, rating=int(rating),
         reviewed_at=now, duration_ms=duration, score=prompt.score, label=prompt.label,
-        state_before=_dump(before),
+        state_before=dump_memory(before),
     ))
     if learner.current_prompt_id == prompt_id:
         learner.current_prompt_id = None
@@ -300,7 +300,7 @@ def rate(
     return Recorded(rating, memory.due, leech, following, learner.timezone)
 
 
-def _store_memory(state: CardState, memory: Memory) -> None:
+def store_memory(state: CardState, memory: Memory) -> None:
     state.state = int(memory.state)
     state.step = memory.step
     state.stability = memory.stability
@@ -311,7 +311,7 @@ def _store_memory(state: CardState, memory: Memory) -> None:
     state.lapses = memory.lapses
 
 
-def _dump(memory: Memory | None) -> str:
+def dump_memory(memory: Memory | None) -> str:
     if memory is None:
         return "null"
     data = asdict(memory)
@@ -371,7 +371,7 @@ def undo(session: Session, *, telegram_id: int, catalog: Catalog) -> Undone | No
     if before is None:
         session.delete(state)
     else:
-        _store_memory(state, before)
+        store_memory(state, before)
         state.suspended = False
     prompt = session.get(StudyPrompt, last.prompt_id)
     if prompt is not None:

@@ -70,8 +70,14 @@ def deck_title(file_name: str | None) -> str:
 
 
 def deck_name(title: str) -> str:
-    """The part of a personal deck's slug that a re-import of the same file name matches."""
-    return slugify(title)
+    """The part of a personal deck's slug that a re-import of the same file name matches.
+
+    The hash of the whole name keeps apart names that slugify alike: "Глаголы" and "単語" both
+    slugify to "card", and "Verbs (1)" and "Verbs 1" to "verbs-1". Case and spacing still
+    match, as a learner would expect of "the same file".
+    """
+    digest = hashlib.sha256(" ".join(title.casefold().split()).encode()).hexdigest()[:12]
+    return f"{slugify(title)}-{digest}"
 
 
 def card_key(question: str) -> str:

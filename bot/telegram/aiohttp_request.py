@@ -14,8 +14,6 @@ that may have reached Telegram. Messages never include the URL, which holds the 
 
 from __future__ import annotations
 
-import json
-
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -33,12 +31,11 @@ class AiohttpRequest(BaseRequest):
 
     def __init__(
         self, *, connection_pool_size: int = 16, read_timeout: float | None = 5.0,
-        write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-        pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0,
+        connect_timeout: float | None = 5.0, pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
@@ -53,7 +50,8 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                json_serialize=json.dumps,
+                # HTTPS_PROXY and friends, as PTB's default httpx honours them.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -95,19 +93,25 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as resp:
                 return resp.status, await resp.read()
-        except aiohttp.ConnectionTimeoutError as err:
+        # aiohttp's own messages may quote the URL, and with it the token: causes are replaced
+        # by bare ones that keep only what `pushes._surely_unsent` needs to know.
+        except aiohttp.ConnectionTimeoutError:
             raise TimedOut(
                 "Pool or connect timeout: no connection in time. Request was *not* sent to "
                 "Telegram."
-            ) from err
-        except TimeoutError as err:
-            raise TimedOut from err
+            ) from aiohttp.ConnectionTimeoutError()
+        except TimeoutError:
+            raise TimedOut from RequestMaybeSent()
         except aiohttp.ClientConnectorError as err:
             # Its text names host and port only, never the path with the token.
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
         except aiohttp.ClientError as err:
-            # Other client errors may quote the URL (and with it the token): name the type only.
-            raise NetworkError(f"aiohttp.{type(err).__name__}") from err
+            raise NetworkError(f"aiohttp.{type(err).__name__}") from RequestMaybeSent()
+
+
+class RequestMaybeSent(Exception):
+    """The request may have reached Telegram before it failed (a read timeout, a dropped
+    connection): a retry could deliver it twice."""
 
 
 def _pick(given: float | object | None, default: float | None) -> float | None:

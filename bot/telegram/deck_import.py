@@ -9,10 +9,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import filters
 
-from bot import deck_reload
 from bot.decks.personal import TooManyDecks, save_personal_deck
 from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title, parse_table
-from bot.telegram import render
+from bot.telegram import deck_reload, render
 from bot.telegram.context import BotContext
 
 TABLES = (

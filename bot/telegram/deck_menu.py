@@ -6,10 +6,9 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot import deck_reload
 from bot.deck_choice import DeckProgress, deck_progress, paginate, toggle_deck
 from bot.decks.personal import delete_personal_deck, owned_deck
-from bot.telegram import keyboards, render
+from bot.telegram import deck_reload, keyboards, render
 from bot.telegram.callback_data import DeckPage, DeleteDeck, ToggleDeck, decode
 from bot.telegram.context import BotContext
 

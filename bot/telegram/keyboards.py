@@ -58,16 +58,34 @@ def _button(text: str, payload: OpenSetting | ChooseSetting) -> InlineKeyboardBu
     return InlineKeyboardButton(text, callback_data=payload.encode())
 
 
-def settings_menu(paused: bool) -> InlineKeyboardMarkup:
+# ChooseSetting("fit", ...) values: use / keep carry the proposal's 3-digit tag.
+FIT_USE, FIT_KEEP, FIT_RESET = "1", "0", "2"
+
+
+def settings_menu(paused: bool, personal_schedule: bool) -> InlineKeyboardMarkup:
     pause = (_button("▶️ Resume reminders", ChooseSetting("pause", "0")) if paused
              else _button("⏸ Pause reminders", ChooseSetting("pause", "1")))
+    fit = [_button("🧠 Re-fit schedule" if personal_schedule else "🧠 Personalise schedule",
+                   OpenSetting("fit"))]
+    if personal_schedule:
+        fit.append(_button("↩️ Reset to defaults", ChooseSetting("fit", FIT_RESET)))
     return InlineKeyboardMarkup([
         [_button("🌍 Time zone", OpenSetting("tz")),
          _button("⏰ Reminder time", OpenSetting("time"))],
         [_button("🆕 New cards/day", OpenSetting("new")),
          _button("🎯 Retention", OpenSetting("ret"))],
         [pause],
+        fit,
     ])
+
+
+def fit_choice(tag: str, *, better: bool, personal: bool) -> InlineKeyboardMarkup:
+    """Use or keep a proposed fit; both name the proposal, so an older fit's buttons go stale."""
+    return InlineKeyboardMarkup([[
+        _button("✅ Use them" if better else "Use them", ChooseSetting("fit", FIT_USE + tag)),
+        _button("Keep current" if personal else "Keep defaults",
+                ChooseSetting("fit", FIT_KEEP + tag)),
+    ]])
 
 
 def setting_choices(name: str) -> InlineKeyboardMarkup | None:

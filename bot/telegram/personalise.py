@@ -23,7 +23,7 @@ from bot.demos import DemoBusy, DemoError, DemoKind, DemoRequest
 from bot.demos.args import encode_fit_args
 from bot.demos.types import FitReport
 from bot.fitting import Decision, FitRefused
-from bot.telegram import render
+from bot.telegram import keyboards, render
 from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -124,19 +124,19 @@ async def decide(update: Update, context: BotContext, value: str) -> None:
     assert query is not None and user is not None
     action, tag = value[:1], value[1:]
     db = context.state.database
-    if action == render.FIT_RESET and not tag:
+    if action == keyboards.FIT_RESET and not tag:
         if not await db.run(fitting.reset, telegram_id=user.id):
             await query.answer(render.fit_already_default())
             return
         reply = render.fit_reset()
-    elif action == render.FIT_USE and len(tag) == 3:
+    elif action == keyboards.FIT_USE and len(tag) == 3:
         decision = await db.run(fitting.accept, telegram_id=user.id, tag=tag)
         if decision is not Decision.DONE:
             await query.answer(render.fit_already_used() if decision is Decision.ALREADY
                                else render.fit_stale())
             return
         reply = render.fit_accepted()
-    elif action == render.FIT_KEEP and len(tag) == 3:
+    elif action == keyboards.FIT_KEEP and len(tag) == 3:
         personal = await db.run(fitting.uses_personal, telegram_id=user.id)
         if not await db.run(fitting.discard, telegram_id=user.id, tag=tag):
             await query.answer(render.fit_stale())
@@ -146,7 +146,7 @@ async def decide(update: Update, context: BotContext, value: str) -> None:
         await query.answer(render.stale_button())
         return
     await query.answer()
-    if action != render.FIT_RESET:
+    if action != keyboards.FIT_RESET:
         with contextlib.suppress(BadRequest):  # decided: the fit's buttons have done their job
             await query.edit_message_reply_markup(None)
     if query.message is not None:

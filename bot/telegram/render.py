@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.deck_choice import DeckListPage
 from bot.demos.catalogue import CATALOGUE
-from bot.demos.types import DemoKind, DemoRequest
+from bot.demos.types import DemoKind, DemoRequest, FitReport
 from bot.grading import Grade, Label
 from bot.preferences import Preferences
 from bot.stats import Stats
@@ -245,8 +245,8 @@ def settings(prefs: Preferences, note: str | None = None, *,
     if note:
         lines.insert(0, f"{escape(note)}\n")
     lines.append("\n" + SETTINGS_USAGE)
-    return Reply("\n".join(lines), with_fit_buttons(keyboards.settings_menu(prefs.reminders_paused),
-                                                   prefs.personal_schedule))
+    return Reply("\n".join(lines), keyboards.settings_menu(prefs.reminders_paused,
+                                                         prefs.personal_schedule))
 
 
 def setting_choices(name: str) -> Reply:
@@ -373,7 +373,7 @@ def card_set_aside(action: str) -> str:
     return "🙈 Buried until tomorrow."
 
 
-# --- Decks: pages, CSV/TSV import, reload (decks work edits only below this line) ---
+# --- Decks: pages, CSV/TSV import, reload ---
 
 IMPORT_FORMAT = (
     "Send a <b>.csv</b> or <b>.tsv</b> file with two columns: question, answer. A first row "
@@ -459,10 +459,7 @@ def deck_page_moved() -> str:
 
 
 
-# --- FSRS parameter fitting (fitting work edits only below this line) ---
-
-from bot.demos.types import FitReport  # noqa: E402  (this section's own import: sections stay apart)
-
+# --- FSRS parameter fitting ---
 
 def fit_setting_line(prefs: Preferences, needed: int | None) -> str:
     if prefs.personal_schedule:
@@ -471,24 +468,6 @@ def fit_setting_line(prefs: Preferences, needed: int | None) -> str:
     if needed is not None and prefs.reviews < needed:
         line += f" · personalising needs {needed} reviews (you have {prefs.reviews})"
     return line
-
-
-def with_fit_buttons(menu: InlineKeyboardMarkup, personal: bool) -> InlineKeyboardMarkup:
-    """The settings menu plus "Personalise" (and "Reset" while personal parameters are on)."""
-    from telegram import InlineKeyboardButton
-
-    from bot.telegram.callback_data import ChooseSetting, OpenSetting
-
-    row = [InlineKeyboardButton("🧠 Re-fit schedule" if personal else "🧠 Personalise schedule",
-                                callback_data=OpenSetting("fit").encode())]
-    if personal:
-        row.append(InlineKeyboardButton("↩️ Reset to defaults",
-                                        callback_data=ChooseSetting("fit", FIT_RESET).encode()))
-    return InlineKeyboardMarkup([*menu.inline_keyboard, row])
-
-
-# ChooseSetting("fit", ...) values: use / keep carry the proposal's 3-digit tag.
-FIT_USE, FIT_KEEP, FIT_RESET = "1", "0", "2"
 
 
 def fit_needs_reviews(reviews: int, needed: int) -> Reply:
@@ -522,10 +501,6 @@ def _pct(value: float) -> str:
 
 def fit_result(report: FitReport, tag: str, *, personal: bool) -> Reply:
     """The fit's comparison in plain words, within a photo caption, with the yes/no buttons."""
-    from telegram import InlineKeyboardButton
-
-    from bot.telegram.callback_data import ChooseSetting
-
     lines = [
         "🧠 <b>Your own FSRS parameters are ready</b>",
         f"Fitted to your reviews of {report.cards - report.checked_cards} cards, then checked on "
@@ -554,12 +529,7 @@ def fit_result(report: FitReport, tag: str, *, personal: bool) -> Reply:
                   "on, too few to tell whether they beat the defaults. Use them anyway?"]
     lines.append("\nThe picture (grey = defaults, green = yours): how a new card fades, and the "
                  "gaps between reviews of a card you always answer Good.")
-    keep = "Keep current" if personal else "Keep defaults"
-    keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton("✅ Use them" if better else "Use them",
-                             callback_data=ChooseSetting("fit", FIT_USE + tag).encode()),
-        InlineKeyboardButton(keep, callback_data=ChooseSetting("fit", FIT_KEEP + tag).encode()),
-    ]])
+    keyboard = keyboards.fit_choice(tag, better=better, personal=personal)
     return Reply(clip("\n".join(lines), CAPTION_LIMIT), keyboard)
 
 
@@ -589,7 +559,7 @@ def fit_stale() -> str:
     return "That fit is no longer open; run a new one from /settings."
 
 
-# --- Abuse limits: flood throttle, demo quota (reliability work edits only below) ---
+# --- Abuse limits: flood throttle, demo quota ---
 
 
 def _ceil(value: float) -> int:

@@ -125,3 +125,16 @@ def test_same_file_name_of_two_learners_are_two_decks(db: Database) -> None:
     """Slugs carry the owner, so two learners' `words.csv` never meet."""
     first, second = save(db, 1, "words", "q,a\nA?,a\n"), save(db, 2, "words", "q,a\nB?,b\n")
     assert first != second
+
+
+def test_names_that_slugify_alike_are_two_decks(db: Database) -> None:
+    """Non-Latin or punctuation-only file names never overwrite each other's deck."""
+    verbs = save(db, 1, "Глаголы", "q,a\nидти?,to go\n")
+    nouns = save(db, 1, "Существительные", "q,a\nдом?,house\n")
+    words = save(db, 1, "単語", "q,a\n猫?,cat\n")
+    assert len({verbs, nouns, words}) == 3
+    assert save(db, 1, "глаголы", "q,a\nидти?,to go\n") == verbs  # same name, other case
+    with Session(db.engine) as session:
+        live = session.exec(select(Card.question).where(Card.deck_id == verbs,
+                                                        Card.retired == False)).all()  # noqa: E712
+    assert live == ["идти?"]

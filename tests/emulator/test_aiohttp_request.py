@@ -69,6 +69,7 @@ async def test_slow_answer_times_out_and_may_have_been_sent(
     with pytest.raises(TimedOut) as caught:
         await bot.send_message(7, "x")
     assert not _surely_unsent(caught.value)
+    assert emu.token.split(":", 1)[1] not in _chain_text(caught.value)
 
 
 async def test_refused_connection_is_surely_unsent_and_hides_the_token(
@@ -101,5 +102,14 @@ async def test_dropped_connection_is_a_network_error_without_the_url(
     emu.inject_fault("sendMessage", "reset")
     with pytest.raises(NetworkError) as caught:
         await bot.send_message(7, "x")
-    assert emu.token.split(":", 1)[1] not in str(caught.value)
+    assert emu.token.split(":", 1)[1] not in _chain_text(caught.value)
     assert not _surely_unsent(caught.value)
+
+
+def _chain_text(exc: BaseException | None) -> str:
+    """Every message and repr along the cause chain: where an error tracker would look."""
+    parts = []
+    while exc is not None:
+        parts += [str(exc), repr(exc)]
+        exc = exc.__cause__ or exc.__context__
+    return "\n".join(parts)

@@ -7,9 +7,7 @@ production, while each answer is drawn from a "true" FSRS memory with other para
 
 from __future__ import annotations
 
-import json
 import random
-from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import fsrs
@@ -18,21 +16,12 @@ from sqlmodel import Session
 
 from bot.scheduling import Memory, Rating, SchedulerConfig, State, new_memory, review
 from bot.store.models import CardState, ReviewLog, StudyPrompt
+from bot.study import dump_memory
 
 # Initial stabilities under half the defaults, and memories that grow slower with each
 # success (w8 0.8 instead of 1.87): by the defaults' reckoning, a forgetful learner.
 FORGETFUL = (0.1, 0.5, 1.0, 3.0, *DEFAULT_PARAMETERS[4:8], 0.8, *DEFAULT_PARAMETERS[9:])
 DEFAULTS = SchedulerConfig(fuzzing=False)
-
-
-def _dump(memory: Memory | None) -> str:
-    if memory is None:
-        return "null"
-    data = asdict(memory)
-    for name in ("due", "last_review"):
-        if data[name] is not None:
-            data[name] = data[name].isoformat()
-    return json.dumps(data)
 
 
 def simulate(cards: list[int], *, start: datetime, days: int, new_per_day: int = 4,
@@ -91,7 +80,7 @@ def insert_history(session: Session, *, learner_id: int, cards: list[int], start
         previous = before.get(card)
         session.add(ReviewLog(learner_id=learner_id, card_id=card, prompt_id=prompt.id,
                               rating=int(rating), reviewed_at=when, duration_ms=9000,
-                              state_before=_dump(previous)))
+                              state_before=dump_memory(previous)))
         before[card] = review(previous or new_memory(when), rating, when, DEFAULTS)
     for card, memory in memories.items():
         session.add(CardState(learner_id=learner_id, card_id=card, state=int(memory.state),
