@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -13,6 +13,10 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flood_window import FloodThrottle
 from bot.store.db import Database
+
+if TYPE_CHECKING:
+    from bot.telegram.deck_reload import Reloader
+    from bot.telegram.pushes import Pusher
 
 Clock = Callable[[], datetime]
 
@@ -33,6 +37,9 @@ class BotState:
     demos: Any = None
     # The per-chat flood throttle, made on the first update (bot/telegram/throttle.py).
     throttle: FloodThrottle | None = None
+    # Per-application state of the push runs and of the deck reload, made on first use.
+    pusher: Pusher | None = None
+    reloader: Reloader | None = None
 
     @property
     def config(self) -> Settings:

@@ -40,7 +40,7 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 @dataclass
-class _Reloader:
+class Reloader:
     snapshot: Snapshot | None = None
     fingerprint: Fingerprint | None = None
     catalog_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -48,12 +48,11 @@ class _Reloader:
     sighup: bool = False
 
 
-# One per running application (tests run several in one process, each on its own loop).
-_RELOADERS: dict[int, _Reloader] = {}
-
-
-def _reloader(app: TutorApp) -> _Reloader:
-    return _RELOADERS.setdefault(id(app), _Reloader())
+def _reloader(app: TutorApp) -> Reloader:
+    state = app.bot_data
+    if state.reloader is None:
+        state.reloader = Reloader()
+    return state.reloader
 
 
 def snapshot(cards_dir: Path) -> Snapshot:
@@ -83,7 +82,7 @@ async def start(app: TutorApp) -> None:
 
 
 async def stop(app: TutorApp) -> None:
-    reloader = _RELOADERS.pop(id(app), None)
+    reloader, app.bot_data.reloader = app.bot_data.reloader, None
     if app.job_queue is not None:
         with contextlib.suppress(Exception):  # the scheduler may already be shut down
             for job in app.job_queue.get_jobs_by_name(JOB_NAME):
@@ -94,7 +93,7 @@ async def stop(app: TutorApp) -> None:
 
 
 def listens_for_sighup(app: TutorApp) -> bool:
-    reloader = _RELOADERS.get(id(app))
+    reloader = app.bot_data.reloader
     return reloader is not None and reloader.sighup
 
 

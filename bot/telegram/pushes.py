@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import cast
@@ -78,21 +77,18 @@ class PushReport:
 
 
 @dataclass
-class _Pusher:
-    """Per-application runtime state (kept out of BotState, which has no slot for it)."""
+class Pusher:
+    """Per-application push state: one run at a time, and whether the app is stopping."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     stopping: bool = False
 
 
-_PUSHERS: weakref.WeakKeyDictionary[TutorApp, _Pusher] = weakref.WeakKeyDictionary()
-
-
-def _pusher(app: TutorApp) -> _Pusher:
-    pusher = _PUSHERS.get(app)
-    if pusher is None:
-        pusher = _PUSHERS[app] = _Pusher()
-    return pusher
+def _pusher(app: TutorApp) -> Pusher:
+    state = app.bot_data
+    if state.pusher is None:
+        state.pusher = Pusher()
+    return state.pusher
 
 
 async def start(app: TutorApp) -> None:
@@ -235,7 +231,7 @@ class _Sender:
         await self._write()
 
 
-async def _run(app: TutorApp, pusher: _Pusher, *, telegram_id: int | None) -> PushReport:
+async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> PushReport:
     state = app.bot_data
     db = state.database
     catchup = catchup_window(state.config.push_catchup_hours)
