@@ -198,10 +198,11 @@ def _generations(windows: Sequence[Window]) -> list[list[Window]]:
 
 def _insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
+    table = PushClaim.__table__  # type: ignore[attr-defined]
     if dialect == "postgresql":
-        return postgresql.insert(PushClaim)
+        return postgresql.insert(table)
     if dialect == "sqlite":
-        return sqlite.insert(PushClaim)
+        return sqlite.insert(table)
     raise NotImplementedError(f"push claims need ON CONFLICT support; got {dialect}")
 
 
@@ -224,11 +225,14 @@ def claim(
          "attempts": 1 if d is Decision.SEND else 0, "due_count": 0}
         for c, d in todo
     ]
-    stmt = _insert(session).values(rows).on_conflict_do_nothing(
+    table = PushClaim.__table__  # type: ignore[attr-defined]
+    stmt = _insert(session).on_conflict_do_nothing(
         index_elements=["learner_id", "local_date"]
-    ).returning(col(PushClaim.id), col(PushClaim.learner_id), col(PushClaim.local_date),
-                col(PushClaim.status))
-    won = session.execute(stmt).all()
+    ).returning(table.c.id, table.c.learner_id, table.c.local_date, table.c.status)
+    # Parameters as a list, not .values(rows): the statement is compiled once and cached,
+    # and SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues"). A 1,000-row
+    # VALUES clause was compiled afresh for every batch, a fifth of the push path's CPU.
+    won = session.connection().execute(stmt, rows).all()
     by_key = {(c.learner_id, c.local_date): c for c, _ in todo}
     mine = [(row[0], 1, by_key[(row[1], row[2])]) for row in won
             if row[3] == PushStatus.CLAIMED]
@@ -489,7 +493,11 @@ def start_sending(session: Session, *, claims: Sequence[Claim]) -> set[int]:
         # fence makes it scan the whole table, once per group of sends.
         col(PushClaim.id).in_([c.claim_id for c in claims]),
         sa.tuple_(col(PushClaim.id), col(PushClaim.attempts)).in_(pairs),
-        col(PushClaim.status) == PushStatus.CLAIMED,
+        # `status || ''`, not `status`: the same test, but one that `ix_push_claim_open`
+        # cannot serve. PostgreSQL otherwise ANDs that index in, and its 'claimed' range
+        # holds a dead entry for every row flipped since the last vacuum: 2-3 ms a flip,
+        # thousands of flips a peak hour, against ~0.2 ms by the primary key alone.
+        col(PushClaim.status).concat("") == PushStatus.CLAIMED,
     ).values(status=PushStatus.SENDING).returning(col(PushClaim.id))
     return {r[0] for r in session.execute(stmt).all()}
 

@@ -129,20 +129,29 @@ class Window:
     zones: tuple[str, ...]
 
 
-def zone_windows(zones: Iterable[str], now: datetime, catchup: timedelta) -> list[Window]:
+def zone_windows(
+    zones: Iterable[str], now: datetime, catchup: timedelta, *, since: datetime | None = None,
+) -> list[Window]:
     """Group zones by what their wall clock says now, so one query covers them all.
 
-    Today's window takes every push time already passed (those too late are then recorded
-    as skipped, once). Yesterday's window exists only while the catch-up reaches back past
-    local midnight; its lower bound keeps an hour of slack for DST and `decide` is exact.
+    A full scan (`since` None) takes every push time of today already passed (those too late
+    are then recorded as skipped, once). Yesterday's window exists only while the catch-up
+    reaches back past local midnight; its lower bound keeps an hour of slack for DST and
+    `decide` is exact.
+
+    With `since`, only push times from `since` on are looked at: the ticks between full
+    scans then read the few learners whose moment just came, not everyone pushed today.
     """
     grouped: dict[tuple[date, str, str], list[str]] = defaultdict(list)
     earliest = now - catchup - timedelta(hours=1)
+    if since is not None:
+        earliest = max(earliest, since)
     for tz in sorted(set(zones)):
         today, hhmm = wall_clock(now, tz)
-        grouped[(today, "00:00", hhmm)].append(tz)
         early_day, early_hhmm = wall_clock(earliest, tz)
         yesterday = today - timedelta(days=1)
+        after = early_hhmm if since is not None and early_day == today else "00:00"
+        grouped[(today, after, hhmm)].append(tz)
         if early_day == yesterday:
             grouped[(yesterday, early_hhmm, "23:59")].append(tz)
         elif early_day < yesterday:

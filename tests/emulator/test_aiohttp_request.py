@@ -113,3 +113,30 @@ def _chain_text(exc: BaseException | None) -> str:
         parts += [str(exc), repr(exc)]
         exc = exc.__cause__ or exc.__context__
     return "\n".join(parts)
+
+
+async def test_requests_go_through_the_proxy_named_in_the_environment(
+    emu: BotApiEmulator, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HTTP_PROXY is honoured, as with PTB's default httpx: a host that does not resolve is
+    reached through the proxy (the emulator plays it), and NO_PROXY turns it off again."""
+    emu.user(7)
+    monkeypatch.setenv("HTTP_PROXY", emu.base_url.rsplit("/bot", 1)[0])
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    bot = Bot(emu.token, base_url="http://api.telegram.invalid/bot", request=AiohttpRequest())
+    await bot.request.initialize()
+    try:
+        await bot.send_message(7, "via the proxy")
+    finally:
+        await bot.request.shutdown()
+    assert [m.text for m in emu.bot_messages(7)] == ["via the proxy"]
+
+    monkeypatch.setenv("NO_PROXY", "api.telegram.invalid")
+    bot = Bot(emu.token, base_url="http://api.telegram.invalid/bot", request=AiohttpRequest())
+    await bot.request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await bot.send_message(7, "direct")
+    finally:
+        await bot.request.shutdown()

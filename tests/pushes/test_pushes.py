@@ -423,3 +423,32 @@ async def test_start_up_tick_runs_even_when_post_init_was_slow(
             await running.stop()
     assert len(pushes_to(emulator, 1)) == 1
     assert not [r for r in caplog.records if "was missed" in r.getMessage()]
+
+
+async def test_tick_between_full_scans_reads_only_new_push_times(bot: RunningBot) -> None:
+    """A tick right after another looks only at push times since then, and the periodic
+    full scan still finds a learner whose earlier push time no tick announced."""
+    add_learner(bot, 1, at="08:00")
+    await at(bot, utc(2026, 3, 2, 8, 0))  # the first run of a process scans everything
+    assert len(pushes_to(bot.emu, 1)) == 1
+    await at(bot, utc(2026, 3, 2, 8, 5))
+    # Learner 2 appears behind the scan (as after a restore, or a push time another
+    # instance changed without telling this one): their 08:01 moment has passed.
+    add_learner(bot, 2, at="08:01")
+    await at(bot, utc(2026, 3, 2, 8, 6))  # reads 08:03-08:06 only
+    assert pushes_to(bot.emu, 2) == []
+    await at(bot, utc(2026, 3, 2, 8, 10))  # ten minutes after the last full scan
+    assert len(pushes_to(bot.emu, 2)) == 1
+    assert len(pushes_to(bot.emu, 1)) == 1
+
+
+async def test_clock_going_back_makes_the_next_tick_a_full_scan(bot: RunningBot) -> None:
+    """After the clock jumps back, the next tick scans everything, and still pushes once."""
+    add_learner(bot, 1, at="08:00")
+    add_learner(bot, 2, at="09:00")
+    await at(bot, utc(2026, 3, 2, 10, 0))
+    assert len(pushes_to(bot.emu, 1)) == 1 and len(pushes_to(bot.emu, 2)) == 1
+    add_learner(bot, 3, at="08:30")
+    await at(bot, utc(2026, 3, 2, 9, 0))  # back one hour: a full scan finds learner 3
+    assert len(pushes_to(bot.emu, 3)) == 1
+    assert sends_per_chat(bot.emu) == Counter({1: 1, 2: 1, 3: 1})

@@ -111,3 +111,20 @@ def test_zone_windows_reach_into_yesterday_only_within_the_catchup() -> None:
 def test_next_tick_delay_aligns_to_the_interval() -> None:
     """Ticks land just after :00 and :30 of the wall clock."""
     assert next_tick_delay(1_000_000_040.0, 30.0) == pytest.approx(10.25)
+
+
+def test_zone_windows_since_narrow_today_to_push_times_from_then() -> None:
+    """With `since`, today's window starts at that wall time; yesterday's only if `since`
+    was before local midnight."""
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    since = datetime(2026, 3, 2, 8, 58, tzinfo=UTC)
+    windows = zone_windows(["Europe/Berlin", "UTC"], now, THREE_H, since=since)
+    assert {(w.local_date, w.after, w.upto, w.zones) for w in windows} == {
+        (date(2026, 3, 2), "09:58", "10:00", ("Europe/Berlin",)),
+        (date(2026, 3, 2), "08:58", "09:00", ("UTC",)),
+    }
+    late = datetime(2026, 3, 3, 0, 1, tzinfo=UTC)
+    windows = zone_windows(["UTC"], late, THREE_H, since=late - timedelta(minutes=3))
+    assert {(w.local_date, w.after, w.upto) for w in windows} == {
+        (date(2026, 3, 3), "00:00", "00:01"), (date(2026, 3, 2), "23:58", "23:59"),
+    }

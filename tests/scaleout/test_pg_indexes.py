@@ -14,6 +14,7 @@ from sqlmodel import col, func, select
 
 from bot import pushing
 from bot.reminders import Window
+from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from bot.store.models import Card, CardState, Deck, Learner, PushClaim, ReviewLog, StudyPrompt
 from tests.factories import FIXED_NOW, postgres_database
@@ -156,3 +157,14 @@ def test_push_query_uses_its_index(pg: sa.Engine, name: str) -> None:
     plan = _plan(pg, statement)
     assert _uses(plan, index), plan
     assert f"Seq Scan on {table}" not in plan, plan
+
+
+def test_app_engine_plans_every_run_with_its_own_values(pg: sa.Engine) -> None:
+    """The bot's engine keeps PostgreSQL from switching prepared statements to a generic
+    plan, which ignored the push window and read every learner."""
+    engine = make_engine(pg.url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+    finally:
+        engine.dispose()
