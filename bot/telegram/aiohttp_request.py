@@ -116,7 +116,6 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}") from RequestMaybeSent()
 
-
     def _proxy_for(self, url: str) -> str | None:
         """HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as PTB's default httpx honours them."""
         parts = urlsplit(url)
