@@ -114,7 +114,6 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int) -> None:
     from bot.app import build_application, initialize, shutdown
     from bot.webserver import start_webhook, stop_webhook
 
-    _lock_stemmer()
     app = build_application(settings)
     if webhook:
         server = await start_webhook(app, settings)
@@ -131,38 +130,6 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int) -> None:
     await app.updater.stop()
     await app.stop()
     await shutdown(app)
-
-
-def _lock_stemmer() -> None:
-    """Serialise the grader's shared Snowball stemmer, which is not thread-safe.
-
-    Grading runs on the database's worker threads; under concurrent load two threads in one
-    stemmer object raise IndexError inside snowballstemmer. Reported to the grading owner;
-    until it is fixed there, the bench guards it here so the figures are about throughput.
-    """
-    import importlib
-    import threading
-
-    for name in ("bot.grading.spelling", "bot.grading.lexicon"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        inner: Any = module.__dict__.get("_STEMMER")
-        if inner is None or getattr(inner, "bench_locked", False):
-            continue
-        module.__dict__["_STEMMER"] = _LockedStemmer(inner, threading.Lock())
-
-
-class _LockedStemmer:
-    bench_locked = True
-
-    def __init__(self, inner: Any, lock: Any) -> None:
-        self._inner, self._lock = inner, lock
-
-    def stemWord(self, word: str) -> str:
-        with self._lock:
-            return str(self._inner.stemWord(word))
 
 
 async def _serve_echo(token: str, emu_url: str, stop: asyncio.Event, http: str) -> None:

@@ -105,6 +105,8 @@ class CardState(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("learner_id", "card_id"),
         sa.Index("ix_card_state_learner_due", "learner_id", "due"),
+        # Cards a learner met today (the daily new-card limit).
+        sa.Index("ix_card_state_learner_introduced", "learner_id", "introduced_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -128,9 +130,12 @@ class StudyPrompt(SQLModel, table=True):
     """One showing of a card. Rating buttons name the prompt, so a press is applied once."""
 
     __tablename__ = "study_prompt"
+    # Cards a learner skipped or buried today, without reading every prompt they ever saw.
+    # It also serves every lookup by learner alone, so learner_id has no index of its own.
+    __table_args__ = (sa.Index("ix_study_prompt_learner_asked", "learner_id", "asked_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    learner_id: int = Field(foreign_key="learner.id", index=True)
+    learner_id: int = Field(foreign_key="learner.id")
     card_id: int = Field(foreign_key="card.id", index=True)
     asked_at: datetime = Field(sa_column=_ts())
     answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

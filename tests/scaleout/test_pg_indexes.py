@@ -114,6 +114,16 @@ QUERIES: dict[str, tuple[str, str, Select[Any]]] = {
         "review_log", "ix_review_log_learner_time",
         select(func.count()).select_from(ReviewLog).where(
             ReviewLog.learner_id == 42, ReviewLog.reviewed_at >= FIXED_NOW - timedelta(days=1))),
+    "prompts set aside today": (
+        "study_prompt", "ix_study_prompt_learner_asked",
+        select(StudyPrompt.card_id, StudyPrompt.outcome).where(
+            StudyPrompt.learner_id == 42, StudyPrompt.asked_at >= FIXED_NOW - timedelta(days=1),
+            col(StudyPrompt.outcome).in_(("skipped", "buried")))),
+    "cards introduced today": (
+        "card_state", "ix_card_state_learner_introduced",
+        select(func.count()).select_from(CardState).where(
+            CardState.learner_id == 42,
+            CardState.introduced_at >= FIXED_NOW - timedelta(days=1))),
     "learner by telegram_id": (
         "learner", "learner_telegram_id_key",
         select(Learner).where(Learner.telegram_id == 1_000_042)),
