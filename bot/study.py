@@ -408,14 +408,8 @@ def _memory_values(memory: Memory) -> dict[str, Any]:
 
 
 def store_memory(state: CardState, memory: Memory) -> None:
-    state.state = int(memory.state)
-    state.step = memory.step
-    state.stability = memory.stability
-    state.difficulty = memory.difficulty
-    state.due = memory.due
-    state.last_review = memory.last_review
-    state.reps = memory.reps
-    state.lapses = memory.lapses
+    for name, value in _memory_values(memory).items():
+        setattr(state, name, value)
 
 
 def dump_memory(memory: Memory | None) -> str:
