@@ -59,7 +59,7 @@ from bot.telegram.callback_data import (
 )
 from bot.telegram.context import BotContext, BotState, Clock, TutorApp, utc_now
 from bot.telegram.errors import on_error
-from bot.telegram.learners import register_learner
+from bot.telegram.learners import note_learner, register_unwritten
 
 log = logging.getLogger("tutorbot")
 
@@ -145,8 +145,10 @@ def _register(app: TutorApp) -> None:
     # Group -2 runs first for every update: a chat that floods is answered politely and
     # stopped here, before it costs a database write.
     app.add_handler(TypeHandler(Update, throttle.check), group=-2)
-    # Group -1 then registers the learner.
-    app.add_handler(TypeHandler(Update, register_learner), group=-1)
+    # Group -1 then notes the sender, whom the handler's first database call registers
+    # (group 1 does it when the handler made none): see bot/telegram/learners.py.
+    app.add_handler(TypeHandler(Update, note_learner), group=-1)
+    app.add_handler(TypeHandler(Update, register_unwritten), group=1)
     handlers: list[Any] = [
         # Commands come first so "/skip" is never graded as an answer.
         CommandHandler("start", start.start, filters=private),

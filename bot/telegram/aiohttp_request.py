@@ -14,6 +14,7 @@ that may have reached Telegram. Messages never include the URL, which holds the 
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
+_JSON = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -89,16 +91,19 @@ class AiohttpRequest(BaseRequest):
             total=write, sock_read=read, sock_connect=connect,
             connect=None if pool is None or connect is None else pool + connect,
         )
-        body: aiohttp.FormData | dict[str, str] | None = None
-        if request_data is not None:
-            body = request_data.json_parameters
-            if files:
-                form = aiohttp.FormData(body)
-                for name, (filename, content, mime) in files.items():
-                    form.add_field(name, content, filename=filename, content_type=mime)
-                body = form
+        body: aiohttp.FormData | bytes | None = None
+        headers = None
+        if request_data is not None and files:
+            body = aiohttp.FormData(request_data.json_parameters)
+            for name, (filename, content, mime) in files.items():
+                body.add_field(name, content, filename=filename, content_type=mime)
+        elif request_data is not None:
+            # A JSON body, which the Bot API takes for every call without a file: one C-level
+            # json.dumps instead of url-encoding each value (7% of the bot's CPU under load).
+            body, headers = json.dumps(request_data.parameters).encode(), _JSON
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout,
+            async with self._session.request(method, url, data=body, headers=headers,
+                                             timeout=timeout,
                                              proxy=self._proxy_for(url)) as resp:
                 return resp.status, await resp.read()
         # aiohttp's own messages may quote the URL, and with it the token: causes are replaced

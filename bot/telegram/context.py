@@ -5,20 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flood_window import FloodThrottle
 from bot.store.db import Database
+from bot.study import ensure_learner
 
 if TYPE_CHECKING:
     from bot.telegram.deck_reload import Reloader
     from bot.telegram.pushes import Pusher
 
 Clock = Callable[[], datetime]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -54,10 +58,45 @@ class BotState:
         return self.db
 
 
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """The sender of a private-chat update, to be written before anything else of theirs."""
+
+    telegram_id: int
+    chat_id: int
+    first_name: str
+    now: datetime
+
+
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotState]):
+    """One per update, shared by every handler group that sees it (PTB builds it once)."""
+
+    # Set by bot.telegram.learners in group -1 and taken by the first database call.
+    registration: Registration | None = None
+
     @property
     def state(self) -> BotState:
         return self.bot_data
+
+    async def run_db(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`Database.run` for an update's handlers: the sender's registration (see
+        bot.telegram.learners) rides along in the same session and commit, so a study update
+        costs one trip to the database thread instead of two."""
+        registration, self.registration = self.registration, None
+        if registration is None:
+            return await self.state.database.run(fn, *args, **kwargs)
+        return await self.state.database.run(_registered_then, registration, fn, args, kwargs)
+
+
+def _registered_then(
+    session: Session, registration: Registration, fn: Callable[..., T],
+    args: tuple[Any, ...], kwargs: dict[str, Any],
+) -> T:
+    ensure_learner(session, telegram_id=registration.telegram_id, chat_id=registration.chat_id,
+                   first_name=registration.first_name, now=registration.now)
+    return fn(session, *args, **kwargs)
 
 
 TutorApp = Application[

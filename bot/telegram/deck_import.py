@@ -68,7 +68,7 @@ async def import_document(update: Update, context: BotContext) -> None:
         problems = [(p.line, p.reason) for p in refused.problems]
         await _send(message, status, render.import_refused(name, refused.reason, problems))
         return
-    saved = await state.database.run(save_personal_deck, telegram_id=user.id,
+    saved = await context.run_db(save_personal_deck, telegram_id=user.id,
                                      title=deck_title(name), cards=table.cards, now=state.clock())
     if saved is None:
         await _send(message, status, render.internal_error())

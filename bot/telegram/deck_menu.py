@@ -33,7 +33,7 @@ async def decks_command(update: Update, context: BotContext) -> None:
     """List the decks with progress and toggle buttons, first page."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    progress = await context.state.database.run(deck_progress, telegram_id=user.id,
+    progress = await context.run_db(deck_progress, telegram_id=user.id,
                                                 catalog=context.state.catalog)
     reply = render.decks(paginate(progress, 0))
     await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
@@ -45,7 +45,7 @@ async def toggle_button(update: Update, context: BotContext) -> None:
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
     assert isinstance(payload, ToggleDeck)
-    progress = await context.state.database.run(
+    progress = await context.run_db(
         toggle_deck, telegram_id=update.effective_user.id, deck_id=payload.deck_id,
         catalog=context.state.catalog,
     )
@@ -62,7 +62,7 @@ async def page_button(update: Update, context: BotContext) -> None:
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
     assert isinstance(payload, DeckPage)
-    progress = await context.state.database.run(
+    progress = await context.run_db(
         deck_progress, telegram_id=update.effective_user.id, catalog=context.state.catalog)
     await query.answer()
     await _show(query, progress, payload.page)
@@ -77,7 +77,7 @@ async def delete_button(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     state = context.state
     if not payload.confirmed:
-        deck = await state.database.run(owned_deck, telegram_id=user_id,
+        deck = await context.run_db(owned_deck, telegram_id=user_id,
                                         deck_id=payload.deck_id)
         if deck is None:
             await query.answer(render.stale_button())
@@ -89,13 +89,13 @@ async def delete_button(update: Update, context: BotContext) -> None:
             await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
                                           reply_markup=reply.keyboard)
         return
-    deleted = await state.database.run(delete_personal_deck, telegram_id=user_id,
+    deleted = await context.run_db(delete_personal_deck, telegram_id=user_id,
                                        deck_id=payload.deck_id)
     if deleted is None:
         await query.answer(render.stale_button())
         return
     await query.answer("Deleted")
     await deck_reload.refresh_personal_deck(deck_reload.app_of(context), payload.deck_id)
-    progress = await state.database.run(deck_progress, telegram_id=user_id,
+    progress = await context.run_db(deck_progress, telegram_id=user_id,
                                         catalog=state.catalog)
     await _show(query, progress, payload.page, render.deck_deleted_note(deleted.title))

@@ -90,7 +90,7 @@ async def _within_quota(context: BotContext, chat_id: int, user_id: int, kind: D
     if kind == DemoKind.STATS:  # /stats charts are part of studying, not a demo request
         return True
     config, now = context.state.config, context.state.clock()
-    claim = await context.state.database.run(
+    claim = await context.run_db(
         claim_demo, telegram_id=user_id, kind=kind.value, now=now, limit=config.demo_quota,
         window_s=config.demo_quota_window_s,
     )
@@ -219,7 +219,7 @@ async def show_me_button(update: Update, context: BotContext) -> None:
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
     assert isinstance(payload, ShowDemo)
-    card = await context.state.database.run(
+    card = await context.run_db(
         prompt_card, telegram_id=update.effective_user.id, prompt_id=payload.prompt_id,
         catalog=context.state.catalog,
     )

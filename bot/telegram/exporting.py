@@ -14,7 +14,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     """Send the review history as a CSV file."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    text = await context.state.database.run(export_reviews, telegram_id=user.id)
+    text = await context.run_db(export_reviews, telegram_id=user.id)
     rows = 0 if text is None else text.count("\n") - 1
     if text is None or rows == 0:
         reply = render.export_empty()

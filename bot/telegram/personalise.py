@@ -42,7 +42,7 @@ async def start_fit(update: Update, context: BotContext) -> None:
     await query.answer()
     needed = context.state.config.fsrs_fit_min_reviews
     try:
-        reviews = await context.state.database.run(fitting.gather_reviews, telegram_id=user.id,
+        reviews = await context.run_db(fitting.gather_reviews, telegram_id=user.id,
                                                    min_reviews=needed)
     except FitRefused as exc:
         await context.bot.send_message(chat_id, render.fit_needs_reviews(exc.reviews,
@@ -97,7 +97,7 @@ async def _offer(context: BotContext, chat_id: int, owner: int, report: FitRepor
         await context.bot.send_message(chat_id, render.fit_too_few_spaced(
             report.spaced_reviews).text)
         return
-    proposal = await context.state.database.run(fitting.propose, telegram_id=owner,
+    proposal = await context.run_db(fitting.propose, telegram_id=owner,
                                                 parameters=report.parameters,
                                                 now=context.state.clock())
     if proposal is None:

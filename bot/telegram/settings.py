@@ -37,7 +37,7 @@ def _parse(name: str, value: str) -> dict[str, object]:
 
 async def _apply(update: Update, context: BotContext, values: dict[str, object]) -> None:
     assert update.effective_user is not None and update.effective_message is not None
-    prefs = await context.state.database.run(
+    prefs = await context.run_db(
         preferences.update_preferences, telegram_id=update.effective_user.id,
         **values,  # type: ignore[arg-type]
     )
@@ -57,7 +57,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
     assert message is not None and user is not None
     args = context.args or []
     if not args:
-        prefs = await context.state.database.run(preferences.get_preferences,
+        prefs = await context.run_db(preferences.get_preferences,
                                                  telegram_id=user.id)
         if prefs is not None:
             reply = render.settings(prefs,

@@ -19,7 +19,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     """Summarise streak, retention and the due forecast, then send the chart."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    stats = await context.state.database.run(learner_stats, telegram_id=user.id,
+    stats = await context.run_db(learner_stats, telegram_id=user.id,
                                              now=context.state.clock())
     if stats is None:
         return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -25,7 +26,7 @@ async def study_command(update: Update, context: BotContext) -> None:
     """Show the next due card."""
     assert update.effective_message is not None and update.effective_user is not None
     state = context.state
-    result = await state.database.run(
+    result = await context.run_db(
         study.next_card, telegram_id=update.effective_user.id, catalog=state.catalog,
         now=state.clock(),
     )
@@ -42,7 +43,7 @@ async def answer(update: Update, context: BotContext) -> None:
         await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
         return
     state = context.state
-    result = await state.database.run(
+    result = await context.run_db(
         study.submit_answer, telegram_id=update.effective_user.id, text=text,
         catalog=state.catalog, now=state.clock(),
     )
@@ -64,7 +65,7 @@ async def rate_button(update: Update, context: BotContext) -> None:
         return
     state = context.state
     now = state.clock()
-    result = await state.database.run(
+    result = await context.run_db(
         study.rate, telegram_id=update.effective_user.id, prompt_id=payload.prompt_id,
         rating=payload.rating, catalog=state.catalog, now=now, fuzzing=state.config.fsrs_fuzzing,
     )
@@ -74,19 +75,33 @@ async def rate_button(update: Update, context: BotContext) -> None:
     if isinstance(result, study.StaleButton):
         await query.answer(render.stale_button(), show_alert=False)
         return
-    await query.answer("Saved")
     note = render.rated_note(RATING_NAMES[result.rating], result.next_due, now)
-    if isinstance(query.message, Message):
-        # Replace the buttons by the outcome so the chat shows what was recorded.
-        body = query.message.text_html or ""
-        # "Not modified" or "not found" must not stop the next card from coming: the review
-        # is already stored.
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer("Saved")
+        return
+
+    async def show_outcome() -> None:
+        # Replace the buttons by the outcome so the chat shows what was recorded. "Not
+        # modified" or "not found" must not stop the next card: the review is stored.
         with contextlib.suppress(BadRequest):
-            await query.edit_message_text(render.clip(f"{body}\n\n{note}"),
+            await query.edit_message_text(render.clip(f"{message.text_html or ''}\n\n{note}"),
                                           parse_mode=ParseMode.HTML)
+
+    async def go_on() -> None:
         if result.leech:
-            await query.message.reply_text(render.leech(), parse_mode=ParseMode.HTML)
-        await _send_next(query.message, result.next)
+            await message.reply_text(render.leech(), parse_mode=ParseMode.HTML)
+        await _send_next(message, result.next)
+
+    # The three calls are independent, so they travel together: the next card arrives one
+    # round trip after the press instead of three. A press answered too late ("query is too
+    # old", after a restart) still gets its outcome and the next card.
+    await asyncio.gather(_answer_quietly(query, "Saved"), show_outcome(), go_on())
+
+
+async def _answer_quietly(query: CallbackQuery, text: str) -> None:
+    with contextlib.suppress(BadRequest):
+        await query.answer(text)
 
 
 async def study_now_button(update: Update, context: BotContext) -> None:
@@ -95,7 +110,7 @@ async def study_now_button(update: Update, context: BotContext) -> None:
     assert query is not None and update.effective_user is not None
     await query.answer()
     state = context.state
-    result = await state.database.run(
+    result = await context.run_db(
         study.next_card, telegram_id=update.effective_user.id, catalog=state.catalog,
         now=state.clock(),
     )
@@ -107,7 +122,7 @@ async def skip_command(update: Update, context: BotContext) -> None:
     """Skip the open card and show the next one."""
     assert update.effective_message is not None and update.effective_user is not None
     state = context.state
-    result = await state.database.run(
+    result = await context.run_db(
         study.skip, telegram_id=update.effective_user.id, catalog=state.catalog, now=state.clock()
     )
     await update.effective_message.reply_text(render.skipped())
@@ -117,7 +132,7 @@ async def skip_command(update: Update, context: BotContext) -> None:
 async def stop_command(update: Update, context: BotContext) -> None:
     """End the session, keeping progress."""
     assert update.effective_message is not None and update.effective_user is not None
-    had = await context.state.database.run(
+    had = await context.run_db(
         study.close_prompt, telegram_id=update.effective_user.id, outcome="stopped",
         now=context.state.clock(),
     )
@@ -128,7 +143,7 @@ async def stop_command(update: Update, context: BotContext) -> None:
 async def undo_command(update: Update, context: BotContext) -> None:
     """Revert the last review."""
     assert update.effective_message is not None and update.effective_user is not None
-    result = await context.state.database.run(
+    result = await context.run_db(
         study.undo, telegram_id=update.effective_user.id, catalog=context.state.catalog
     )
     reply = (render.nothing_to_undo() if result is None
@@ -143,7 +158,7 @@ async def card_action_button(update: Update, context: BotContext) -> None:
     payload = decode(query.data)
     assert isinstance(payload, CardAction)
     state = context.state
-    result = await state.database.run(
+    result = await context.run_db(
         study.set_card_aside, telegram_id=update.effective_user.id,
         prompt_id=payload.prompt_id, action=payload.action, catalog=state.catalog,
         now=state.clock(),

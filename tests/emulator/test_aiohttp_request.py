@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -140,3 +142,39 @@ async def test_requests_go_through_the_proxy_named_in_the_environment(
             await bot.send_message(7, "direct")
     finally:
         await bot.request.shutdown()
+
+
+async def test_calls_without_files_are_json_and_uploads_multipart() -> None:
+    """What Telegram receives: a JSON body whose keyboard is an object (not a JSON string in a
+    form field), non-ASCII text intact; multipart only when a file goes along."""
+    seen: list[tuple[str, bytes]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append((request.content_type, await request.read()))
+        message = {"message_id": 1, "date": 0, "chat": {"id": 7, "type": "private"},
+                   "text": "ok"}
+        return web.json_response({"ok": True, "result": message})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    bot = Bot("123:abc", base_url=f"http://127.0.0.1:{port}/bot", request=AiohttpRequest())
+    await bot.request.initialize()
+    try:
+        await bot.send_message(7, "Grüße ✓ <b>bold</b>", parse_mode="HTML",
+                               reply_markup=KEYBOARD)
+        await bot.send_document(7, b"a,b\n", filename="deck.csv")
+    finally:
+        await bot.request.shutdown()
+        await runner.cleanup()
+    (json_type, json_body), (upload_type, upload_body) = seen
+    assert json_type == "application/json"
+    sent = json.loads(json_body)
+    assert sent["chat_id"] == 7 and sent["text"] == "Grüße ✓ <b>bold</b>"
+    assert sent["reply_markup"] == {"inline_keyboard": [
+        [{"text": "Yes", "callback_data": "yes"}, {"text": "No", "callback_data": "no"}]]}
+    assert upload_type == "multipart/form-data" and b'filename="deck.csv"' in upload_body
