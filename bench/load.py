@@ -84,7 +84,7 @@ def rss_mib(pid: int) -> float:
 
 # -- the bot side (runs in its own process) ----------------------------------------------------
 
-async def _serve(kind: str, emu_url: str, database_url: str, port: int) -> None:
+async def _serve(kind: str, emu_url: str, database_url: str, port: int, secret: str) -> None:
     from pydantic import SecretStr
 
     from bot.config import Settings
@@ -103,7 +103,7 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int) -> None:
         database_url=database_url, cards_dir=REPO / "cards", demo_workers=0,
         log_level="WARNING",
         webhook_url=f"http://127.0.0.1:{port}/telegram" if webhook else None,
-        webhook_secret=SecretStr("bench-" + uuid.uuid4().hex) if webhook else None,
+        webhook_secret=SecretStr(secret) if webhook else None,
         webhook_listen=f"127.0.0.1:{port}",
         # Telegram's limits are lifted (no AIORateLimiter): this measures the bot, not them.
         telegram_rate_limit=False,
@@ -336,9 +336,18 @@ def pg_database() -> Any:
 
 
 async def scenario(name: str, kind: str, database_url: str, emu: str, args: argparse.Namespace,
-                   base_user: int, emu_pid: int) -> dict[str, Any]:
-    bot = Proc([__file__, "--serve", kind, "--emu", emu, "--db", database_url,
-                "--port", str(free_port())], "READY")
+                   base_user: int, emu_pid: int, instances: int = 1) -> dict[str, Any]:
+    # Several webhook instances share one port (SO_REUSEPORT) and the kernel spreads the
+    # emulator's connections over them; they are started one after the other so that only
+    # one runs the migrations.
+    port = free_port()
+    # Every instance has the same webhook secret, as in a real deployment.
+    secret = "bench-" + uuid.uuid4().hex
+    bots = [Proc([__file__, "--serve", kind, "--emu", emu, "--db", database_url,
+                  "--port", str(port), "--secret", secret], "READY")
+            for _ in range(instances)]
+    bot = bots[0]
+    pids = [b.p.pid for b in bots]
     out: dict[str, Any] = {"name": name}
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
@@ -348,25 +357,27 @@ async def scenario(name: str, kind: str, database_url: str, emu: str, args: argp
             await d.enrol(users, study=not echo)
             await closed_loop(d, users, 1, echo)  # warm caches and connection pools
             calls0 = (await d.call("GET", "stats"))["calls"]
-            bot0, emu0, drv0 = cpu_s(bot.p.pid), cpu_s(emu_pid), time.process_time()
-            split0 = thread_cpu_s(bot.p.pid)
+            bot0, emu0, drv0 = _sum(cpu_s, pids), cpu_s(emu_pid), time.process_time()
+            split0 = _split(pids)
             with profiled(args.py_spy, name, {"bot": bot.p.pid, "emulator": emu_pid}):
                 s = await closed_loop(d, users, args.cycles, echo)
             n = len(s.latencies)
-            split1 = thread_cpu_s(bot.p.pid)
+            split1 = _split(pids)
             out.update(driver_cpu_ms=(time.process_time() - drv0) / n * 1000,
                        split={k: (split1[k] - split0[k]) / n * 1000 for k in split1})
             out.update(answers_s=s.answers / s.seconds, updates_s=n / s.seconds,
                        p50=s.pct(0.50), p99=s.pct(0.99),
-                       bot_cpu_ms=(cpu_s(bot.p.pid) - bot0) / n * 1000,
+                       bot_cpu_ms=(_sum(cpu_s, pids) - bot0) / n * 1000,
                        emu_cpu_ms=(cpu_s(emu_pid) - emu0) / n * 1000,
                        api_calls=((await d.call("GET", "stats"))["calls"] - calls0) / n)
             if kind == "webhook":
+                out["instances"] = instances
                 paced_users = range(base_user + 10_000, base_user + 10_000 + args.paced_learners)
                 await d.enrol(paced_users)
                 p = await paced(d, paced_users, args.paced_rate, args.paced_seconds)
                 out.update(paced_rate=len(p.latencies) / p.seconds, paced_p50=p.pct(0.5),
                            paced_p99=p.pct(0.99))
+            if kind == "webhook" and instances == 1:
                 n = args.learners
                 mem_a = range(base_user + 20_000, base_user + 20_000 + n)
                 await d.enrol(mem_a)
@@ -375,7 +386,20 @@ async def scenario(name: str, kind: str, database_url: str, emu: str, args: argp
                 await d.enrol(mem_b)
                 out.update(rss_n=rss_n, rss_10n=rss_mib(bot.p.pid), mem_n=n)
     finally:
-        bot.stop()
+        for b in bots:
+            b.stop()
+    return out
+
+
+def _sum(measure: Any, pids: list[int]) -> float:
+    return float(sum(measure(pid) for pid in pids))
+
+
+def _split(pids: list[int]) -> dict[str, float]:
+    out = {"loop": 0.0, "threads": 0.0}
+    for pid in pids:
+        for k, v in thread_cpu_s(pid).items():
+            out[k] += v
     return out
 
 
@@ -402,6 +426,12 @@ async def main(args: argparse.Namespace) -> None:
                 with pg_database() as pg_url:
                     results.append(await scenario("tutorbot PostgreSQL webhook", "webhook",
                                                   pg_url, emu, args, 300_000, emulator.p.pid))
+                if args.webhook_instances > 1:
+                    await reset.call("POST", "reset")
+                    with pg_database() as pg_url:
+                        results.append(await scenario(
+                            f"tutorbot PG webhook x{args.webhook_instances}", "webhook", pg_url,
+                            emu, args, 400_000, emulator.p.pid, args.webhook_instances))
     finally:
         emulator.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -427,11 +457,15 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print("\nanswers/s: a full card (answer + rating = 2 updates) for tutorbot, one message "
           "for echo. 'vs echo' compares updates/s. CPU per update counts every thread of the "
           "process; all processes share this machine's CPUs.")
-    web = results[-1]
-    if "paced_p99" in web:
-        print(f"\npaced {args.paced_rate:.0f} updates/s for {args.paced_seconds:.0f} s on "
-              f"{web['name']}: achieved {web['paced_rate']:.0f}/s, p50 {web['paced_p50']:.1f} "
-              f"ms, p99 {web['paced_p99']:.1f} ms (goal p99 <= 20 ms)")
+    for web in results:
+        if "paced_p99" in web:
+            print(f"\npaced {args.paced_rate:.0f} updates/s for {args.paced_seconds:.0f} s on "
+                  f"{web['name']}: achieved {web['paced_rate']:.0f}/s, p50 "
+                  f"{web['paced_p50']:.1f} ms, p99 {web['paced_p99']:.1f} ms "
+                  f"(goal p99 <= 20 ms)")
+    for web in results:
+        if "rss_n" not in web:
+            continue
         growth = web["rss_10n"] - web["rss_n"]
         print(f"memory: bot RSS {web['rss_n']:.0f} MiB after {web['mem_n']} learners, "
               f"{web['rss_10n']:.0f} MiB after {10 * web['mem_n']} ({growth:+.1f} MiB)")
@@ -448,6 +482,9 @@ if __name__ == "__main__":
     parser.add_argument("--only", nargs="*", choices=["sqlite", "postgres"],
                         default=["sqlite", "postgres"],
                         help="which tutorbot scenarios to run besides the echo baseline")
+    parser.add_argument("--webhook-instances", type=int, default=2, metavar="N",
+                        help="also run N webhook instances on one port (SO_REUSEPORT) on "
+                             "PostgreSQL; 1 skips that scenario")
     parser.add_argument("--py-spy", metavar="DIR",
                         help="sample the bot and emulator with py-spy into DIR (development)")
     parser.add_argument("--echo-http", choices=["httpx", "aiohttp"], default="httpx",
@@ -458,8 +495,9 @@ if __name__ == "__main__":
     parser.add_argument("--emu", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--secret", help=argparse.SUPPRESS)
     cli = parser.parse_args()
     if cli.serve:
-        asyncio.run(_serve(cli.serve, cli.emu, cli.db, cli.port))
+        asyncio.run(_serve(cli.serve, cli.emu, cli.db, cli.port, cli.secret))
     else:
         asyncio.run(main(cli))

@@ -15,6 +15,7 @@ import asyncio
 import hmac
 import json
 import logging
+import socket
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -91,7 +92,12 @@ class WebhookServer:
         # access_log=None: the access log adds nothing a proxy does not already record.
         self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
         await self._runner.setup()
-        await web.TCPSite(self._runner, host, port).start()
+        # SO_REUSEPORT: several instances on one host may listen on the same WEBHOOK_LISTEN,
+        # and the kernel spreads Telegram's connections over them. That uses more than the one
+        # core a Python process gets, and a new instance can start before the old one stops,
+        # so a restart refuses no delivery. Not on platforms without it (Windows).
+        await web.TCPSite(self._runner, host, port,
+                          reuse_port=hasattr(socket, "SO_REUSEPORT")).start()
         self.port = int(self._runner.addresses[0][1])
         log.info("webhook server listening on %s:%d%s", host, self.port, self._path)
 

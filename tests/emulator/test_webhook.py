@@ -19,6 +19,9 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, object], str | None]] = []
         self.fail_next = 0
+        # Texts whose delivery is held until the test releases it (a slow handler).
+        self.hold: dict[str, asyncio.Event] = {}
+        self.in_flight = self.most_in_flight = 0
         self.runner: web.AppRunner | None = None
         self.url = ""
 
@@ -26,8 +29,16 @@ class Receiver:
         if self.fail_next:
             self.fail_next -= 1
             return web.Response(status=500)
-        self.received.append(
-            (await request.json(), request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
+        body = await request.json()
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            held = self.hold.get(str(body.get("message", {}).get("text")))
+            if held is not None:
+                await held.wait()
+        finally:
+            self.in_flight -= 1
+        self.received.append((body, request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
         return web.Response(text="ok")
 
     async def start(self) -> None:
@@ -130,3 +141,45 @@ async def test_drop_pending_updates(emu: BotApiEmulator, bot: Bot) -> None:
     await bot.set_webhook("http://127.0.0.1:9/hook", drop_pending_updates=True)
     await asyncio.sleep(0)
     assert (await bot.get_webhook_info()).pending_update_count == 0
+
+
+async def test_chats_are_delivered_side_by_side_each_in_order(
+    emu: BotApiEmulator, bot: Bot, receiver: Receiver
+) -> None:
+    """As on Telegram, a slow delivery holds back only its own chat: other chats' updates go
+    over further connections meanwhile, and each chat's updates still arrive in order."""
+    ada, bob = emu.user(3), emu.user(4)
+    release = receiver.hold["ada 1"] = asyncio.Event()
+    await bot.set_webhook(receiver.url)
+    await emu.send_text(ada, "ada 1")
+    await emu.send_text(ada, "ada 2")
+    await emu.send_text(bob, "bob 1")
+    await emu.send_text(bob, "bob 2")
+    await emu.wait_until(lambda: len(receiver.received) == 2)
+    texts = [u["message"]["text"] for u, _ in receiver.received]  # type: ignore[index]
+    assert texts == ["bob 1", "bob 2"] and emu.pending_updates == 2
+    release.set()
+    await emu.wait_until(lambda: len(receiver.received) == 4)
+    texts = [u["message"]["text"] for u, _ in receiver.received]  # type: ignore[index]
+    assert texts[2:] == ["ada 1", "ada 2"]
+    assert receiver.most_in_flight == 2 and emu.pending_updates == 0
+
+
+async def test_deliveries_stay_within_max_connections(
+    emu: BotApiEmulator, bot: Bot, receiver: Receiver
+) -> None:
+    """No more connections than setWebhook's max_connections; as each is accepted, the next
+    chat's update takes its place until none are left."""
+    users = [emu.user(10 + i) for i in range(6)]
+    gate = asyncio.Event()
+    for i in range(6):
+        receiver.hold[f"u{i}"] = gate
+    await bot.set_webhook(receiver.url, max_connections=2)
+    for i, user in enumerate(users):
+        await emu.send_text(user, f"u{i}")
+    await emu.wait_until(lambda: receiver.in_flight == 2)
+    await asyncio.sleep(0.2)
+    assert receiver.most_in_flight == 2 and not receiver.received
+    gate.set()
+    await emu.wait_until(lambda: len(receiver.received) == 6)
+    assert receiver.most_in_flight == 2 and emu.pending_updates == 0

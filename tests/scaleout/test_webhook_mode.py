@@ -172,3 +172,24 @@ def test_webhook_mode_requires_a_secret(emulator: BotApiEmulator, sqlite_url: st
     settings = webhook_settings(emulator, sqlite_url, free_port(), webhook_secret=None)
     with pytest.raises(ValueError, match="WEBHOOK_SECRET"):
         asyncio.run(serve_webhook(settings))
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_two_instances_share_one_port_through_a_restart(
+    emulator: BotApiEmulator, database_url: str, clock: FakeClock
+) -> None:
+    """A second instance starts on the same WEBHOOK_LISTEN while the first still runs (no
+    "address in use"); once the first stops, the second takes every delivery."""
+    settings = webhook_settings(emulator, database_url, free_port())
+    old = await start_webhook_bot(emulator, settings, clock)
+    new = await start_webhook_bot(emulator, settings, clock)
+    try:
+        assert new.server.port == old.server.port
+        (welcome,) = await say(emulator, "/start")
+        assert "Hi Ada" in welcome.body
+        await old.stop()
+        (card,) = await say(emulator, "/study", wait_s=15)
+        assert "What is data augmentation?" in card.body
+        assert old.server.counters.updates_received + new.server.counters.updates_received == 2
+    finally:
+        await new.stop()

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from itertools import islice
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import BodyPartReader, ClientError, ClientSession, ClientTimeout, web
 
 from ._botapi import Params, Upload
-from ._core import log
+from ._core import WebhookState, log
 from ._media_methods import MediaMethods
 from ._models import ApiError, CallRecord, JsonDict
 from ._testapi import add_test_routes
@@ -243,43 +245,94 @@ class BotApiEmulator(MediaMethods):
     # -- webhook delivery ------------------------------------------------------------------------
 
     async def _webhook_loop(self) -> None:
+        """Deliver pending updates over up to `max_connections` connections at once, as
+        Telegram does, keeping each chat's updates in order: a chat's next update waits until
+        its previous one is accepted. A webhook spread over several instances (or one that
+        answers slowly) is then exercised as under real traffic, not one request at a time."""
+        busy: set[object] = set()  # chats with an update on the wire
+        delivering: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                woken = self._updates_event
+                wh = self.webhook
+                if wh is not None and self._session is not None:
+                    # The first thousand pending are enough to fill every connection.
+                    for update in list(islice(self._updates, 1000)):
+                        if len(delivering) >= wh.max_connections:
+                            break
+                        key = _chat_key(update)
+                        if key in busy:
+                            continue
+                        busy.add(key)
+                        task = asyncio.create_task(self._deliver(wh, update))
+                        delivering.add(task)
+                        task.add_done_callback(functools.partial(self._delivered, delivering,
+                                                                 busy, key))
+                await woken.wait()
+        finally:
+            for task in delivering:
+                task.cancel()
+
+    async def _deliver(self, wh: WebhookState, update: JsonDict) -> None:
+        """POST one update until it is accepted, the webhook changes, or it is dropped."""
         delay = self.webhook_retry_delay
-        while True:
-            wh = self.webhook
-            if wh is None or not self._updates or self._session is None:
-                await self._updates_event.wait()
-                continue
-            update = self._updates[0]
-            headers = {"Content-Type": "application/json"}
-            if wh.secret_token:
-                headers["X-Telegram-Bot-Api-Secret-Token"] = wh.secret_token
-            error: str | None = None
-            try:
-                async with self._session.post(
-                    wh.url, data=json.dumps(update).encode(), headers=headers,
-                    timeout=ClientTimeout(total=10),
-                ) as resp:
-                    if not 200 <= resp.status < 300:
-                        error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
-            except (ClientError, TimeoutError, OSError) as exc:
-                error = f"Connection failed: {type(exc).__name__}"
-            except Exception as exc:  # keep delivering whatever a receiver does
-                error = f"Delivery failed: {exc!r}"
+        while self.webhook is wh and any(u is update for u in self._updates):
+            error = await self._post(wh, update)
             if self.webhook is not wh:
-                continue
+                return  # the new webhook (or getUpdates) gets it
             if error is None:
-                if self._updates and self._updates[0] is update:
-                    self._updates.popleft()
+                with contextlib.suppress(ValueError):
+                    self._updates.remove(update)
                 wh.delivered += 1
-                delay = self.webhook_retry_delay
                 self._changed()
-            else:
-                wh.last_error_date = int(time.time())
-                wh.last_error_message = error
-                log.debug("webhook delivery failed: %s; retrying in %.2fs", error, delay)
-                self._changed()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+                return
+            wh.last_error_date = int(time.time())
+            wh.last_error_message = error
+            log.debug("webhook delivery failed: %s; retrying in %.2fs", error, delay)
+            self._changed()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def _delivered(self, delivering: set[asyncio.Task[None]], busy: set[object], key: object,
+                   task: asyncio.Task[None]) -> None:
+        # Here, once the task is done, and not in its own finally: woken earlier, the loop
+        # could still count the task as a busy connection and then sleep with one free.
+        delivering.discard(task)
+        busy.discard(key)
+        self._wake_updates()
+
+    async def _post(self, wh: WebhookState, update: JsonDict) -> str | None:
+        """One delivery attempt: None when accepted, else why not (as getWebhookInfo says)."""
+        assert self._session is not None
+        headers = {"Content-Type": "application/json"}
+        if wh.secret_token:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = wh.secret_token
+        try:
+            async with self._session.post(
+                wh.url, data=json.dumps(update).encode(), headers=headers,
+                timeout=ClientTimeout(total=10),
+            ) as resp:
+                if not 200 <= resp.status < 300:
+                    return f"Wrong response from the webhook: {resp.status} {resp.reason}"
+        except (ClientError, TimeoutError, OSError) as exc:
+            return f"Connection failed: {type(exc).__name__}"
+        except Exception as exc:  # keep delivering whatever a receiver does
+            return f"Delivery failed: {exc!r}"
+        return None
+
+
+def _chat_key(update: JsonDict) -> object:
+    """The chat (or, for a press, the user) whose updates must arrive in order."""
+    for kind, body in update.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        chat = body.get("chat") or (body.get("message") or {}).get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return ("chat", chat["id"])
+        sender = body.get("from")
+        if isinstance(sender, dict) and "id" in sender:
+            return ("user", sender["id"])
+    return None
 
 
 # Form values are strings; these parameters are free text or ids that must stay strings even
