@@ -67,6 +67,10 @@ class Registration:
     first_name: str
     now: datetime
 
+    def register(self, session: Session) -> None:
+        ensure_learner(session, telegram_id=self.telegram_id, chat_id=self.chat_id,
+                       first_name=self.first_name, now=self.now)
+
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotState]):
     """One per update, shared by every handler group that sees it (PTB builds it once)."""
@@ -94,8 +98,7 @@ def _registered_then(
     session: Session, registration: Registration, fn: Callable[..., T],
     args: tuple[Any, ...], kwargs: dict[str, Any],
 ) -> T:
-    ensure_learner(session, telegram_id=registration.telegram_id, chat_id=registration.chat_id,
-                   first_name=registration.first_name, now=registration.now)
+    registration.register(session)
     return fn(session, *args, **kwargs)
 
 

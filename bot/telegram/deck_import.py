@@ -69,7 +69,7 @@ async def import_document(update: Update, context: BotContext) -> None:
         await _send(message, status, render.import_refused(name, refused.reason, problems))
         return
     saved = await context.run_db(save_personal_deck, telegram_id=user.id,
-                                     title=deck_title(name), cards=table.cards, now=state.clock())
+                                 title=deck_title(name), cards=table.cards, now=state.clock())
     if saved is None:
         await _send(message, status, render.internal_error())
         return

@@ -34,7 +34,7 @@ async def decks_command(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     progress = await context.run_db(deck_progress, telegram_id=user.id,
-                                                catalog=context.state.catalog)
+                                    catalog=context.state.catalog)
     reply = render.decks(paginate(progress, 0))
     await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
 
@@ -78,7 +78,7 @@ async def delete_button(update: Update, context: BotContext) -> None:
     state = context.state
     if not payload.confirmed:
         deck = await context.run_db(owned_deck, telegram_id=user_id,
-                                        deck_id=payload.deck_id)
+                                    deck_id=payload.deck_id)
         if deck is None:
             await query.answer(render.stale_button())
             return
@@ -90,12 +90,12 @@ async def delete_button(update: Update, context: BotContext) -> None:
                                           reply_markup=reply.keyboard)
         return
     deleted = await context.run_db(delete_personal_deck, telegram_id=user_id,
-                                       deck_id=payload.deck_id)
+                                   deck_id=payload.deck_id)
     if deleted is None:
         await query.answer(render.stale_button())
         return
     await query.answer("Deleted")
     await deck_reload.refresh_personal_deck(deck_reload.app_of(context), payload.deck_id)
     progress = await context.run_db(deck_progress, telegram_id=user_id,
-                                        catalog=state.catalog)
+                                    catalog=state.catalog)
     await _show(query, progress, payload.page, render.deck_deleted_note(deleted.title))

@@ -13,7 +13,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.study import ensure_learner
 from bot.telegram.context import BotContext, Registration
 
 
@@ -33,10 +32,7 @@ async def register_unwritten(update: Update, context: BotContext) -> None:
     """Write a registration that no handler took."""
     registration, context.registration = context.registration, None
     if registration is not None:
-        await context.state.database.run(
-            ensure_learner, telegram_id=registration.telegram_id, chat_id=registration.chat_id,
-            first_name=registration.first_name, now=registration.now,
-        )
+        await context.state.database.run(registration.register)
 
 
 def _study_loop(update: Update) -> bool:

@@ -43,7 +43,7 @@ async def start_fit(update: Update, context: BotContext) -> None:
     needed = context.state.config.fsrs_fit_min_reviews
     try:
         reviews = await context.run_db(fitting.gather_reviews, telegram_id=user.id,
-                                                   min_reviews=needed)
+                                       min_reviews=needed)
     except FitRefused as exc:
         await context.bot.send_message(chat_id, render.fit_needs_reviews(exc.reviews,
                                                                          exc.needed).text)
@@ -98,8 +98,8 @@ async def _offer(context: BotContext, chat_id: int, owner: int, report: FitRepor
             report.spaced_reviews).text)
         return
     proposal = await context.run_db(fitting.propose, telegram_id=owner,
-                                                parameters=report.parameters,
-                                                now=context.state.clock())
+                                    parameters=report.parameters,
+                                    now=context.state.clock())
     if proposal is None:
         return
     reply = render.fit_result(report, proposal.tag, personal=proposal.personal)

@@ -58,7 +58,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
     args = context.args or []
     if not args:
         prefs = await context.run_db(preferences.get_preferences,
-                                                 telegram_id=user.id)
+                                     telegram_id=user.id)
         if prefs is not None:
             reply = render.settings(prefs,
                                     fit_min_reviews=context.state.config.fsrs_fit_min_reviews)

@@ -20,7 +20,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     stats = await context.run_db(learner_stats, telegram_id=user.id,
-                                             now=context.state.clock())
+                                 now=context.state.clock())
     if stats is None:
         return
     reply = render.stats_text(stats)

@@ -27,7 +27,7 @@ def count_trips(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real = db.run
 
     async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        trips.append(getattr(args[1], "__name__", "?") if fn.__name__ == "_registered_then"
+        trips.append(f"register+{args[1].__name__}" if fn.__name__ == "_registered_then"
                      else fn.__name__)
         return await real(fn, *args, **kwargs)
 
@@ -50,17 +50,17 @@ async def test_study_updates_take_one_database_trip(
     their sender before replying."""
     trips = count_trips(running_bot, monkeypatch)
     await say(running_bot, "/study")
-    assert trips == ["ensure_learner", "next_card"]
+    assert trips == ["register", "next_card"]
     trips.clear()
     (graded,) = await say(running_bot, "transforming existing data to get more data")
-    assert trips == ["submit_answer"]
+    assert trips == ["register+submit_answer"]
     trips.clear()
     (following,) = await press(running_bot, graded, "Good")
     assert "Type your answer" in following.body
-    assert trips == ["rate"]
+    assert trips == ["register+rate"]
     trips.clear()
     await say(running_bot, "/help")
-    assert trips == ["ensure_learner"]
+    assert trips == ["register"]
 
 
 async def test_press_marks_a_learner_reachable_again(running_bot: RunningBot) -> None:
