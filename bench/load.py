@@ -9,9 +9,11 @@ carries the baseline, a bare PTB echo bot, so the ratio compares the bot's own w
 (grading, FSRS, the database write, rendering) against nothing at all.
 
 Scenarios: (a) the real bot, SQLite, long polling; (b) the real bot, PostgreSQL, webhook;
-(c) the echo bot, long polling. Telegram's rate limit is lifted in the bot processes
-(TELEGRAM_RATE_LIMIT=false) because it would measure Telegram's limits, not ours, and so is
-the per-chat flood throttle (FLOOD_LIMIT set very high), which these learners exceed.
+(c) the echo bot, long polling; (d) N real bots in webhook mode on one port (SO_REUSEPORT)
+and one PostgreSQL database, as `--webhook-instances` asks (2 by default). Telegram's rate
+limit is lifted in the bot processes (TELEGRAM_RATE_LIMIT=false) because it would measure
+Telegram's limits, not ours, and so is the per-chat flood throttle (FLOOD_LIMIT set very
+high), which these learners exceed.
 
 Each learner action is one request to the emulator, which injects it and answers with the
 bot's reply (`"wait"` on send_text/press), and the emulator wakes only that chat's waiter:
