@@ -378,19 +378,25 @@ async def scenario(name: str, kind: str, database_url: str, emu: str, args: argp
                        bot_cpu_ms=(_sum(cpu_s, pids) - bot0) / n * 1000,
                        emu_cpu_ms=(cpu_s(emu_pid) - emu0) / n * 1000,
                        api_calls=((await d.call("GET", "stats"))["calls"] - calls0) / n)
-            paced_users = range(base_user + 10_000, base_user + 10_000 + args.paced_learners)
-            if kind == "webhook" or args.sweep:
-                await d.enrol(paced_users, study=not echo)
+
+            async def newcomers(run: int) -> range:
+                """Fresh learners for each paced run, so every run starts from a first card
+                and none runs out of cards to study."""
+                first = base_user + 10_000 + run * args.paced_learners
+                users = range(first, first + args.paced_learners)
+                await d.enrol(users, study=not echo)
+                return users
+
             if kind == "webhook":
                 out["instances"] = instances
-                p = await paced(d, paced_users, args.paced_rate, args.paced_seconds)
+                p = await paced(d, await newcomers(0), args.paced_rate, args.paced_seconds)
                 out.update(paced_rate=len(p.latencies) / p.seconds, paced_p50=p.pct(0.5),
                            paced_p99=p.pct(0.99))
             # The sweep paces every scenario, the echo bot too (the baseline), lowest rate
             # first, to find the highest rate that still keeps p99 within the goal.
             out["sweep"] = []
-            for rate in sorted(args.sweep):
-                p = await paced(d, paced_users, rate, args.paced_seconds, echo)
+            for run, rate in enumerate(sorted(args.sweep), start=1):
+                p = await paced(d, await newcomers(run), rate, args.paced_seconds, echo)
                 out["sweep"].append((rate, len(p.latencies) / p.seconds, p.pct(0.5),
                                      p.pct(0.99)))
             if kind == "webhook" and instances == 1:
@@ -529,6 +535,9 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--secret", help=argparse.SUPPRESS)
     cli = parser.parse_args()
+    if cli.paced_learners * (len(cli.sweep) + 1) > 10_000:
+        # Each paced run enrols its own learners, in a block of 10,000 ids per scenario.
+        parser.error("--paced-learners times the paced runs must stay within 10,000")
     if cli.serve:
         asyncio.run(_serve(cli.serve, cli.emu, cli.db, cli.port, cli.secret))
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -88,10 +88,22 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
         """`Database.run` for an update's handlers: the sender's registration (see
         bot.telegram.learners) rides along in the same session and commit, so a study update
         costs one trip to the database thread instead of two."""
+        return await self._with_registration(self.state.database.run, fn, args, kwargs)
+
+    async def run_db_quick(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`run_db` on `Database.run_quick`, for the study loop's short units of work."""
+        return await self._with_registration(self.state.database.run_quick, fn, args, kwargs)
+
+    async def _with_registration(
+        self, runner: Callable[..., Awaitable[T]], fn: Callable[..., T],
+        args: tuple[Any, ...], kwargs: dict[str, Any],
+    ) -> T:
         registration, self.registration = self.registration, None
         if registration is None:
-            return await self.state.database.run(fn, *args, **kwargs)
-        return await self.state.database.run(_registered_then, registration, fn, args, kwargs)
+            return await runner(fn, *args, **kwargs)
+        return await runner(_registered_then, registration, fn, args, kwargs)
 
 
 def _registered_then(

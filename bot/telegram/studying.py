@@ -26,7 +26,7 @@ async def study_command(update: Update, context: BotContext) -> None:
     """Show the next due card."""
     assert update.effective_message is not None and update.effective_user is not None
     state = context.state
-    result = await context.run_db(
+    result = await context.run_db_quick(
         study.next_card, telegram_id=update.effective_user.id, catalog=state.catalog,
         now=state.clock(),
     )
@@ -43,7 +43,7 @@ async def answer(update: Update, context: BotContext) -> None:
         await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
         return
     state = context.state
-    result = await context.run_db(
+    result = await context.run_db_quick(
         study.submit_answer, telegram_id=update.effective_user.id, text=text,
         catalog=state.catalog, now=state.clock(),
     )
@@ -65,7 +65,7 @@ async def rate_button(update: Update, context: BotContext) -> None:
         return
     state = context.state
     now = state.clock()
-    result = await context.run_db(
+    result = await context.run_db_quick(
         study.rate, telegram_id=update.effective_user.id, prompt_id=payload.prompt_id,
         rating=payload.rating, catalog=state.catalog, now=now, fuzzing=state.config.fsrs_fuzzing,
     )
@@ -110,7 +110,7 @@ async def study_now_button(update: Update, context: BotContext) -> None:
     assert query is not None and update.effective_user is not None
     await query.answer()
     state = context.state
-    result = await context.run_db(
+    result = await context.run_db_quick(
         study.next_card, telegram_id=update.effective_user.id, catalog=state.catalog,
         now=state.clock(),
     )
@@ -122,7 +122,7 @@ async def skip_command(update: Update, context: BotContext) -> None:
     """Skip the open card and show the next one."""
     assert update.effective_message is not None and update.effective_user is not None
     state = context.state
-    result = await context.run_db(
+    result = await context.run_db_quick(
         study.skip, telegram_id=update.effective_user.id, catalog=state.catalog, now=state.clock()
     )
     await update.effective_message.reply_text(render.skipped())
@@ -132,7 +132,7 @@ async def skip_command(update: Update, context: BotContext) -> None:
 async def stop_command(update: Update, context: BotContext) -> None:
     """End the session, keeping progress."""
     assert update.effective_message is not None and update.effective_user is not None
-    had = await context.run_db(
+    had = await context.run_db_quick(
         study.close_prompt, telegram_id=update.effective_user.id, outcome="stopped",
         now=context.state.clock(),
     )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from bot.store import db as db_module
 from bot.store.models import Learner, ReviewLog
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot
@@ -20,18 +21,18 @@ def learner(bot: RunningBot) -> Learner | None:
         return session.exec(select(Learner).where(Learner.telegram_id == LEARNER)).first()
 
 
-def count_trips(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the functions the bot runs on its database threads, in order."""
+def count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the units of work the bot runs in a database session, in order (on the event
+    loop or on the database threads alike)."""
     trips: list[str] = []
-    db = bot.db
-    real = db.run
+    real = db_module._unit_of_work
 
-    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def counted(engine: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
         trips.append(f"register+{args[1].__name__}" if fn.__name__ == "_registered_then"
                      else fn.__name__)
-        return await real(fn, *args, **kwargs)
+        return real(engine, fn, *args, **kwargs)
 
-    monkeypatch.setattr(db, "run", counted)
+    monkeypatch.setattr(db_module, "_unit_of_work", counted)
     return trips
 
 
@@ -48,7 +49,7 @@ async def test_study_updates_take_one_database_trip(
 ) -> None:
     """An answer and a rating press each cost one trip; a command and /help still register
     their sender before replying."""
-    trips = count_trips(running_bot, monkeypatch)
+    trips = count_trips(monkeypatch)
     await say(running_bot, "/study")
     assert trips == ["register", "next_card"]
     trips.clear()
