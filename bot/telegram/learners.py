@@ -32,7 +32,7 @@ async def register_unwritten(update: Update, context: BotContext) -> None:
     """Write a registration that no handler took."""
     registration, context.registration = context.registration, None
     if registration is not None:
-        await context.state.database.run(registration.register)
+        await context.state.database.run_quick(registration.register)
 
 
 def _study_loop(update: Update) -> bool:
