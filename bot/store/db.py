@@ -61,9 +61,6 @@ class Database:
         # run_quick's own connections to SQLite, made on first use: they never wait for a lock.
         self._quick_engine: Engine | None = None
 
-    def session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
     def call(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
