@@ -87,7 +87,7 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
     ) -> T:
         """`Database.run` for an update's handlers: the sender's registration (see
         bot.telegram.learners) rides along in the same session and commit, so a study update
-        costs one trip to the database thread instead of two."""
+        costs one database session and commit instead of two."""
         return await self._with_registration(self.state.database.run, fn, args, kwargs)
 
     async def run_db_quick(

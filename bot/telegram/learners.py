@@ -2,8 +2,8 @@
 marks them reachable again.
 
 For the two updates of the study loop, a typed answer and a button press, group -1 only notes
-the sender on the update's context: the handler's first database call (`BotContext.run_db`)
-writes the row in its own session, so each makes one trip to the database thread, not two.
+the sender on the update's context: the handler's first database call (`BotContext.run_db_quick`)
+writes the row in its own session, so each costs one database session, not two.
 Group 1 writes a registration that no handler took. Every other update (a command, a photo)
 is registered at once, before its handler replies.
 """
