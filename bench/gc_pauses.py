@@ -12,9 +12,10 @@ run ends with one full pass of its own (`gc.collect()`, timed the same way): wha
 one would cost. The baseline is the same run with `gc.unfreeze()` right after start-up, as
 the bot was before; rounds alternate between the two so that machine load hits both alike.
 
-Last line: `full_passes=N longest_ms=X gc_us_per_update=Y baseline_full_passes=N0
-baseline_longest_ms=X0 baseline_gc_us_per_update=Y0 ratio=R` (longest: the longest pause of
-any generation; ratio: collector CPU per update, frozen over baseline).
+Last line: `full_pass_ms=F longest_ms=L gc_us_per_update=U baseline_full_pass_ms=F0
+baseline_longest_ms=L0 baseline_gc_us_per_update=U0 ratio=R` (F: the full pass that ends a
+run, the longest over the rounds; L: the longest pause of any kind during the runs; U: all
+collections' CPU per update; R: F/F0).
 """
 
 from __future__ import annotations
