@@ -10,7 +10,11 @@ carries the baseline, a bare PTB echo bot, so the ratio compares the bot's own w
 
 Scenarios: (a) the real bot, SQLite, long polling; (b) the real bot, PostgreSQL, webhook;
 (c) the echo bot, long polling; (d) N real bots in webhook mode on one port (SO_REUSEPORT)
-and one PostgreSQL database, as `--webhook-instances` asks (2 by default). Telegram's rate
+and one PostgreSQL database, as `--webhook-instances` asks (2 by default); (e) a
+"study-shaped" bare bot, which makes tutorbot's Bot API calls (a reply with a keyboard per
+answer; a toast, an edit and the next card per rating press) and does none of its work: the
+ceiling for this conversation through PTB, so the gap to echo splits into the conversation's
+calls and the bot's own work. Telegram's rate
 limit is lifted in the bot processes (TELEGRAM_RATE_LIMIT=false) because it would measure
 Telegram's limits, not ours, and so is the per-chat flood throttle (FLOOD_LIMIT set very
 high), which these learners exceed.
@@ -96,8 +100,8 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int, secret: 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    if kind in ("echo", "echo-aiohttp"):
-        await _serve_echo(token, emu_url, stop, "aiohttp" if kind == "echo-aiohttp" else "httpx")
+    if kind in ("echo", "echo-aiohttp", "shape"):
+        await _serve_bare(kind, token, emu_url, stop)
         return
     webhook = kind == "webhook"
     settings = Settings(
@@ -135,25 +139,84 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int, secret: 
     await shutdown(app)
 
 
-async def _serve_echo(token: str, emu_url: str, stop: asyncio.Event, http: str) -> None:
-    from telegram import Update
-    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+# What tutorbot sends for ANSWER to its first card, in the same HTML (entities) and keyboard
+# shapes, for the study-shaped bare bot below.
+QUESTION_HTML = ("<i>🆕 New card · Neural Network Basics 2</i>\n\n<b>What is data augmentation?"
+                 "</b>\n\nType your answer. /skip moves on, /stop ends the session.")
+GRADED_HTML = (
+    "✅ <b>Correct</b> · 85%\n✔︎ You got: artificially, enlarging, training set, transforming,"
+    " existing\n✘ Missing: improve the model's performance, generalization, robustness without"
+    " collecting new data\n\n<b>Reference answer</b>\n<blockquote>Technique used to"
+    " artificially increase the size and diversity of a training dataset by applying"
+    " transformations to the existing data. This helps improve the model’s performance,"
+    " generalization, and robustness without collecting new data.</blockquote>\nHow well did"
+    " you recall it? My suggestion is marked ✓."
+)
+
+
+async def _serve_bare(kind: str, token: str, emu_url: str, stop: asyncio.Event) -> None:
+    """A bare PTB bot: no database, no grading, no rendering.
+
+    "echo"/"echo-aiohttp": the issue's echo bot, one reply per message. "shape": the same
+    Bot API calls per learner action as tutorbot's study loop (a text gets one HTML reply with
+    the rating keyboard; a rating press gets a toast, an edit and the next card, sent
+    together), with fixed texts of the same shape: the ceiling for a bot that holds this
+    conversation through PTB, whatever its own work costs.
+    """
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+    from telegram.constants import ParseMode
+    from telegram.ext import (
+        ApplicationBuilder,
+        CallbackQueryHandler,
+        ContextTypes,
+        MessageHandler,
+        filters,
+    )
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text(update.effective_message.text or "")
 
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        if (message.text or "").startswith("/"):
+            await message.reply_text(QUESTION_HTML, parse_mode=ParseMode.HTML)
+            return
+        n = message.message_id
+        keyboard = InlineKeyboardMarkup([
+            [InlineKeyboardButton(label, callback_data=f"r:{n}:{i}")
+             for i, label in enumerate(("Again", "Hard", "✓ Good", "Easy"), start=1)],
+            [InlineKeyboardButton("🙈 Bury", callback_data=f"ca:{n}:bury"),
+             InlineKeyboardButton("⏸ Suspend", callback_data=f"ca:{n}:suspend")],
+        ])
+        await message.reply_text(GRADED_HTML, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+
+    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        message = query.message if query is not None else None
+        assert query is not None and isinstance(message, Message)
+        await asyncio.gather(
+            query.answer("Saved"),
+            query.edit_message_text(f"{message.text_html}\n\n<i>Rated Good · next review in"
+                                    " 3 days</i>", parse_mode=ParseMode.HTML),
+            message.reply_text(QUESTION_HTML, parse_mode=ParseMode.HTML))
+
     builder = (ApplicationBuilder().token(token).base_url(f"{emu_url}/bot")
                .base_file_url(f"{emu_url}/file/bot").concurrent_updates(True))
-    if http == "aiohttp":
+    if kind != "echo":
         # The same HTTP layer as the bot can run on, so the ratio compares the bot's own
-        # work only; "httpx" is PTB's default, the bare echo bot of the issue.
+        # work only; "echo" keeps httpx, PTB's default, the bare echo bot of the issue.
         from bot.telegram.aiohttp_request import AiohttpRequest
 
         builder = (builder.request(AiohttpRequest(connection_pool_size=64))
                    .get_updates_request(AiohttpRequest(connection_pool_size=1)))
     app = builder.build()
-    app.add_handler(MessageHandler(filters.TEXT, echo))
+    if kind == "shape":
+        app.add_handler(MessageHandler(filters.TEXT, reply))
+        app.add_handler(CallbackQueryHandler(press))
+    else:
+        app.add_handler(MessageHandler(filters.TEXT, echo))
     await app.initialize()
     await app.start()
     assert app.updater is not None
@@ -438,6 +501,10 @@ async def main(args: argparse.Namespace) -> None:
             echo = "echo" if args.echo_http == "httpx" else "echo-aiohttp"
             label = "echo bot (polling)" if echo == "echo" else "echo bot (polling, aiohttp)"
             results.append(await scenario(label, echo, "", emu, args, 100_000, emulator.p.pid))
+            if "shape" in args.only:
+                await reset.call("POST", "reset")
+                results.append(await scenario("study-shaped bare bot", "shape", "", emu, args,
+                                              150_000, emulator.p.pid))
             if "sqlite" in args.only:
                 await reset.call("POST", "reset")
                 results.append(await scenario("tutorbot SQLite polling", "polling",
@@ -479,6 +546,14 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print("\nanswers/s: a full card (answer + rating = 2 updates) for tutorbot, one message "
           "for echo. 'vs echo' compares updates/s. CPU per update counts every thread of the "
           "process; all processes share this machine's CPUs.")
+    shape = next((r for r in results if r["name"] == "study-shaped bare bot"), None)
+    if shape is not None:
+        print(f"\nstudy-shaped bare bot: tutorbot's Bot API calls with none of its work, "
+              f"{shape['updates_s'] / echo['updates_s']:.0%} of the echo bot's updates/s. "
+              "tutorbot against it (the cost of its own work: database, grading, FSRS, "
+              "rendering): " + ", ".join(
+                  f"{r['name']} {r['updates_s'] / shape['updates_s']:.0%}" for r in results
+                  if r["name"].startswith("tutorbot")))
     for web in results:
         if "paced_p99" in web:
             print(f"\npaced {args.paced_rate:.0f} updates/s for {args.paced_seconds:.0f} s on "
@@ -517,9 +592,10 @@ if __name__ == "__main__":
     parser.add_argument("--sweep", type=float, nargs="*", default=[], metavar="RATE",
                         help="also pace every scenario, the echo bot included, at each of "
                              "these updates/s and print the highest that keeps p99 <= 20 ms")
-    parser.add_argument("--only", nargs="*", choices=["sqlite", "postgres"],
-                        default=["sqlite", "postgres"],
-                        help="which tutorbot scenarios to run besides the echo baseline")
+    parser.add_argument("--only", nargs="*", choices=["shape", "sqlite", "postgres"],
+                        default=["shape", "sqlite", "postgres"],
+                        help="which scenarios to run besides the echo baseline (shape: the "
+                             "study-shaped bare bot)")
     parser.add_argument("--webhook-instances", type=int, default=2, metavar="N",
                         help="also run N webhook instances on one port (SO_REUSEPORT) on "
                              "PostgreSQL; 1 skips that scenario")
@@ -528,7 +604,8 @@ if __name__ == "__main__":
     parser.add_argument("--echo-http", choices=["httpx", "aiohttp"], default="httpx",
                         help="the echo bot's HTTP layer: PTB's default httpx, or the aiohttp "
                              "one in bot.telegram.aiohttp_request")
-    parser.add_argument("--serve", choices=["polling", "webhook", "echo", "echo-aiohttp"],
+    parser.add_argument("--serve", choices=["polling", "webhook", "echo", "echo-aiohttp",
+                                            "shape"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--emu", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
