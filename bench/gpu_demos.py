@@ -53,15 +53,13 @@ def in_process(device: str, repeat: int, out: Path) -> list[str]:
     """Each demo on `device` (first call and warm median) and on the CPU; returns failures."""
     import torch
 
-    from bot.worker.jobs import configure_torch, run_request
+    from bot.worker.jobs import configure_torch
 
     configure_torch()
     photo = _photo()
     failures = []
     for name, kind, args in CASES:
-        t0 = time.perf_counter()
-        first = run_request(_request(kind, args, device, photo))
-        first_s = time.perf_counter() - t0
+        first_s, first = _median_run(kind, args, device, photo, 1)
         warm_s, result = _median_run(kind, args, device, photo, repeat)
         _median_run(kind, args, "cpu", photo, 1)  # the CPU path's own first call
         cpu_s, cpu_result = _median_run(kind, args, "cpu", photo, repeat)

@@ -55,6 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("TUTORBOT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ANSWER = "artificially enlarging the training set by transforming existing data"
 P99_GOAL_MS = 20.0  # the goal for paced load
+SHAPE = "study-shaped bare bot"
 
 
 def free_port() -> int:
@@ -503,7 +504,7 @@ async def main(args: argparse.Namespace) -> None:
             results.append(await scenario(label, echo, "", emu, args, 100_000, emulator.p.pid))
             if "shape" in args.only:
                 await reset.call("POST", "reset")
-                results.append(await scenario("study-shaped bare bot", "shape", "", emu, args,
+                results.append(await scenario(SHAPE, "shape", "", emu, args,
                                               150_000, emulator.p.pid))
             if "sqlite" in args.only:
                 await reset.call("POST", "reset")
@@ -546,9 +547,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print("\nanswers/s: a full card (answer + rating = 2 updates) for tutorbot, one message "
           "for echo. 'vs echo' compares updates/s. CPU per update counts every thread of the "
           "process; all processes share this machine's CPUs.")
-    shape = next((r for r in results if r["name"] == "study-shaped bare bot"), None)
+    shape = next((r for r in results if r["name"] == SHAPE), None)
     if shape is not None:
-        print(f"\nstudy-shaped bare bot: tutorbot's Bot API calls with none of its work, "
+        print(f"\n{SHAPE}: tutorbot's Bot API calls with none of its work, "
               f"{shape['updates_s'] / echo['updates_s']:.0%} of the echo bot's updates/s. "
               "tutorbot against it (the cost of its own work: database, grading, FSRS, "
               "rendering): " + ", ".join(
