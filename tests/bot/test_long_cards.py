@@ -30,10 +30,13 @@ async def sqlite_bot(emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
         await bot.stop()
 
 
-def long_cell(opening: str) -> str:
-    """A cell of exactly the longest size an import takes, with what HTML must escape and
-    characters that count twice in UTF-16."""
-    filler = " Gradient <descent> & friends: 𝛁f(x) < ε, so we stop 🛑. "
+PROSE = " Gradient <descent> & friends: 𝛁f(x) < ε, so we stop 🛑.\n"
+CODE = " if (a<b && b>c) {x = y<<2} // <&>\n"  # escaping makes its HTML 2-3 times longer
+
+
+def long_cell(opening: str, filler: str = PROSE) -> str:
+    """A cell of exactly the longest size an import takes, in paragraphs, with what HTML must
+    escape and characters that count twice in UTF-16."""
     cell = opening
     while len(cell) < MAX_FIELD_CHARS:
         cell += filler
@@ -70,7 +73,7 @@ async def test_a_card_as_long_as_an_import_allows_is_asked_graded_and_rated(
     """A 4,000-character question and reference: the learner gets the question, the graded
     reply with its rating buttons, and the rated outcome, each within Telegram's limit."""
     question = long_cell("Q-START Explain gradient descent.")
-    answer = long_cell("A-START step against the gradient to reduce the loss.")
+    answer = long_cell("A-START step against the gradient to reduce the loss.", CODE)
     await import_and_focus(sqlite_bot, question, answer)
     (card,) = await say(sqlite_bot, "/study")
     assert "Q-START Explain gradient descent." in card.body

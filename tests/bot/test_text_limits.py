@@ -12,7 +12,7 @@ from bot.devtools.emulator._formatting import parse_formatted, utf16_len
 from bot.telegram.render import Reply, with_note
 from bot.telegram.text_limits import CAPTION_LIMIT, TEXT_LIMIT, clip, shorten
 
-TEXT = st.text(alphabet=st.sampled_from(list("ab <>&\"' \n") + ["é", "😀", "𝛁", "ж"]),
+TEXT = st.text(alphabet=st.sampled_from([*"ab <>&\"' \n", "é", "😀", "𝛁", "ж"]),
                max_size=40)
 TAGS = ("b", "i", "u", "s", "code", "tg-spoiler")
 
@@ -28,7 +28,8 @@ def html(draw: st.DrawFn, depth: int = 0) -> str:
         elif kind == 1 and depth == 0:
             parts.append(f"<blockquote>{draw(html(depth + 1))}</blockquote>")
         elif kind == 2:
-            parts.append(f'<a href="https://e.x/?q={escape(draw(TEXT))}">{draw(html(depth + 1))}</a>')
+            href = f"https://e.x/?q={escape(draw(TEXT))}"
+            parts.append(f'<a href="{href}">{draw(html(depth + 1))}</a>')
         else:
             tag = draw(st.sampled_from(TAGS))
             parts.append(f"<{tag}>{draw(html(depth + 1))}</{tag}>")
