@@ -42,6 +42,7 @@ from bot.telegram import (
     stats_handler,
     studying,
     throttle,
+    unstorable,
 )
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.callback_data import (
@@ -115,10 +116,16 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         log.info("ready: %d cards in %d decks", len(state.catalog.cards),
                  len(state.catalog.deck_titles))
 
+    requests = (AiohttpRequest(connection_pool_size=64), AiohttpRequest(connection_pool_size=1))
+
     async def post_shutdown(app: TutorApp) -> None:
         # A process that builds another application (the tests, the playground) would never
         # free this one's frozen objects otherwise.
         gc.unfreeze()
+        # PTB leaves the HTTP sessions open when initialize fails (a rejected token): close
+        # them here, which PTB runs either way (a no-op after its own shutdown).
+        for request in requests:
+            await request.shutdown()
         await pushes.stop(app)
         await deck_reload.stop(app)
         if app.bot_data.demos is not None:
@@ -135,8 +142,8 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         .context_types(context_types)
         .concurrent_updates(True)
         # aiohttp instead of PTB's default httpx: a quarter of the CPU per Bot API call.
-        .request(AiohttpRequest(connection_pool_size=64))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -151,7 +158,9 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
 
 def _register(app: TutorApp) -> None:
     private = filters.ChatType.PRIVATE
-    # Group -2 runs first for every update: a chat that floods is answered politely and
+    # Group -3 runs first: an id no BIGINT column holds cannot be a real Telegram id.
+    app.add_handler(TypeHandler(Update, unstorable.drop), group=-3)
+    # Group -2 runs next for every update: a chat that floods is answered politely and
     # stopped here, before it costs a database write.
     app.add_handler(TypeHandler(Update, throttle.check), group=-2)
     # Group -1 then notes the sender, whom the handler's first database call registers

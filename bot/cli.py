@@ -27,22 +27,40 @@ def _settings() -> Settings:
         raise SystemExit(f"tutorbot: bad configuration: {problems}") from None
 
 
+# sysexits' EX_CONFIG: the deploy unit's RestartPreventExitStatus stops restarting on it, since
+# a rejected token stays rejected until someone changes the configuration.
+EXIT_CONFIG = 78
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     if settings.telegram_bot_token is None:
         print("TELEGRAM_BOT_TOKEN is not set: opening the local playground.\n", file=sys.stderr)
         return _cmd_play(args, settings)
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot import secret_guard
     from bot.logs import setup_logging
     from bot.runner import run_bot
 
     secrets = [settings.telegram_bot_token.get_secret_value()]
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
+    # First, before anything can print: see bot/secret_guard.py for every road it closes.
+    secret_guard.install(secrets)
     setup_logging(settings.log_level, secrets)
     try:
         run_bot(settings)
     except DeckError as exc:
         raise SystemExit(f"tutorbot: deck error: {exc}") from None
+    except InvalidToken:
+        # PTB's message quotes the token; this one says what to do instead.
+        print("tutorbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN "
+              "(a token from @BotFather, for the server at TELEGRAM_API_URL)", file=sys.stderr)
+        return EXIT_CONFIG
+    except NetworkError as exc:
+        print(f"tutorbot: cannot reach Telegram at TELEGRAM_API_URL: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -27,6 +27,7 @@ from telegram import Update
 
 from bot.app import initialize, shutdown
 from bot.config import Settings
+from bot.telegram import lone_surrogates
 from bot.telegram.context import TutorApp
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ class WebhookServer:
         if not isinstance(data, dict):
             self.counters.bad_requests += 1
             return web.Response(status=400)
+        data = lone_surrogates.scrub(data)
         try:
             update = Update.de_json(data, self._app.bot)
         except Exception:  # a malformed update must not become a 500 Telegram retries forever

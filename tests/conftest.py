@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from bot.app import build_application, initialize, shutdown
 from bot.config import Settings
-from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator, Violation
 from bot.store.db import Database
 from bot.telegram.context import TutorApp
 from tests.factories import CARDS_DIR, TOKEN, FakeClock, postgres_database
@@ -33,14 +33,32 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "nonconforming: the test makes Bot API calls that break the specification "
+        "on purpose, so the emulator's record of them does not fail it")
+
+
+def assert_conforming(violations: list[Violation], request: pytest.FixtureRequest) -> None:
+    """Fail the test whose bot made a call that breaks the Bot API specification."""
+    if not violations or request.node.get_closest_marker("nonconforming") is not None:
+        return
+    shown = "\n".join(f"  {v.describe()}" for v in violations[:20])
+    more = f"\n  ...and {len(violations) - 20} more" if len(violations) > 20 else ""
+    pytest.fail(f"{len(violations)} Bot API call(s) broke the specification "
+                f"(bot/devtools/emulator/botapi_spec):\n{shown}{more}", pytrace=False)
+
+
 @pytest.fixture
-async def emulator() -> AsyncIterator[BotApiEmulator]:
+async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[BotApiEmulator]:
+    """The Bot API emulator; the test fails if the bot broke the specification."""
     emu = BotApiEmulator()
     await emu.start()
     try:
         yield emu
     finally:
         await emu.stop()
+    assert_conforming(emu.violations, request)
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import csv
 import hashlib
 import io
 import itertools
+import re
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import PurePath
 
 from bot.decks.model import CardSpec
 from bot.decks.parser import MAX_FIELD_CHARS, slugify, split_groups
@@ -22,6 +22,7 @@ from bot.decks.parser import MAX_FIELD_CHARS, slugify, split_groups
 # Checked against Telegram's `file_size` before downloading; 2,000 long cards fit easily.
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 100
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,8}")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
@@ -63,8 +64,13 @@ class TableRefused(Exception):
 
 
 def deck_title(file_name: str | None) -> str:
-    """The learner's file name without its extension: what they will recognise in /decks."""
-    stem = PurePath(file_name or "").stem.strip() if file_name else ""
+    """The learner's file name without its extension: what they will recognise in /decks.
+
+    A file name is a name, not a path: "Verbs 1/2.csv" is the deck "Verbs 1/2", not "2".
+    """
+    name = file_name or ""
+    base, dot, extension = name.rpartition(".")
+    stem = base if dot and base and _EXTENSION.fullmatch(extension) else name
     stem = " ".join(stem.split())[:MAX_TITLE_CHARS]
     return stem or "My deck"
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.telegram import lone_surrogates
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
 _JSON = {"Content-Type": "application/json"}
@@ -118,6 +121,45 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientConnectorError as err:
             # Its text names host and port only, never the path with the token.
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{type(err).__name__}") from RequestMaybeSent()
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """PTB's parsing, with lone surrogates replaced (see bot/telegram/lone_surrogates.py)."""
+        data = BaseRequest.parse_json_payload(payload)
+        if lone_surrogates.might_hold_one(payload):
+            data = lone_surrogates.scrub(data)
+        return data
+
+    async def retrieve_at_most(self, url: str, limit: int, *, total_s: float = 60.0
+                               ) -> bytes | None:
+        """The body at ``url``, or None once it is known to exceed ``limit`` bytes.
+
+        PTB's `retrieve` reads a whole file before anyone can look at its size; a local Bot
+        API server may send documents without ``file_size``, so the size is only learnt here,
+        and reading stops (the connection is dropped) at the first byte past the limit.
+        """
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        try:
+            async with self._session.get(url, timeout=aiohttp.ClientTimeout(total=total_s),
+                                         proxy=self._proxy_for(url)) as resp:
+                if resp.status != 200:
+                    raise NetworkError(f"file download answered HTTP {resp.status}")
+                if resp.content_length is not None and resp.content_length > limit:
+                    return None
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.content.iter_chunked(64 * 1024):
+                    size += len(chunk)
+                    if size > limit:
+                        resp.close()  # not released to the pool: the rest is never read
+                        return None
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except TimeoutError:
+            raise TimedOut from RequestMaybeSent()
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}") from RequestMaybeSent()
 

@@ -13,6 +13,7 @@ from bot.decks.personal import TooManyDecks, save_personal_deck
 from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title, parse_table
 from bot.telegram import deck_reload, render
 from bot.telegram.context import BotContext
+from bot.telegram.downloads import download_at_most
 
 TABLES = (
     filters.Document.FileExtension("csv") | filters.Document.FileExtension("tsv")
@@ -56,9 +57,13 @@ async def import_document(update: Update, context: BotContext) -> None:
         status = await message.reply_text(started.text, parse_mode=ParseMode.HTML)
     try:
         file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-    except TelegramError:
+        data = (None if file.file_size is not None and file.file_size > MAX_IMPORT_BYTES
+                else await download_at_most(file, MAX_IMPORT_BYTES))
+    except (TelegramError, OSError, ValueError):
         await _send(message, status, render.import_download_failed())
+        return
+    if data is None:
+        await _send(message, status, render.import_too_large(MAX_IMPORT_BYTES))
         return
     state = context.state
     try:

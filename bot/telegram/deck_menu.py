@@ -21,12 +21,20 @@ async def _show(query: CallbackQuery, progress: list[DeckProgress], page: int,
     reply = render.decks(listing, note)
     if not isinstance(query.message, Message):
         return  # too old for Telegram to hand us the message; nothing to edit
+    if _shows(query.message, reply):
+        return  # the page on screen was pressed: Telegram refuses an edit that changes nothing
     try:
         await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
                                       reply_markup=reply.keyboard)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():  # the same page pressed again
+        if "not modified" not in str(exc).lower():  # two presses of one page raced
             raise
+
+
+def _shows(message: Message, reply: render.Reply) -> bool:
+    """Whether the message already shows this reply (its text and buttons)."""
+    return (message.text == render.visible_text(reply.text).strip()
+            and message.reply_markup == reply.keyboard)
 
 
 async def decks_command(update: Update, context: BotContext) -> None:

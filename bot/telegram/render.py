@@ -17,9 +17,9 @@ from bot.preferences import Preferences
 from bot.stats import Stats
 from bot.study import Graded, NothingDue, Question
 from bot.telegram import keyboards
-
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
+from bot.telegram.text_limits import CAPTION_LIMIT, TEXT_LIMIT, shorten, visible_units
+from bot.telegram.text_limits import clip as clip
+from bot.telegram.text_limits import visible_text as visible_text
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("study", "Study the cards that are due"),
@@ -40,16 +40,21 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """A message's HTML and buttons, within Telegram's limit however long the deck's text is
+    (``limit``: CAPTION_LIMIT for a caption)."""
+
     text: str
     keyboard: InlineKeyboardMarkup | None = None
+    limit: int = TEXT_LIMIT
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clip(self.text, self.limit))
 
 
-def clip(text: str, limit: int = TEXT_LIMIT) -> str:
-    """Cut at a line break where possible so HTML tags we opened on a line stay balanced."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit - 2)
-    return text[: cut if cut > 0 else limit - 1] + "\n…"
+def with_note(body_html: str, note_html: str, limit: int = TEXT_LIMIT) -> str:
+    """An edited message: its old body, shortened if need be, then the note, always whole."""
+    room = limit - visible_units(note_html) - 2
+    return f"{clip(body_html, room)}\n\n{note_html}"
 
 
 def _short(text: str, limit: int) -> str:
@@ -68,7 +73,7 @@ def welcome(first_name: str, decks: list[tuple[str, int]]) -> Reply:
         f"Decks ({total} cards):\n{deck_lines}\n\n"
         "Send /study to start. /help lists everything I can do."
     )
-    return Reply(clip(text))
+    return Reply(text)
 
 
 def help_text() -> Reply:
@@ -89,11 +94,11 @@ def help_text() -> Reply:
 def question(q: Question) -> Reply:
     tag = "🆕 New card" if q.is_new else ("Still open" if q.repeated else "Review")
     deck = f" · {escape(q.deck_title)}" if q.deck_title else ""
-    text = (
-        f"<i>{tag}{deck}</i>\n\n<b>{escape(q.card.question)}</b>\n\n"
-        "Type your answer. /skip moves on, /stop ends the session."
-    )
-    return Reply(clip(text))
+    head = f"<i>{tag}{deck}</i>\n\n"
+    foot = "\n\nType your answer. /skip moves on, /stop ends the session."
+    # A long question (a CSV cell holds up to 4,000 characters) gives way before the hint.
+    room = TEXT_LIMIT - visible_units(head + foot)
+    return Reply(f"{head}<b>{escape(shorten(q.card.question, room))}</b>{foot}")
 
 
 def nothing_due(result: NothingDue) -> Reply:
@@ -120,6 +125,8 @@ def _terms(terms: tuple[str, ...], limit: int = 8) -> str:
 
 
 _PLAIN_EXPLANATIONS = ("You got", "Missing", "All key points")
+# A reference longer than this is shown folded, so the rating question stays in view.
+_FOLD_CHARS = 800
 
 
 def graded(result: Graded, *, offer_demo: bool) -> Reply:
@@ -135,12 +142,16 @@ def graded(result: Graded, *, offer_demo: bool) -> Reply:
         parts.append(f"<i>{escape(_short(g.explanation, 400))}</i>")
     if result.truncated:
         parts.append("(Your answer was long; I graded the first 2,000 characters.)")
-    reference = escape(_short(result.card.answer, 2500))
-    parts.append(f"\n<b>Reference answer</b>\n<blockquote>{reference}</blockquote>")
-    parts.append("How well did you recall it? My suggestion is marked ✓.")
-    text = clip("\n".join(parts))
+    ask = "How well did you recall it? My suggestion is marked ✓."
+    # The reference gets what the rest leaves: a long one is shortened, never the question
+    # that the buttons answer. Past a screenful it starts folded (an expandable quote).
+    room = TEXT_LIMIT - visible_units("\n".join([*parts, "\nReference answer", "", ask]))
+    reference = shorten(result.card.answer, room)
+    quote = "<blockquote expandable>" if len(reference) > _FOLD_CHARS else "<blockquote>"
+    parts.append(f"\n<b>Reference answer</b>\n{quote}{escape(reference)}</blockquote>")
+    parts.append(ask)
     demo = result.card.demo if offer_demo else None
-    return Reply(text, keyboards.ratings(result.prompt_id, g.rating, demo))
+    return Reply("\n".join(parts), keyboards.ratings(result.prompt_id, g.rating, demo))
 
 
 def rated_note(rating_name: str, due: datetime, now: datetime) -> str:
@@ -288,7 +299,7 @@ def decks(listing: DeckListPage, note: str | None = None) -> Reply:
                      f"{deck.seen}/{deck.cards} cards started")
     if any(deck.personal for deck in listing.decks):
         lines.append("\n👤 = your own deck (🗑 deletes it).")
-    return Reply(clip("\n".join(lines)), keyboards.deck_toggles(listing))
+    return Reply("\n".join(lines), keyboards.deck_toggles(listing))
 
 
 def demos_off() -> Reply:
@@ -417,7 +428,7 @@ def import_refused(file_name: str, reason: str, problems: list[tuple[int, str]])
         lines.append("")
         lines.extend(_row_problems(problems))
     lines.append("\n" + IMPORT_FORMAT)
-    return Reply(clip("\n".join(lines)))
+    return Reply("\n".join(lines))
 
 
 def import_too_many_decks(limit: int) -> Reply:
@@ -440,7 +451,7 @@ def import_done(title: str, *, cards: int, added: int, updated: int, retired: in
         lines.extend(_row_problems(problems))
     lines.append("\nOnly you see this deck. /study asks its cards; /decks switches it off or "
                  "deletes it.")
-    return Reply(clip("\n".join(lines)))
+    return Reply("\n".join(lines))
 
 
 def delete_deck_confirm(title: str, cards: int, keyboard: InlineKeyboardMarkup) -> Reply:
@@ -530,7 +541,7 @@ def fit_result(report: FitReport, tag: str, *, personal: bool) -> Reply:
     lines.append("\nThe picture (grey = defaults, green = yours): how a new card fades, and the "
                  "gaps between reviews of a card you always answer Good.")
     keyboard = keyboards.fit_choice(tag, better=better, personal=personal)
-    return Reply(clip("\n".join(lines), CAPTION_LIMIT), keyboard)
+    return Reply("\n".join(lines), keyboard, limit=CAPTION_LIMIT)
 
 
 def fit_accepted() -> Reply:

@@ -85,7 +85,7 @@ async def rate_button(update: Update, context: BotContext) -> None:
         # Replace the buttons by the outcome so the chat shows what was recorded. "Not
         # modified" or "not found" must not stop the next card: the review is stored.
         with contextlib.suppress(BadRequest):
-            await query.edit_message_text(render.clip(f"{message.text_html or ''}\n\n{note}"),
+            await query.edit_message_text(render.with_note(message.text_html or "", note),
                                           parse_mode=ParseMode.HTML)
 
     async def go_on() -> None:
@@ -170,6 +170,5 @@ async def card_action_button(update: Update, context: BotContext) -> None:
     if isinstance(query.message, Message):
         body = query.message.text_html or ""
         note = render.card_set_aside(result.action)
-        await query.edit_message_text(render.clip(f"{body}\n\n{note}"),
-                                      parse_mode=ParseMode.HTML)
+        await query.edit_message_text(render.with_note(body, note), parse_mode=ParseMode.HTML)
         await _send_next(query.message, result.next)

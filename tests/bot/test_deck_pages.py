@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -94,3 +95,19 @@ async def test_stale_and_forged_pages_answer_gracefully(paged_bot: RunningBot) -
         await emu.press(LEARNER, listing.message_id, junk, check=False)
         await emu.wait_until(lambda: len(emu.callback_answers) > answers)  # noqa: B023
         assert "expired" in (emu.callback_answers[-1].text or "")
+
+
+async def test_pressing_the_page_on_screen_answers_without_editing(paged_bot: RunningBot) -> None:
+    """The page already shown, pressed again, is answered and left as it is: Telegram refuses
+    an edit to the same content ("message is not modified")."""
+    (listing,) = await say(paged_bot, "/decks")
+    emu = paged_bot.emu
+    edits, answers = len(emu.calls_to("editMessageText")), len(emu.callback_answers)
+    await emu.press(LEARNER, listing.message_id, data_of(listing, "1/3"))
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    # Every update the bot fetched has been handled once the queue joins.
+    await asyncio.wait_for(paged_bot.app.update_queue.join(), 10)
+    assert len(emu.calls_to("editMessageText")) == edits
+    assert [c.error for c in emu.calls if c.status != 200] == []
+    second = await press_and_wait(paged_bot, listing, data_of(listing, "▶"), "page 2 of 3")
+    assert len(emu.calls_to("editMessageText")) == edits + 1 and "Deck 11" in second.body

@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.devtools.emulator import BotApiEmulator
+from tests.conftest import assert_conforming
 
 
 def make_png(width: int = 2, height: int = 3) -> bytes:
@@ -87,9 +88,10 @@ def build_app(emu: BotApiEmulator) -> Application:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
+async def emu(request: pytest.FixtureRequest) -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator() as e:
         yield e
+    assert_conforming(e.violations, request)
 
 
 @pytest.fixture

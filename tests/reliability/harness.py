@@ -94,7 +94,16 @@ class Emulator:
         result: list[dict[str, Any]] = self.get("/calls", method=method, limit=100_000)["calls"]
         return result
 
-    def close(self) -> None:
+    def violations(self) -> list[str]:
+        """The bot's calls that broke the Bot API specification, described."""
+        found: list[dict[str, Any]] = self.get("/violations")["violations"]
+        return [str(v["text"]) for v in found]
+
+    def close(self, *, check_conformance: bool = True) -> None:
+        """Stop the emulator; fail when the bot broke the specification (unless told not to)."""
+        broken: list[str] = []
+        if check_conformance and self.proc.poll() is None:
+            broken = self.violations()
         self.http.close()
         self.proc.terminate()
         try:
@@ -103,6 +112,7 @@ class Emulator:
             self.proc.kill()
             self.proc.wait()
         self._log.close()
+        assert not broken, "Bot API calls broke the specification:\n" + "\n".join(broken)
 
 
 def bot_env(emu: Emulator, database_url: str, **extra: str) -> dict[str, str]:

@@ -169,6 +169,7 @@ async def studies_on(database_url: str, clock: FakeClock) -> None:
     finally:
         await bot.stop()
         await emulator.stop()
+    assert [v.describe() for v in emulator.violations] == []
 
 
 # -- refusals ----------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ from ._models import (
     CallbackAnswer,
     CallRecord,
     Fault,
+    FileDownload,
     ShownMessage,
     StoredFile,
     TgUser,
+    Violation,
 )
 from ._server import TOKEN_RE, BotApiEmulator, make_token
 
@@ -26,10 +28,12 @@ __all__ = [
     "CallbackAnswer",
     "ChatRef",
     "Fault",
+    "FileDownload",
     "ShownMessage",
     "StoredFile",
     "TgUser",
     "UserRef",
+    "Violation",
     "WebhookState",
     "make_token",
 ]

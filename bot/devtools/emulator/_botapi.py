@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 
 from ._core import EmulatorCore, WebhookState, log
-from ._formatting import parse_formatted
+from ._formatting import parse_formatted, utf16_len
 from ._models import ApiError, CallbackAnswer, ChatState, JsonDict, MessageRecord, bad_request
 
 TEXT_LIMIT = 4096
@@ -51,11 +51,13 @@ class Params:
     typed getters accept both native JSON values and their string forms.
     """
 
-    __slots__ = ("files", "values")
+    __slots__ = ("files", "parsed", "values")
 
     def __init__(self, values: dict[str, Any], files: dict[str, Upload]) -> None:
         self.values = values
         self.files = files
+        # Formatted fields the conformance check already parsed: (plain text, entities).
+        self.parsed: dict[str, tuple[str, list[JsonDict]]] = {}
 
     def raw(self, name: str) -> Any:
         return self.values.get(name)
@@ -185,10 +187,14 @@ class BotApiMethods(EmulatorCore):
         raw = p.values.get(field)
         if raw is None:
             return None, []
-        text = raw if isinstance(raw, str) else str(raw)
-        ents = p.get_json(entities_field)
-        plain, entities = parse_formatted(text, p.get_str("parse_mode"), ents)
-        if len(plain) > limit:
+        if field in p.parsed:
+            plain, entities = p.parsed[field]
+        else:
+            text = raw if isinstance(raw, str) else str(raw)
+            ents = p.get_json(entities_field)
+            plain, entities = parse_formatted(text, p.get_str("parse_mode"), ents)
+        # Telegram counts UTF-16 code units, as in every Bot API offset.
+        if utf16_len(plain) > limit:
             raise bad_request(too_long)
         return plain, entities
 
@@ -477,8 +483,11 @@ class BotApiMethods(EmulatorCore):
             raise bad_request("invalid file_id")
         if len(f.data) > 20 * 1024 * 1024:
             raise bad_request("file is too big")
-        return {"file_id": f.file_id, "file_unique_id": f.file_unique_id,
-                "file_size": len(f.data), "file_path": f.file_path}
+        found: JsonDict = {"file_id": f.file_id, "file_unique_id": f.file_unique_id,
+                           "file_path": f.file_path}
+        if f.size_known:
+            found["file_size"] = len(f.data)
+        return found
 
     # -- commands and bot settings -----------------------------------------------------------
 

@@ -26,11 +26,13 @@ from ._models import (
     CallRecord,
     ChatState,
     Fault,
+    FileDownload,
     JsonDict,
     MessageRecord,
     ShownMessage,
     StoredFile,
     TgUser,
+    Violation,
 )
 
 log = logging.getLogger("bot.devtools.emulator")
@@ -137,6 +139,8 @@ class EmulatorCore:
         self.calls: list[CallRecord] = []
         self.calls_by_method: dict[str, list[CallRecord]] = {}
         self.callback_answers: list[CallbackAnswer] = []
+        self.violations: list[Violation] = []
+        self.file_downloads: list[FileDownload] = []
         self._callback_queries: dict[str, bool] = {}  # id -> answered
         self._cq_counter = itertools.count(4_611_686_018_427_387_904 // 1024)
         self.faults: list[Fault] = []
@@ -391,7 +395,8 @@ class EmulatorCore:
             doc["file_name"] = f.file_name
         if f.mime_type:
             doc["mime_type"] = f.mime_type
-        doc["file_size"] = len(f.data)
+        if f.size_known:
+            doc["file_size"] = len(f.data)
         return doc
 
     async def send_photo(
@@ -415,8 +420,12 @@ class EmulatorCore:
         *,
         caption: str | None = None,
         chat: ChatRef | None = None,
+        file_size: bool = True,
     ) -> JsonDict:
+        """The user sends a file; ``file_size=False`` leaves its size out of the Document and
+        of getFile, as a local Bot API server may."""
         f = self.store_file(data, "document", file_name=file_name, mime_type=mime_type)
+        f.size_known = file_size
         body: JsonDict = {"document": self._document(f)}
         self._media_objects[f.file_id] = body["document"]
         if caption:

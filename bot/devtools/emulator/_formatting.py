@@ -54,8 +54,22 @@ def _byte_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8"))
 
 
+class _LazyOffset:
+    """A byte offset worked out only if an error message prints it."""
+
+    __slots__ = ("index", "text")
+
+    def __init__(self, text: str, index: int) -> None:
+        self.text, self.index = text, index
+
+    def __format__(self, spec: str) -> str:
+        return format(_byte_offset(self.text, self.index), spec)
+
+
 # ---------------------------------------------------------------------------------------------
-# HTML
+# HTML, as Telegram's own parser reads it: a tag name runs to the first space or ">", only the
+# tags of the "Formatting options" list exist, every start tag needs its end tag in order, and
+# "&" starts a character reference only when one follows (otherwise it is a plain "&").
 
 _HTML_SIMPLE = {
     "b": "bold",
@@ -71,69 +85,161 @@ _HTML_SIMPLE = {
     "code": "code",
     "pre": "pre",
 }
-_HTML_ALLOWED = {*_HTML_SIMPLE, "span", "a", "blockquote", "tg-emoji"}
-_ATTR_RE = re.compile(r"""([A-Za-z][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+HTML_TAGS = frozenset({*_HTML_SIMPLE, "span", "a", "blockquote", "tg-emoji", "tg-time"})
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_CHAR_REF_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
+_SPECIAL = re.compile("[<&]")
+_SPACES = " \t\n\r\f\v"
+
+
+def _char_ref(text: str, i: int) -> tuple[str, int] | None:
+    """The character a reference at ``text[i] == "&"`` stands for, and where it ends.
+
+    Numeric references of any code point and the four named ones are decoded, with or
+    without the closing ";"; anything else leaves the "&" as a plain character.
+    """
+    n, j = len(text), i + 1
+    if j < n and text[j] == "#":
+        j += 1
+        hexadecimal = j < n and text[j] in "xX"
+        if hexadecimal:
+            j += 1
+        start = j
+        digits = "0123456789abcdefABCDEF" if hexadecimal else "0123456789"
+        while j < n and text[j] in digits:
+            j += 1
+        if j == start or j - start > 8:
+            return None
+        code = int(text[start:j], 16 if hexadecimal else 10)
+        if not 0 < code < 0x10FFFF:
+            return None
+        if 0xD800 <= code <= 0xDFFF:
+            raise bad_request("Text contains invalid Unicode characters after decoding HTML "
+                              "entities, check for unmatched surrogate code units")
+        char = chr(code)
+    else:
+        start = j
+        while j < n and text[j].isascii() and text[j].isalpha():
+            j += 1
+        found = _NAMED_ENTITIES.get(text[start:j])
+        if found is None:
+            return None
+        char = found
+    if j < n and text[j] == ";":
+        j += 1
+    return char, j
+
+
+def _skip_spaces(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _SPACES:
+        i += 1
+    return i
+
+
+def _attribute_value(text: str, i: int, tag: str, off: _LazyOffset) -> tuple[str, int]:
+    """A quoted string (references decoded) or a name token (lower-cased), from ``i``."""
+    n = len(text)
+    if i >= n:
+        raise _entity_error(f'Unclosed start tag "{tag}" at byte offset {off}')
+    if text[i] in "'\"":
+        quote, i = text[i], i + 1
+        parts: list[str] = []
+        while i < n and text[i] != quote:
+            if text[i] == "&" and (ref := _char_ref(text, i)) is not None:
+                parts.append(ref[0])
+                i = ref[1]
+                continue
+            parts.append(text[i])
+            i += 1
+        return "".join(parts), i + 1 if i < n else i
+    start = i
+    while i < n and ((text[i].isascii() and text[i].isalnum()) or text[i] in ".-"):
+        i += 1
+    if i < n and text[i] not in _SPACES and text[i] != ">":
+        raise _entity_error(f"Unexpected end of name token at byte offset "
+                            f"{_byte_offset(text, start)}")
+    return text[start:i].lower(), i
+
+
+def _start_tag(text: str, i: int) -> tuple[str, dict[str, str], int]:
+    """Parse ``<name attr=value ...>`` at ``i``; return name, attributes and the end."""
+    n, off = len(text), _LazyOffset(text, i)
+    j = i + 1
+    while j < n and text[j] not in _SPACES and text[j] != ">":
+        j += 1
+    if j >= n:
+        raise _entity_error(f"Unclosed start tag at byte offset {off}")
+    name = text[i + 1 : j].lower()
+    if name not in HTML_TAGS:
+        raise _entity_error(f'Unsupported start tag "{name}" at byte offset {off}')
+    attrs: dict[str, str] = {}
+    while True:
+        j = _skip_spaces(text, j)
+        if j >= n:
+            raise _entity_error(f"Unclosed start tag at byte offset {off}")
+        if text[j] == ">":
+            return name, attrs, j + 1
+        k = j
+        while k < n and text[k] not in _SPACES and text[k] not in "=>":
+            k += 1
+        attribute = text[j:k].lower()
+        if not attribute:
+            raise _entity_error(f'Empty attribute name in the tag "{name}" at byte offset {off}')
+        k = _skip_spaces(text, k)
+        if k < n and text[k] != "=":
+            if name == "blockquote" and attribute == "expandable":
+                attrs[attribute] = ""
+                j = k
+                continue
+            raise _entity_error(f'Expected equal sign in declaration of an attribute of the '
+                                f'tag "{name}" at byte offset {off}')
+        value, j = _attribute_value(text, _skip_spaces(text, k + 1), name, off)
+        attrs[attribute] = value
 
 
 def _parse_html(text: str) -> tuple[str, list[JsonDict]]:
     out = _Builder()
-    # (tag, start16, attrs, byte offset)
-    stack: list[tuple[str, int, dict[str, str]]] = []
+    stack: list[tuple[str, int, dict[str, str]]] = []  # (tag, start in UTF-16, attributes)
     i, n = 0, len(text)
     while i < n:
-        lt = text.find("<", i)
-        amp = text.find("&", i)
-        nxt = min(x for x in (lt, amp, n) if x != -1)
+        special = _SPECIAL.search(text, i)
+        nxt = special.start() if special is not None else n
         if nxt > i:
             out.add(text[i:nxt])
             i = nxt
             continue
         if text[i] == "&":
-            m = _CHAR_REF_RE.match(text, i)
-            if m is None:
+            ref = _char_ref(text, i)
+            if ref is None:
                 out.add("&")
                 i += 1
-                continue
-            ref = m.group(1)
-            if ref.startswith("#"):
-                code = int(ref[2:], 16) if ref[1:2] in "xX" and len(ref) > 1 else int(ref[1:])
-                out.add(chr(code) if 0 < code < 0x110000 else "")
             else:
-                out.add(_NAMED_ENTITIES[ref])
-            i = m.end()
+                out.add(ref[0])
+                i = ref[1]
             continue
-        # text[i] == "<"
-        close = text.find(">", i)
-        off = _byte_offset(text, i)
-        if close == -1:
-            raise _entity_error(f"Unclosed start tag at byte offset {off}")
-        inner = text[i + 1 : close]
-        if inner.startswith("/"):
-            name = inner[1:].strip().lower()
+        if i + 1 < n and text[i + 1] == "/":
+            off = _LazyOffset(text, i)
             if not stack:
-                raise _entity_error(f'Unexpected end tag at byte offset {off}')
+                raise _entity_error(f"Unexpected end tag at byte offset {off}")
+            j = i + 2
+            while j < n and text[j] not in _SPACES and text[j] != ">":
+                j += 1
+            name = text[i + 2 : j].lower()
+            j = _skip_spaces(text, j)
+            if j >= n or text[j] != ">":
+                raise _entity_error(f"Unclosed end tag at byte offset {off}")
             tag, start, attrs = stack.pop()
             if name and name != tag:
-                raise _entity_error(
-                    f'Unmatched end tag at byte offset {off}, expected "</{tag}>", '
-                    f'found "</{name}>"'
-                )
+                raise _entity_error(f'Unmatched end tag at byte offset {off}, expected '
+                                    f'"</{tag}>", found "</{name}>"')
             _close_html(out, stack, tag, start, attrs)
-        else:
-            m2 = re.match(r"\s*([A-Za-z][\w-]*)", inner)
-            name = m2.group(1).lower() if m2 else ""
-            if name not in _HTML_ALLOWED:
-                raise _entity_error(f'Unsupported start tag "{name}" at byte offset {off}')
-            attrs = {
-                a.group(1).lower(): next((g for g in a.groups()[1:] if g is not None), "")
-                for a in _ATTR_RE.finditer(inner, m2.end() if m2 else 0)
-            }
-            if name == "span" and attrs.get("class") != "tg-spoiler":
-                raise _entity_error(f'Tag "span" must have class "tg-spoiler" at byte offset {off}')
-            stack.append((name, out.pos16, attrs))
-        i = close + 1
+            i = j + 1
+            continue
+        start_at = i
+        name, attrs, i = _start_tag(text, i)
+        if name == "span" and attrs.get("class") != "tg-spoiler":
+            raise _entity_error(f'Tag "span" must have class "tg-spoiler" at byte offset '
+                                f"{_byte_offset(text, start_at)}")
+        stack.append((name, out.pos16, attrs))
     if stack:
         raise _entity_error(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
     return out.result()
@@ -156,7 +262,16 @@ def _close_html(
     elif tag == "blockquote":
         out.entity("expandable_blockquote" if "expandable" in attrs else "blockquote", start)
     elif tag == "tg-emoji":
-        out.entity("custom_emoji", start, custom_emoji_id=attrs.get("emoji-id", ""))
+        emoji_id = attrs.get("emoji-id", "")
+        if not emoji_id.isdigit() or int(emoji_id) == 0:
+            raise bad_request("Invalid custom emoji identifier specified")
+        out.entity("custom_emoji", start, custom_emoji_id=emoji_id)
+    elif tag == "tg-time":
+        unix = attrs.get("unix", "")
+        if not unix.lstrip("-").isdigit():
+            raise bad_request("can't parse entities: Invalid Unix time specified")
+        out.entity("date_time", start, unix_time=int(unix),
+                   **({"date_time_format": attrs["format"]} if attrs.get("format") else {}))
     elif tag == "code" and stack and stack[-1][0] == "pre" and attrs.get("class", "").startswith(
         "language-"
     ):
@@ -185,13 +300,13 @@ _MDV2_NAMES = {
 
 def _parse_markdown_v2(text: str) -> tuple[str, list[JsonDict]]:
     out = _Builder()
-    stack: list[tuple[str, int, int]] = []  # (type, start16, byte offset)
+    stack: list[tuple[str, int, _LazyOffset]] = []  # (type, start16, byte offset)
     i, n = 0, len(text)
     line_start = True
     quote_start: int | None = None
     while i < n:
         c = text[i]
-        off = _byte_offset(text, i)
+        off = _LazyOffset(text, i)
         if line_start and c == ">":
             if quote_start is None:
                 quote_start = out.pos16
@@ -324,7 +439,7 @@ def _parse_markdown(text: str) -> tuple[str, list[JsonDict]]:
     pairs = {"*": "bold", "_": "italic"}
     while i < n:
         c = text[i]
-        off = _byte_offset(text, i)
+        off = _LazyOffset(text, i)
         if c == "\\" and i + 1 < n and text[i + 1] in "_*`[":
             out.add(text[i + 1])
             i += 2

@@ -103,6 +103,18 @@ class StoredFile:
     file_name: str | None = None
     width: int | None = None
     height: int | None = None
+    # False: Telegram's objects leave file_size out, as a local Bot API server may.
+    size_known: bool = True
+
+
+@dataclass(slots=True)
+class FileDownload:
+    """One download of a stored file: how much of it went out before the bot stopped."""
+
+    file_path: str
+    size: int
+    sent: int = 0
+    complete: bool = False
 
 
 @dataclass(slots=True)
@@ -216,3 +228,22 @@ class ShownMessage:
         if self.deleted:
             parts.append("(deleted)")
         return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way a bot call breaks the Bot API specification.
+
+    ``error`` is what Telegram answers (the call is then refused with it); None where Telegram
+    lets it pass silently (an unknown parameter is ignored), which is still a bug in the bot.
+    """
+
+    method: str
+    where: str
+    problem: str
+    error: str | None = None
+
+    def describe(self) -> str:
+        where = f" {self.where}" if self.where else ""
+        answer = f" -> refused: {self.error}" if self.error else " (Telegram lets it pass)"
+        return f"{self.method}{where}: {self.problem}{answer}"

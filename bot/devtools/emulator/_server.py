@@ -21,13 +21,15 @@ from typing import Any, Self
 from aiohttp import BodyPartReader, ClientError, ClientSession, ClientTimeout, web
 
 from ._botapi import Params, Upload
+from ._conformance import Checker
 from ._core import WebhookState, log
 from ._media_methods import MediaMethods
-from ._models import ApiError, CallRecord, JsonDict
+from ._models import ApiError, CallRecord, FileDownload, JsonDict
 from ._testapi import add_test_routes
 
 TOKEN_RE = re.compile(r"(\d+):[A-Za-z0-9_-]{30,}")
 _UNAUTHORIZED = ApiError(401, "Unauthorized")
+_CHUNK = 64 * 1024
 _NOT_FOUND = ApiError(404, "Not Found")
 
 Handler = Callable[[int, Params], Awaitable[Any]]
@@ -39,8 +41,13 @@ def make_token(bot_id: int = 123456789) -> str:
 
 
 def _json_response(payload: JsonDict, status: int = 200) -> web.Response:
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        # A lone surrogate a (forged) user sent: JSON carries it as a \ud83d escape.
+        body = json.dumps(payload).encode()
     return web.Response(
-        body=json.dumps(payload, ensure_ascii=False).encode(),
+        body=body,
         status=status,
         content_type="application/json",
     )
@@ -63,10 +70,14 @@ class BotApiEmulator(MediaMethods):
         bot_username: str = "tutorbot_test_bot",
         webhook_retry_delay: float = 0.1,
         token: str | None = None,
+        conformance: bool = True,
     ) -> None:
         super().__init__(bot_first_name=bot_first_name, bot_username=bot_username,
                          webhook_retry_delay=webhook_retry_delay)
         self.token = token or make_token()
+        # Every call is checked against the Bot API specification (see _conformance.py);
+        # what breaks it lands in self.violations, and what Telegram refuses is refused.
+        self._checker = Checker() if conformance else None
         self.host = "127.0.0.1"
         self.port = 0
         self.status_counts: Counter[int] = Counter()
@@ -192,6 +203,8 @@ class BotApiEmulator(MediaMethods):
             record.params = logged
             self.calls.append(record)
             self.calls_by_method.setdefault(key, []).append(record)
+            if self._checker is not None:
+                self._check_conformance(method, params)
             handler = self._methods.get(key)
             fault = self._take_fault(key, params.values.get("chat_id")) if self.faults else None
             if fault is not None:
@@ -234,13 +247,43 @@ class BotApiEmulator(MediaMethods):
         self._changed()
         return _json_response(payload)
 
+    def _check_conformance(self, method: str, params: Params) -> None:
+        """Record how the call breaks the specification; refuse it as Telegram would."""
+        assert self._checker is not None
+        checked = self._checker.check(method, params.values, params.files)
+        params.parsed = checked.parsed
+        if not checked.violations:
+            return
+        for violation in checked.violations:
+            log.warning("non-conforming Bot API call: %s", violation.describe())
+        self.violations.extend(checked.violations)
+        refusal = checked.refusal
+        if refusal is not None:
+            raise refusal
+
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if TOKEN_RE.fullmatch(request.match_info["token"]) is None:
             return _json_response(_UNAUTHORIZED.payload(), 401)
         f = self._files_by_path.get(request.match_info["path"])
         if f is None:
             return _json_response(_NOT_FOUND.payload(), 404)
-        return web.Response(body=f.data, content_type=f.mime_type or "application/octet-stream")
+        # Streamed in chunks and counted, so a test can tell a bot that stops reading at its
+        # limit from one that fetches the whole file first.
+        download = FileDownload(f.file_path, len(f.data))
+        self.file_downloads.append(download)
+        response = web.StreamResponse(headers={"Content-Length": str(len(f.data))})
+        response.content_type = f.mime_type or "application/octet-stream"
+        await response.prepare(request)
+        view = memoryview(f.data)
+        try:
+            for start in range(0, len(view), _CHUNK):
+                await response.write(view[start : start + _CHUNK])
+                download.sent = min(len(view), start + _CHUNK)
+            await response.write_eof()
+        except (ConnectionError, OSError):
+            return response  # the client hung up: the download stays incomplete
+        download.complete = True
+        return response
 
     # -- webhook delivery ------------------------------------------------------------------------
 

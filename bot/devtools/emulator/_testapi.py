@@ -23,8 +23,11 @@ PREFIX = "/_emulator"
 
 
 def _ok(payload: Any, status: int = 200) -> web.Response:
-    return web.Response(body=json.dumps(payload, ensure_ascii=False).encode(), status=status,
-                        content_type="application/json")
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # lone surrogates travel as \ud83d escapes
+        body = json.dumps(payload).encode()
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
 async def _body(request: web.Request) -> JsonDict:
@@ -127,7 +130,7 @@ def add_test_routes(app: web.Application, emu: BotApiEmulator) -> None:
         return _ok(await emu.send_document(
             int(b["user_id"]), data, b.get("file_name", "file.bin"),
             b.get("mime_type", "application/octet-stream"), caption=b.get("caption"),
-            chat=chat_arg(b)))
+            chat=chat_arg(b), file_size=bool(b.get("file_size", True))))
 
     @routes.post(PREFIX + "/send_location")
     async def send_location(request: web.Request) -> web.Response:
@@ -185,6 +188,12 @@ def add_test_routes(app: web.Application, emu: BotApiEmulator) -> None:
         chunk = source[since : since + limit]
         return _ok({"calls": [asdict(c) for c in chunk], "next": since + len(chunk),
                     "total": len(source)})
+
+    @routes.get(PREFIX + "/violations")
+    async def violations(request: web.Request) -> web.Response:
+        """Calls that broke the Bot API specification (see _conformance.py)."""
+        return _ok({"violations": [asdict(v) | {"text": v.describe()}
+                                   for v in emu.violations]})
 
     @routes.get(PREFIX + "/callback_answers")
     async def answers(request: web.Request) -> web.Response:
