@@ -295,6 +295,16 @@ def demos_off() -> Reply:
     return Reply("Demos are switched off on this bot.")
 
 
+def demos_unavailable() -> Reply:
+    return Reply("⚠️ Demos are unavailable right now; please try again in a minute. This one "
+                 "was not counted against your demo limit.")
+
+
+def demos_unavailable_short() -> str:
+    """For a button's answer (at most 200 characters, no markup)."""
+    return "Demos are unavailable right now; please try again in a minute."
+
+
 def demo_problem(message: str) -> Reply:
     return Reply(f"⚠️ {escape(message)}")
 
