@@ -108,7 +108,8 @@ async def _within_quota(context: BotContext, chat_id: int, user_id: int,
 
 
 async def _refund(context: BotContext, use_id: int | None) -> None:
-    """Give the learner their demo back; never raises (the reply matters more)."""
+    """Give the learner their demo back, before the reply says so; never raises (the reply
+    matters more)."""
     if use_id is None:
         return
     try:
@@ -150,18 +151,18 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
         await _finish(status, render.demo_cancelled())
         return
     except demos.DemoBusy:  # a demo of this learner runs on another bot instance
-        await _finish(status, render.demo_busy(0))
         await _refund(context, use_id)
+        await _finish(status, render.demo_busy(0))
         return
     except (DemoUsageError, demos.DemoInputError) as exc:
         # The worker's own reason ("too many pixels", "could not be read"): nothing ran.
-        await _finish(status, render.demo_problem(str(exc)))
         await _refund(context, use_id)
+        await _finish(status, render.demo_problem(str(exc)))
         return
     except demos.DemoUnavailable as exc:
         log.warning("demo %s not run: %s", request.kind, exc)
-        await _finish(status, render.demos_unavailable())
         await _refund(context, use_id)
+        await _finish(status, render.demos_unavailable())
         return
     except demos.DemoTimeout:
         log.warning("demo %s ran past its time limit", request.kind)
@@ -169,15 +170,15 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
         return
     except DemoError as exc:
         log.warning("demo %s failed for a learner: %s", request.kind, type(exc).__name__)
-        await _finish(status, render.demo_failed(request))
         await _refund(context, use_id)
+        await _finish(status, render.demo_failed(request))
         return
     except Exception:
         # A fault the runner did not foresee: say so on the status message rather than leave
         # it "starting" with a Cancel button that can no longer cancel anything.
         log.exception("demo %s failed unexpectedly", request.kind)
-        await _finish(status, render.demo_failed(request))
         await _refund(context, use_id)
+        await _finish(status, render.demo_failed(request))
         return
     caption = render.demo_caption(result.caption)
     await context.bot.send_photo(chat_id, result.png, caption=caption, parse_mode=ParseMode.HTML)

@@ -1,7 +1,9 @@
-"""A Redis outage on the scaled-out demo path, against a private redis-server that the test
-stops and starts (the shared one on 6379 is never touched), with a real `tutorbot worker`
-process: the learner is told demos are unavailable, nothing is counted, the worker survives,
-and demos work again by themselves once Redis is back."""
+"""Demo faults on the scaled-out path (the Redis queue and real `tutorbot worker` processes).
+
+A Redis outage, against a private redis-server that the test stops and starts (the shared one
+on 6379 is never touched): the learner is told demos are unavailable, nothing is counted, the
+worker survives, and demos work again by themselves once Redis is back. Refused pictures: the
+worker's own reason reaches the learner, as with the local runner."""
 
 from __future__ import annotations
 
@@ -14,12 +16,13 @@ import pytest
 
 from bot.devtools.emulator import BotApiEmulator
 from bot.worker.queue_worker import RECONNECT_MAX_S
+from tests.bad_pictures import bad_pictures
 from tests.bot.test_demo_faults import APOLOGY, cancel_buttons, outcome, uses
 from tests.bot.test_study_loop import LEARNER, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
 from tests.private_services import PrivateRedis, private_redis
-from tests.scaleout.conftest import WorkerProcess
+from tests.scaleout.conftest import REDIS_URL, WorkerProcess
 
 FAKE = "tests.scaleout.fake_queue_worker"
 OUTAGE_S = 30.0
@@ -90,6 +93,36 @@ async def test_redis_stopped_for_30_s_is_explained_and_demos_recover_by_themselv
         assert not any(APOLOGY in m.body for m in chat)
         assert [r.getMessage() for r in caplog.records if r.exc_info] == []
         assert "Traceback" not in worker.output()
+    finally:
+        if bot is not None:
+            await bot.stop()
+        worker.stop()
+
+
+@pytest.mark.timeout(180)
+async def test_refused_pictures_show_the_workers_reason_over_redis(
+    emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock, queue_name: str,
+) -> None:
+    """Through the Redis queue and a real torch worker, each hostile picture gets the worker's
+    reason ("too many pixels", "could not be read") and none counts against the quota."""
+    worker = WorkerProcess(queue_name, name="pictures")
+    bot: RunningBot | None = None
+    try:
+        await worker.wait_ready()
+        settings = make_settings(emulator, sqlite_url, demo_workers=1, redis_url=REDIS_URL,
+                                 demo_queue=queue_name, demo_device="cpu")
+        bot = await start_bot(emulator, settings, clock)
+        bot.emu.user(LEARNER, first_name="Ada")
+        for name, data, reason in bad_pictures():
+            bot.emu.mark(LEARNER)
+            await bot.emu.send_document(LEARNER, data, file_name=name, mime_type="image/png",
+                                        caption="/augment")
+            (status,) = await bot.emu.wait_for_bot_message(LEARNER)
+            final = await outcome(bot, status, wait_s=60)
+            assert reason in final.body, (name, final.body)
+            assert cancel_buttons(final) == []
+        assert uses(bot) == 0
+        assert not any(APOLOGY in m.body for m in bot.emu.bot_messages(LEARNER))
     finally:
         if bot is not None:
             await bot.stop()
