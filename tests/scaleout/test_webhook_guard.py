@@ -241,3 +241,12 @@ async def test_a_slow_connection_flood_past_the_fd_limit_does_not_stop_deliverie
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("unit", ["tutorbot-bot.service", "tutorbot-worker@.service"])
+def test_systemd_units_raise_the_open_file_limit(unit: str) -> None:
+    """Both units set LimitNOFILE well above systemd's 1,024 and the webhook's connection cap."""
+    text = (REPO / "deploy" / "systemd" / unit).read_text()
+    values = [int(line.split("=", 1)[1]) for line in text.splitlines()
+              if line.startswith("LimitNOFILE=")]
+    assert values and values[0] >= 4 * webserver.MAX_CONNECTIONS, values
