@@ -214,6 +214,11 @@ def internal_error() -> Reply:
                  "again in a moment.")
 
 
+def database_unavailable() -> Reply:
+    return Reply("⚠️ I can't reach my database right now, so I can't show or save your "
+                 "progress. Please try again in a minute; nothing you saved before is lost.")
+
+
 def push_reminder(due_count: int) -> Reply:
     cards = "1 card is" if due_count == 1 else f"{due_count} cards are"
     return Reply(f"⏰ Time to study: {cards} due today.", keyboards.study_now())
