@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -63,14 +64,17 @@ def gone(pid: int) -> bool:
 async def test_worker_that_died_while_idle_is_replaced_and_the_demo_runs(
     demo_bot: RunningBot,
 ) -> None:
-    """A demo asked for after the idle worker was SIGKILLed still arrives, on a fresh worker."""
+    """A demo asked for after the idle worker was SIGKILLed still arrives, on a fresh worker;
+    the time from the kill to the picture (a fresh worker's warm-up) is printed."""
     runner = demo_bot.app.bot_data.demos
     [pid] = runner.worker_pids()
+    killed = time.monotonic()
     os.kill(pid, signal.SIGKILL)
     await demo_bot.emu.wait_until(lambda: gone(pid), what="the worker to die")
     (status,) = await say(demo_bot, "/demo softmax")
     final = await outcome(demo_bot, status)
     assert "Done" in final.body, demo_bot.emu.transcript(LEARNER)
+    print(f"demo worker killed: a demo arrived {time.monotonic() - killed:.1f} s after the kill")
     assert cancel_buttons(final) == []
     assert any(m.has_photo for m in demo_bot.emu.bot_messages(LEARNER))
     assert not any(APOLOGY in m.body for m in demo_bot.emu.bot_messages(LEARNER))
