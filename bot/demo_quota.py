@@ -7,7 +7,7 @@ memory, so the quota holds across restarts and across several bot instances.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,6 +20,8 @@ from bot.store.models import DemoUse, Learner
 class DemoAllowed:
     # Demos started in the current window, this one included.
     used: int
+    # The stored use, for refund_demo when the demo could not run (None: nothing stored).
+    use_id: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +64,15 @@ def claim_demo(
     used = session.exec(select(func.count()).select_from(DemoUse).where(
         DemoUse.learner_id == learner.id, DemoUse.requested_at > start)).one()
     if used <= limit:
-        return DemoAllowed(used=used)
+        return DemoAllowed(used=used, use_id=use.id)
     session.delete(use)
     oldest = session.exec(select(func.min(DemoUse.requested_at)).where(
         DemoUse.learner_id == learner.id, DemoUse.requested_at > start)).one()
     next_at = (oldest or now) + timedelta(seconds=window_s)
     return QuotaReached(limit=limit, window_s=window_s, next_at=next_at, tz=learner.timezone)
+
+
+def refund_demo(session: Session, *, use_id: int) -> None:
+    """Forget one use: the demo never ran (input refused, or the workers or the queue were
+    down), so it must not count against the learner's quota."""
+    session.execute(sa.delete(DemoUse).where(col(DemoUse.id) == use_id))

@@ -4,7 +4,10 @@ The database, not the scheduler, guarantees one push per learner per local day. 
 is a `push_claim` row, unique on (learner_id, local_date), that moves through:
 
     claimed --(just before the send)--> sending --> sent
-       |                                   |------> failed   (given up, or the learner blocked us)
+       |                                   |------> failed   (surely not delivered: Telegram
+       |                                   |                 refused it, or we gave up)
+       |                                   |------> unknown  (may have been delivered: a
+       |                                   |                 timeout mid-send, or a crash)
        |                                   |------> retry    (429 outlived the rate limiter)
        |--> skipped  (nothing due, missed beyond the catch-up window, or before signup)
 
@@ -13,14 +16,21 @@ is a `push_claim` row, unique on (learner_id, local_date), that moves through:
   Rows are inserted in learner order so two PostgreSQL instances never deadlock.
 * Fencing: `attempts` is bumped on every (re)claim, and the flip to ``sending`` is a
   conditional UPDATE on (id, attempts, status='claimed'). Only the current owner can send.
+* Holders: each row names the process that claimed it (`holder`, a `push_holder` row with a
+  heartbeat every `HOLDER_BEAT`). A holder is gone when its beat is older than
+  `HOLDER_STALE`, or at once when it ran on this host and its process no longer runs
+  (bot.liveness). Its rows are then taken over without waiting for the lease, which remains
+  only for rows without a holder.
 * Crash semantics, at-most-once: a row is flipped to ``sending`` (and committed) before
   Telegram is called. A crash leaves either
-    - ``claimed``: Telegram was certainly not called. After `LEASE` any instance may reclaim
-      it and send: nothing is lost.
-    - ``sending``: the message may or may not have gone out. It is never sent again; after
-      `LEASE` it is swept to ``failed``. A lost reminder is cheaper than a duplicate.
+    - ``claimed``: Telegram was certainly not called. Once its holder is gone (or after
+      `LEASE`) any instance may reclaim it and send: nothing is lost.
+    - ``sending``: the message may or may not have gone out. It is never sent again; once
+      its holder is gone it is swept to ``unknown``, not ``failed``: most such rows were
+      delivered and their outcome was still buffered when the process died. A lost
+      reminder is cheaper than a duplicate.
   The same reasoning applies to an ambiguous network failure (a read timeout after the
-  request left): no retry.
+  request left): no retry, and the row is ``unknown``.
 * ``retry`` (Telegram kept answering 429 after the rate limiter's own retries): the send
   certainly did not happen, so the next tick reclaims it while the catch-up window lasts.
 
@@ -40,6 +50,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot.liveness import Holder, ProcessIdentity, runs_here
 from bot.reminders import Decision, Window, decide
 from bot.scheduling import day_start, local_day
 from bot.store.models import (
@@ -49,13 +60,19 @@ from bot.store.models import (
     Learner,
     LearnerDeck,
     PushClaim,
+    PushHolder,
     ReviewLog,
     TZDateTime,
 )
 
-# A claim not flipped to `sending` (or finished) within this long belongs to a dead process.
+# A claim without a holder, not flipped to `sending` (or finished) within this long, belongs
+# to a dead process.
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+# Holders beat this often (bot.telegram.pushes) and are gone once silent this long; the
+# margin covers a loaded host and clock skew between hosts.
+HOLDER_BEAT = timedelta(seconds=10)
+HOLDER_STALE = timedelta(seconds=45)
 
 
 class PushStatus(StrEnum):
@@ -65,6 +82,7 @@ class PushStatus(StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     RETRY = "retry"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +228,7 @@ def _insert(session: Session) -> Any:
 
 def claim(
     session: Session, *, decided: Sequence[tuple[Candidate, Decision]], now: datetime,
+    holder: str | None = None,
 ) -> tuple[list[Claim], int]:
     """Insert the day's row for each decided candidate; return the claims this call won
     that have cards due, and how many rows were recorded as skipped.
@@ -224,7 +243,7 @@ def claim(
     rows = [
         {"learner_id": c.learner_id, "local_date": c.local_date, "claimed_at": now,
          "status": PushStatus.CLAIMED if d is Decision.SEND else PushStatus.SKIPPED,
-         "attempts": 1 if d is Decision.SEND else 0, "due_count": 0}
+         "attempts": 1 if d is Decision.SEND else 0, "due_count": 0, "holder": holder}
         for c, d in todo
     ]
     cols = _PUSH_CLAIM.c
@@ -244,34 +263,50 @@ def claim(
 
 
 def reclaim(
-    session: Session, *, now: datetime, since: date, limit: int = 1000,
+    session: Session, *, now: datetime, since: date, holder: str, wall_now: datetime,
+    limit: int = 1000,
 ) -> list[tuple[int, int, int, date]]:
-    """Take over `retry` rows and `claimed` rows whose owner died (lease expired).
+    """Take over `retry` rows and `claimed` rows whose owner died (holder gone, or lease
+    expired for rows without a holder).
 
     Returns (claim_id, attempts, learner_id, local_date) of the rows this call won. Both kinds
     certainly never reached Telegram, so sending them cannot duplicate. One UPDATE, so the
     transaction starts by writing (SQLite then waits for the lock instead of failing), and
     on PostgreSQL a row another instance just took no longer matches and is skipped.
     """
-    stmt = reclaim_statement(now=now, since=since, limit=limit)
+    stmt = reclaim_statement(now=now, since=since, limit=limit, holder=holder,
+                             wall_now=wall_now)
     return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt).all()]
 
 
-def reclaim_statement(*, now: datetime, since: date, limit: int) -> sa.Update:
+def _abandoned(*, now: datetime, wall_now: datetime) -> sa.ColumnElement[bool]:
+    """A row whose holder is gone: no fresh heartbeat row (gone processes' rows are deleted by
+    `forget_gone_holders`), or, for a row without a holder, an expired lease."""
+    fresh_holder = sa.exists().where(
+        col(PushHolder.id) == col(PushClaim.holder),
+        col(PushHolder.seen_at) >= wall_now - HOLDER_STALE,
+    )
+    return sa.or_(
+        sa.and_(col(PushClaim.holder).is_not(None), ~fresh_holder),
+        sa.and_(col(PushClaim.holder).is_(None), col(PushClaim.claimed_at) < now - LEASE),
+    )
+
+
+def reclaim_statement(*, now: datetime, since: date, limit: int, holder: str,
+                      wall_now: datetime) -> sa.Update:
     """The UPDATE behind `reclaim`; it reads only open rows (`ix_push_claim_open`)."""
-    stale = now - LEASE
     takeable = sa.and_(
         col(PushClaim.status).in_([PushStatus.RETRY, PushStatus.CLAIMED]),
         col(PushClaim.local_date) >= since,
         sa.or_(
             col(PushClaim.status) == PushStatus.RETRY,
             sa.and_(col(PushClaim.status) == PushStatus.CLAIMED,
-                    col(PushClaim.claimed_at) < stale),
+                    _abandoned(now=now, wall_now=wall_now)),
         ),
     )
     some = sa.select(col(PushClaim.id)).where(takeable).order_by(col(PushClaim.id)).limit(limit)
     return sa.update(PushClaim).where(col(PushClaim.id).in_(some.scalar_subquery()), takeable
-    ).values(status=PushStatus.CLAIMED, claimed_at=now,
+    ).values(status=PushStatus.CLAIMED, claimed_at=now, holder=holder,
              attempts=col(PushClaim.attempts) + 1).returning(
         col(PushClaim.id), col(PushClaim.attempts), col(PushClaim.learner_id),
         col(PushClaim.local_date),
@@ -317,6 +352,7 @@ def _on_day(c: Candidate, day: date) -> Candidate:
 
 def claim_due(
     session: Session, *, candidates: Sequence[Candidate], now: datetime, catchup: timedelta,
+    holder: str | None = None,
 ) -> Batch:
     """Decide and claim a batch found by `find_candidates` (in a separate, read-only session:
     this one must start by writing)."""
@@ -325,15 +361,17 @@ def claim_due(
                    created_at=c.created_at, now=now, catchup=catchup))
         for c in candidates
     ]
-    claims, skipped = claim(session, decided=decided, now=now)
+    claims, skipped = claim(session, decided=decided, now=now, holder=holder)
     return Batch(len(candidates), claims, skipped)
 
 
 def reclaim_due(
-    session: Session, *, now: datetime, catchup: timedelta, limit: int,
+    session: Session, *, now: datetime, catchup: timedelta, limit: int, holder: str,
+    wall_now: datetime,
 ) -> Batch:
     """Reclaim retryable rows of today and yesterday and settle them in one transaction."""
-    rows = reclaim(session, now=now, since=(now - timedelta(days=2)).date(), limit=limit)
+    rows = reclaim(session, now=now, since=(now - timedelta(days=2)).date(), limit=limit,
+                   holder=holder, wall_now=wall_now)
     claims, skipped = settle_reclaimed(session, rows=rows, now=now, catchup=catchup)
     return Batch(len(rows), claims, skipped)
 
@@ -506,7 +544,8 @@ def start_sending(session: Session, *, claims: Sequence[Claim]) -> set[int]:
 
 def record_outcomes(
     session: Session, *, sent: Sequence[int] = (), failed: Sequence[int] = (),
-    retry: Sequence[int] = (), blocked_learners: Sequence[int] = (), now: datetime,
+    unknown: Sequence[int] = (), retry: Sequence[int] = (),
+    blocked_learners: Sequence[int] = (), now: datetime,
 ) -> None:
     """Store what happened to each send; learners who blocked the bot stop getting pushes."""
     if sent:
@@ -515,6 +554,9 @@ def record_outcomes(
     if failed:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(failed))
                         .values(status=PushStatus.FAILED))
+    if unknown:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(unknown))
+                        .values(status=PushStatus.UNKNOWN))
     if retry:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(retry))
                         .values(status=PushStatus.RETRY))
@@ -528,17 +570,59 @@ def mark_inactive(session: Session, *, learner_ids: Sequence[int]) -> None:
                     .values(active=False))
 
 
-def sweep_stale_sending(session: Session, *, now: datetime) -> int:
-    """Rows left `sending` by a dead process: maybe sent, so settle them as failed."""
-    result = session.execute(sweep_statement(now=now))
+def sweep_stale_sending(session: Session, *, now: datetime, wall_now: datetime,
+                        me: ProcessIdentity) -> int:
+    """Rows left `sending` by a dead process: maybe sent, so settle them as `unknown`.
+
+    Holders known gone are forgotten first, in the same transaction, so their rows count as
+    abandoned here and in the reclaims that follow.
+    """
+    forget_gone_holders(session, me=me, wall_now=wall_now)
+    result = session.execute(sweep_statement(now=now, wall_now=wall_now))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def sweep_statement(*, now: datetime) -> sa.Update:
+def sweep_statement(*, now: datetime, wall_now: datetime) -> sa.Update:
     """The UPDATE behind `sweep_stale_sending` (reads `ix_push_claim_open` only)."""
     return (sa.update(PushClaim).where(col(PushClaim.status) == PushStatus.SENDING,
-                                       col(PushClaim.claimed_at) < now - LEASE)
-            .values(status=PushStatus.FAILED))
+                                       _abandoned(now=now, wall_now=wall_now))
+            .values(status=PushStatus.UNKNOWN))
+
+
+# -- holders -----------------------------------------------------------------------------
+
+
+def beat(session: Session, *, holder: Holder, wall_now: datetime) -> None:
+    """Say this holder is alive (and register it on its first beat)."""
+    found = session.execute(sa.update(PushHolder).where(col(PushHolder.id) == holder.id)
+                            .values(seen_at=wall_now))
+    if found.rowcount:  # type: ignore[attr-defined]
+        return
+    session.add(PushHolder(id=holder.id, host=holder.process.host, pid=holder.process.pid,
+                           pid_started=holder.process.started, started_at=wall_now,
+                           seen_at=wall_now))
+
+
+def drop_holder(session: Session, *, holder_id: str) -> None:
+    """A holder stopping cleanly: whatever it still holds is free at once."""
+    session.execute(sa.delete(PushHolder).where(col(PushHolder.id) == holder_id))
+
+
+def forget_gone_holders(session: Session, *, me: ProcessIdentity, wall_now: datetime) -> int:
+    """Delete the rows of holders known gone: silent for `LEASE`, or on this host with their
+    process no longer running. Their claims then count as abandoned."""
+    rows = session.execute(sa.select(
+        col(PushHolder.id), col(PushHolder.host), col(PushHolder.pid),
+        col(PushHolder.pid_started), col(PushHolder.seen_at))).all()
+    gone = [
+        holder_id for holder_id, host, pid, started, seen in rows
+        if seen < wall_now - LEASE or (
+            (host, pid) != (me.host, me.pid)
+            and runs_here(ProcessIdentity(host=host, pid=pid, started=started)) is False)
+    ]
+    if gone:
+        session.execute(sa.delete(PushHolder).where(col(PushHolder.id).in_(gone)))
+    return len(gone)
 
 
 def claim_rows(session: Session, *, learner_id: int | None = None) -> list[PushClaim]:

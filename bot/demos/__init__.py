@@ -18,6 +18,7 @@ from bot.demos.types import (
     DemoRequest,
     DemoResult,
     DemoTimeout,
+    DemoUnavailable,
     DemoUsageError,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "DemoResult",
     "DemoRunner",
     "DemoTimeout",
+    "DemoUnavailable",
     "DemoUsageError",
     "DeviceUnavailable",
     "LocalDemoRunner",

@@ -11,12 +11,21 @@ One demo per learner across all bot instances: a Redis key per owner, SET NX wit
 outlives the longest possible submit, holding the current job id so that a Cancel pressed on
 any instance can reach the job.
 
+Redis outages: any Redis error during a submit (or a cancel) becomes DemoUnavailable, one
+warning line, and the learner is told to try again in a minute. The runner never needs a
+restart: redis-py reconnects on the next command, and a bot that started while Redis was down
+connects on the first demo after it is back. An owner lock that could not be released during
+the outage is released by that owner's next submit, so nobody is told "already running" for
+the lock's lifetime.
+
 Events and jobs are pickled (arq pickles jobs too): Redis must be private to the deployment.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import logging
 import pickle
 import time
@@ -26,6 +35,7 @@ from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from redis.exceptions import RedisError
 
 from bot.demos.args import validate_request
 from bot.demos.runner import OnProgress
@@ -37,6 +47,7 @@ from bot.demos.types import (
     DemoRequest,
     DemoResult,
     DemoTimeout,
+    DemoUnavailable,
     DemoUsageError,
 )
 
@@ -53,6 +64,8 @@ EVENTS_TTL_S = 600
 HEARTBEAT_INTERVAL_S = 1.0
 _POLL_S = 1.0  # how often a queued job refreshes its position while waiting
 _FINISH_GRACE_S = 5.0  # the worker enforces the limit; this covers the trip back
+# What an unreachable or failing Redis raises (redis-py wraps most socket errors, not all).
+REDIS_DOWN: tuple[type[Exception], ...] = (RedisError, OSError)
 
 
 def events_key(queue_name: str, job_id: str) -> str:
@@ -110,7 +123,9 @@ class RedisDemoRunner:
     ) -> None:
         if max_tries < 1:
             raise ValueError("max_tries must be at least 1")
-        self._settings = RedisSettings.from_dsn(redis_url)
+        # One connection attempt per call: a learner waits for no retry loop, and the next
+        # demo simply tries again.
+        self._settings = dataclasses.replace(RedisSettings.from_dsn(redis_url), conn_retries=0)
         self._queue = queue_name
         self._job_timeout_s = job_timeout_s
         self._queue_timeout_s = queue_timeout_s
@@ -118,16 +133,25 @@ class RedisDemoRunner:
         self._max_tries = max_tries
         self._redis: ArqRedis | None = None
         self._jobs: dict[int, _Local] = {}
+        # Owner locks (key -> job id) left behind by a submit that lost Redis.
+        self._unreleased: dict[str, str] = {}
+        self._started = False
         self._closing = False
 
     @property
     def queue_name(self) -> str:
         return self._queue
 
-    @property
-    def _pool(self) -> ArqRedis:
-        if self._redis is None or self._closing:
+    async def _connected(self) -> ArqRedis:
+        """The pool, connecting first if the bot started while Redis was down."""
+        if not self._started or self._closing:
             raise RuntimeError("RedisDemoRunner is not running; call start() first")
+        if self._redis is None:
+            try:
+                self._redis = await create_pool(self._settings, default_queue_name=self._queue)
+            except REDIS_DOWN as exc:
+                raise _unavailable(exc) from None
+            log.info("connected to Redis for demos")
         return self._redis
 
     @property
@@ -138,18 +162,21 @@ class RedisDemoRunner:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Connect to Redis (arq retries a few times); fails loudly if it is unreachable."""
-        if self._redis is None:
-            self._redis = await create_pool(self._settings, default_queue_name=self._queue)
+        """Connect to Redis; if it is down, the bot starts anyway and demos connect later."""
+        self._started = True
+        with contextlib.suppress(DemoUnavailable):  # already logged
+            await self._connected()
 
     async def close(self) -> None:
         """Cancel what this instance follows and disconnect; other instances are untouched."""
         if self._redis is None:
+            self._closing = True
             return
         self._closing = True
         for local in list(self._jobs.values()):
             local.cancelled = True
-            await self._discard(self._redis, local.job_id, notify=True)
+            with contextlib.suppress(*REDIS_DOWN):
+                await self._discard(self._redis, local.job_id, notify=True)
         # Let the followers see the cancel and release their owner locks before disconnecting.
         for _ in range(50):
             if not self._jobs:
@@ -171,11 +198,11 @@ class RedisDemoRunner:
 
     async def queue_length(self) -> int:
         """Jobs queued or running (arq keeps a running job in the queue until it ends)."""
-        return int(await self._pool.zcard(self._queue))
+        return int(await (await self._connected()).zcard(self._queue))
 
     async def is_busy(self, owner: int) -> bool:
         """Whether any instance is running a demo for this owner."""
-        return bool(await self._pool.exists(owner_key(self._queue, owner)))
+        return bool(await (await self._connected()).exists(owner_key(self._queue, owner)))
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -185,14 +212,24 @@ class RedisDemoRunner:
         """Queue one demo for `owner`, forward its progress and return its picture.
 
         Raises DemoUsageError/DemoInputError before queueing, DemoBusy if the owner has a job
-        on any instance, and DemoTimeout, DemoCrashed or DemoCancelled if the job fails.
+        on any instance, DemoTimeout, DemoCrashed or DemoCancelled if the job fails, and
+        DemoUnavailable if Redis cannot be reached (then or while the job runs).
         """
-        redis = self._pool
         validate_request(request)
         if owner in self._jobs:
             raise DemoBusy("You already have a demo running; wait for it or cancel it.")
+        redis = await self._connected()
+        try:
+            return await self._submit(redis, request, owner, on_progress)
+        except REDIS_DOWN as exc:
+            raise _unavailable(exc) from None
+
+    async def _submit(self, redis: ArqRedis, request: DemoRequest, owner: int,
+                      on_progress: OnProgress | None) -> DemoResult:
         job_id = uuid.uuid4().hex
         lock = owner_key(self._queue, owner)
+        if lock in self._unreleased:
+            await self._release(redis, lock, self._unreleased.pop(lock))
         if not await redis.set(lock, job_id, nx=True, px=self._lock_ttl_ms):
             raise DemoBusy("You already have a demo running; wait for it or cancel it.")
         local = _Local(owner, job_id)
@@ -215,6 +252,8 @@ class RedisDemoRunner:
                     log.warning("demo worker lost job %s; re-queueing (try %d of %d)",
                                 job_id, attempt + 1, self._max_tries)
                     job_id = uuid.uuid4().hex
+                except REDIS_DOWN:
+                    raise  # nothing can be discarded now; the job expires unclaimed
                 except BaseException:
                     await self._discard(redis, job_id)
                     raise
@@ -224,12 +263,24 @@ class RedisDemoRunner:
                 del self._jobs[owner]
             if self._redis is not None:
                 # The lock names the latest attempt's job id, which local.job_id follows.
-                await self._redis.eval(_RELEASE_LOCK, 1, lock, local.job_id)  # type: ignore[misc]
-                await self._redis.delete(events_key(self._queue, local.job_id))
+                try:
+                    await self._release(self._redis, lock, local.job_id)
+                except REDIS_DOWN:
+                    self._unreleased[lock] = local.job_id
+
+    async def _release(self, redis: ArqRedis, lock: str, job_id: str) -> None:
+        await redis.eval(_RELEASE_LOCK, 1, lock, job_id)  # type: ignore[misc]
+        await redis.delete(events_key(self._queue, job_id))
 
     async def cancel(self, owner: int) -> bool:
         """Stop the owner's demo, queued or running, whichever instance follows it."""
-        redis = self._pool
+        redis = await self._connected()
+        try:
+            return await self._cancel(redis, owner)
+        except REDIS_DOWN as exc:
+            raise _unavailable(exc) from None
+
+    async def _cancel(self, redis: ArqRedis, owner: int) -> bool:
         local = self._jobs.get(owner)
         if local is not None:
             local.cancelled = True
@@ -333,6 +384,12 @@ class RedisDemoRunner:
                     raise DemoCancelled("Demo cancelled.")
                 case _:
                     raise DemoCrashed(f"unexpected event from the demo worker: {event[0]!r}")
+
+
+def _unavailable(exc: Exception) -> DemoUnavailable:
+    # One line, no traceback: an outage repeats for every demo until Redis is back.
+    log.warning("demos unavailable: Redis unreachable (%s: %s)", type(exc).__name__, exc)
+    return DemoUnavailable("The demo queue (Redis) cannot be reached.")
 
 
 def _error(kind: str, text: str) -> Exception:

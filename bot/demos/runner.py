@@ -7,6 +7,13 @@ with its own Pipe. A Pipe, not a shared Queue: killing a process while it writes
 Queue can leave the queue's lock held forever, while a per-worker Pipe is thrown away with
 its worker. A small thread per job waits on the pipe and the process sentinel together and
 forwards messages to the loop, so a worker that dies mid-job ends the await at once.
+
+A worker can also die while idle (OOM killer, a stray SIGKILL). A watchdog looks at idle
+workers every `_WATCH_S` and replaces the dead ones, dispatch skips them, and a job whose
+request could not even be written to its worker's pipe goes back to the head of the line for
+another worker: it never ran, so that is safe, and the learner gets the demo rather than an
+apology. When no worker can be started at all, waiting jobs fail with DemoUnavailable, and the
+next submit tries to start one again, so the pool heals itself once the cause is gone.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from bot.demos.types import (
     DemoRequest,
     DemoResult,
     DemoTimeout,
+    DemoUnavailable,
     DemoUsageError,
 )
 
@@ -43,6 +51,15 @@ OnProgress = Callable[[float, str], Awaitable[None]]
 WorkerEntry = Callable[[Connection, WorkerConfig], None]
 
 _MAX_RESPAWN_TRIES = 3
+# How often idle workers are checked for a death nobody saw; the check is a waitpid(WNOHANG).
+_WATCH_S = 1.0
+# Workers a job may be handed to whose pipe turned out broken before it goes to the learner
+# as DemoUnavailable.
+_MAX_HANDOVERS = 3
+
+
+class _NotDelivered(Exception):
+    """The request could not be written to the worker: it died before the job reached it."""
 
 
 class DemoRunner(Protocol):
@@ -77,6 +94,10 @@ class _Worker:
     @property
     def pid(self) -> int | None:
         return self.process.pid
+
+    def alive(self) -> bool:
+        """Whether the process still runs (reaps it if not; never blocks)."""
+        return self.process.is_alive()
 
     def wait_ready(self, timeout: float) -> None:
         """Block (in a thread) until the worker reports that it is warm."""
@@ -176,6 +197,7 @@ class LocalDemoRunner:
         self._waiting: deque[_Job] = deque()
         self._owners: dict[int, _Job] = {}
         self._respawns: set[asyncio.Task[None]] = set()
+        self._watchdog: asyncio.Task[None] | None = None
         self._started = False
         self._closing = False
         self._spawned = 0
@@ -189,11 +211,14 @@ class LocalDemoRunner:
         self._started = True
         workers = await asyncio.gather(*(self._spawn() for _ in range(self._n)))
         self._idle.extend(workers)
+        self._watchdog = asyncio.get_running_loop().create_task(self._watch())
         log.info("demo workers ready: %s", [(w.pid, w.device) for w in workers])
 
     async def close(self) -> None:
         """Cancel queued and running jobs and stop every worker."""
         self._closing = True
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         for task in list(self._respawns):
             task.cancel()
         while self._waiting:
@@ -239,7 +264,8 @@ class LocalDemoRunner:
         """Run one demo for `owner` and return its picture and caption.
 
         Raises DemoUsageError/DemoInputError at once for bad input, DemoBusy if the owner
-        already has a job, and DemoTimeout, DemoCrashed or DemoCancelled if the job fails.
+        already has a job, DemoTimeout, DemoCrashed or DemoCancelled if the job fails, and
+        DemoUnavailable if no worker could take it at all.
         """
         if not self._started or self._closing:
             raise RuntimeError("LocalDemoRunner is not running; call start() first")
@@ -251,10 +277,23 @@ class LocalDemoRunner:
         self._owners[owner] = job
         self._waiting.append(job)
         try:
-            self._dispatch()
-            worker = await job.slot
-            job.worker = worker
-            return await self._run(job, worker)
+            for handover in range(1, _MAX_HANDOVERS + 1):
+                self._heal()
+                self._dispatch()
+                worker = await job.slot
+                job.worker = worker
+                try:
+                    return await self._run(job, worker)
+                except _NotDelivered:
+                    log.warning("demo worker %s was dead when handed a job (exit code %s); "
+                                "the job goes to another worker", worker.pid,
+                                worker.process.exitcode)
+                if job.cancelled:
+                    raise DemoCancelled("Demo cancelled.")
+                job.worker, job.slot, job.events = None, loop.create_future(), asyncio.Queue()
+                if handover < _MAX_HANDOVERS:
+                    self._waiting.appendleft(job)  # it never ran: first in line again
+            raise DemoUnavailable("No demo worker could take the job.")
         except asyncio.CancelledError:
             # The caller's task was cancelled (e.g. shutdown): do not leave a worker busy
             # with a result nobody will read.
@@ -284,6 +323,7 @@ class LocalDemoRunner:
     # -- internals -------------------------------------------------------------------------
 
     def _dispatch(self) -> None:
+        self._retire_dead_idle()
         while self._idle and self._waiting:
             job = self._waiting.popleft()
             worker = self._idle.pop()
@@ -312,9 +352,31 @@ class LocalDemoRunner:
         threading.Thread(target=worker.kill, daemon=True).start()
         if self._closing:
             return
+        self._start_respawn()
+
+    def _start_respawn(self) -> None:
         task = asyncio.get_running_loop().create_task(self._respawn())
         self._respawns.add(task)
         task.add_done_callback(self._respawns.discard)
+
+    def _retire_dead_idle(self) -> None:
+        for worker in [w for w in self._idle if not w.alive()]:
+            self._idle.remove(worker)
+            log.warning("demo worker %s died while idle (exit code %s); starting a new one",
+                        worker.pid, worker.process.exitcode)
+            self._replace(worker)
+
+    def _heal(self) -> None:
+        """Start a worker when none exists or is coming (every earlier respawn gave up)."""
+        if not self._closing and not self._idle and not self._busy and not self._respawns:
+            log.warning("no demo worker is running; starting one")
+            self._start_respawn()
+
+    async def _watch(self) -> None:
+        """Replace idle workers that died, so the next job finds a warm one."""
+        while not self._closing:
+            await asyncio.sleep(_WATCH_S)
+            self._retire_dead_idle()
 
     async def _spawn(self) -> _Worker:
         self._spawned += 1
@@ -346,7 +408,7 @@ class LocalDemoRunner:
             while self._waiting:  # nothing will ever serve these: fail them, never hang
                 job = self._waiting.popleft()
                 if not job.slot.done():
-                    job.slot.set_exception(DemoCrashed("The demo service is unavailable."))
+                    job.slot.set_exception(DemoUnavailable("No demo worker could be started."))
 
     async def _run(self, job: _Job, worker: _Worker) -> DemoResult:
         loop = asyncio.get_running_loop()
@@ -360,7 +422,10 @@ class LocalDemoRunner:
 
         healthy = False
         try:
-            await asyncio.to_thread(worker.conn.send, job.request)
+            try:
+                await asyncio.to_thread(worker.conn.send, job.request)
+            except (OSError, EOFError, ValueError):  # BrokenPipeError; a closed handle
+                raise _NotDelivered from None
             threading.Thread(target=_pump, args=(worker, post), daemon=True).start()
             deadline = loop.time() + self._job_timeout_s
             while True:

@@ -121,3 +121,10 @@ class DemoCrashed(DemoError):
 
 class DemoCancelled(DemoError):
     """The learner (or shutdown) cancelled the job before it finished."""
+
+
+class DemoUnavailable(DemoError):
+    """No demo could be run at all: the workers or the queue (Redis) are down right now.
+
+    Nothing ran, so the learner is told to try again in a minute and the use is not counted.
+    """

@@ -114,6 +114,20 @@ def _unit_of_work(
         return result
 
 
+def is_unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or cannot answer right now (down,
+    restarting, out of connections, a lock held past the wait), as opposed to a bug or a
+    broken constraint: the learner is told to try again in a minute, not that we failed.
+
+    SQLAlchemy's engine reconnects by itself (`pool_pre_ping`), so nothing needs resetting
+    once the database is back.
+    """
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError
+                      | sa.exc.TimeoutError)
+
+
 def _locked(error: sa.exc.OperationalError) -> bool:
     """SQLite's "database is locked" (another connection writes) or "database table is
     locked" (a shared-cache table lock)."""

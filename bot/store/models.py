@@ -186,9 +186,30 @@ class PushClaim(SQLModel, table=True):
     claimed_at: datetime = Field(sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # claimed -> sent | skipped (nothing due, too late) | failed (gave up after retries)
+    # | unknown (may have reached Telegram: a crash or a timeout mid-send)
     status: str = Field(default="claimed", max_length=16)
     due_count: int = 0
     attempts: int = 0
+    # The PushHolder.id of the process that claimed (or reclaimed) the row last; None for
+    # rows from before holders existed, which only the lease frees.
+    holder: str | None = Field(default=None, max_length=32)
+
+
+class PushHolder(SQLModel, table=True):
+    """A bot process that may hold push claims, with its heartbeat (bot.liveness).
+
+    A claim whose holder has no row with a recent beat, or whose process is known gone, is
+    taken over at once instead of after the lease.
+    """
+
+    __tablename__ = "push_holder"
+
+    id: str = Field(primary_key=True, max_length=32)
+    host: str = Field(max_length=255)
+    pid: int
+    pid_started: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    started_at: datetime = Field(sa_column=_ts())
+    seen_at: datetime = Field(sa_column=_ts())
 
 
 class LearnerDeck(SQLModel, table=True):

@@ -1,7 +1,10 @@
 """Demo commands and buttons: /lrfind, /augment, /demo, "Show me", Cancel and Retry.
 
 The handler only queues the job and returns, so the chat stays responsive; a background task
-edits one status message with progress and then sends the picture.
+edits one status message with progress and then sends the picture. Whatever happens to the
+job, that task leaves the status message with its outcome (never a dead Cancel button), and a
+demo that could not run (a refused picture, workers or Redis down, a crash) is refunded from
+the learner's quota.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot import demos
-from bot.demo_quota import DemoAllowed, NoLearner, claim_demo
+from bot.demo_quota import DemoAllowed, NoLearner, claim_demo, refund_demo
 from bot.demos import DemoError, DemoKind, DemoRequest, DemoUsageError
 from bot.study import prompt_card
 from bot.telegram import keyboards, render
@@ -74,36 +77,49 @@ async def _start_demo(update: Update, context: BotContext, request: DemoRequest)
         reply = render.demo_busy(position)
         await context.bot.send_message(chat.id, reply.text, parse_mode=ParseMode.HTML)
         return
-    if not await _within_quota(context, chat.id, user.id, request.kind):
+    allowed = await _within_quota(context, chat.id, user.id, request.kind)
+    if allowed is None:
         return
     status = await context.bot.send_message(chat.id, render.demo_status(request.kind, 0.0,
                                             "starting").text,
                                             reply_markup=keyboards.cancel_demo())
     context.application.create_task(
-        _run(context, chat.id, user.id, request, status), update=update,
+        _run(context, chat.id, user.id, request, status, allowed.use_id), update=update,
         name=f"demo-{user.id}",
     )
 
 
-async def _within_quota(context: BotContext, chat_id: int, user_id: int, kind: DemoKind) -> bool:
+async def _within_quota(context: BotContext, chat_id: int, user_id: int,
+                        kind: DemoKind) -> DemoAllowed | None:
     """Count this demo against the learner's quota; say when the next one is possible if not."""
     if kind == DemoKind.STATS:  # /stats charts are part of studying, not a demo request
-        return True
+        return DemoAllowed(used=0)
     config, now = context.state.config, context.state.clock()
     claim = await context.run_db(
         claim_demo, telegram_id=user_id, kind=kind.value, now=now, limit=config.demo_quota,
         window_s=config.demo_quota_window_s,
     )
     if isinstance(claim, DemoAllowed):
-        return True
+        return claim
     reply = (render.private_only() if isinstance(claim, NoLearner) else
              render.demo_quota_reached(claim.limit, claim.window_s, claim.next_at, now, claim.tz))
     await context.bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML)
-    return False
+    return None
+
+
+async def _refund(context: BotContext, use_id: int | None) -> None:
+    """Give the learner their demo back, before the reply says so; never raises (the reply
+    matters more)."""
+    if use_id is None:
+        return
+    try:
+        await context.state.database.run(refund_demo, use_id=use_id)
+    except Exception:
+        log.warning("could not refund demo use %s", use_id, exc_info=True)
 
 
 async def _run(context: BotContext, chat_id: int, owner: int, request: DemoRequest,
-               status: Message) -> None:
+               status: Message, use_id: int | None) -> None:
     runner = context.state.demos
     last_edit = 0.0
     last_text = ""
@@ -135,13 +151,33 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
         await _finish(status, render.demo_cancelled())
         return
     except demos.DemoBusy:  # a demo of this learner runs on another bot instance
+        await _refund(context, use_id)
         await _finish(status, render.demo_busy(0))
         return
-    except DemoUsageError as exc:
+    except (DemoUsageError, demos.DemoInputError) as exc:
+        # The worker's own reason ("too many pixels", "could not be read"): nothing ran.
+        await _refund(context, use_id)
         await _finish(status, render.demo_problem(str(exc)))
+        return
+    except demos.DemoUnavailable as exc:
+        log.warning("demo %s not run: %s", request.kind, exc)
+        await _refund(context, use_id)
+        await _finish(status, render.demos_unavailable())
+        return
+    except demos.DemoTimeout:
+        log.warning("demo %s ran past its time limit", request.kind)
+        await _finish(status, render.demo_failed(request))
         return
     except DemoError as exc:
         log.warning("demo %s failed for a learner: %s", request.kind, type(exc).__name__)
+        await _refund(context, use_id)
+        await _finish(status, render.demo_failed(request))
+        return
+    except Exception:
+        # A fault the runner did not foresee: say so on the status message rather than leave
+        # it "starting" with a Cancel button that can no longer cancel anything.
+        log.exception("demo %s failed unexpectedly", request.kind)
+        await _refund(context, use_id)
         await _finish(status, render.demo_failed(request))
         return
     caption = render.demo_caption(result.caption)
@@ -154,6 +190,8 @@ async def _finish(status: Message, reply: render.Reply) -> None:
         await status.edit_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
     except BadRequest:
         await status.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    except TelegramError:
+        log.warning("could not show a demo's outcome", exc_info=True)
 
 
 def _args(context: BotContext) -> tuple[str, ...]:
@@ -241,7 +279,11 @@ async def cancel_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     runner = context.state.demos
-    cancelled = runner is not None and await runner.cancel(update.effective_user.id)
+    try:
+        cancelled = runner is not None and await runner.cancel(update.effective_user.id)
+    except demos.DemoUnavailable:
+        await query.answer(render.demos_unavailable_short())
+        return
     await query.answer("Cancelling…" if cancelled else "Nothing to cancel.")
 
 

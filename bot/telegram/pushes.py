@@ -4,7 +4,8 @@ The JobQueue only decides *when to look*; it is rebuilt at every start and holds
 One repeating tick (every `TICK_SECONDS`, aligned to the wall-clock minute) plus one tick
 at startup (catch-up after downtime) call `run_due_pushes`, which:
 
-1. sweeps rows a dead process left `sending` and reclaims `retry` / expired `claimed` rows;
+1. sweeps rows a dead process left `sending` (to `unknown`) and reclaims `retry` rows and
+   `claimed` rows whose holder is gone (bot.pushing: holders beat every HOLDER_BEAT);
 2. repeatedly finds learners whose push moment has passed (one query for all zones: each
    distinct time zone's wall clock is computed once, see bot.reminders.zone_windows),
    claims a batch in the database (bot.pushing: the unique (learner, local date) row is
@@ -15,7 +16,7 @@ at startup (catch-up after downtime) call `run_due_pushes`, which:
 Errors: 429 that outlives the rate limiter's retries -> `retry` (the next tick sends it, no
 loss); 403 -> the learner is marked inactive; a connection error certain not to have
 reached Telegram, or a 5xx -> retried here with backoff, then `failed`; an ambiguous
-timeout (the request may have arrived) -> `failed` without retry, so never a duplicate.
+timeout (the request may have arrived) -> `unknown` without retry, so never a duplicate.
 
 Time comes from `app.bot_data.clock()`; tests and the benchmark call `run_due_pushes`
 directly instead of waiting for the JobQueue.
@@ -37,14 +38,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import pushing
+from bot.liveness import Holder, new_holder
 from bot.reminders import catchup_window, next_tick_delay, zone_windows
 from bot.telegram import render
-from bot.telegram.context import BotContext, TutorApp
+from bot.telegram.context import BotContext, TutorApp, utc_now
 
 log = logging.getLogger("tutorbot.pushes")
 
 TICK_SECONDS = 30.0
 JOB_NAME = "push-tick"
+BEAT_JOB_NAME = "push-holder-beat"
 CLAIM_BATCH = 1000
 # Sends in flight at once. It is also the most a crash can lose: a claim turns `sending`
 # (never resent) only once it holds one of these slots. 24 is under a second of Telegram's
@@ -66,6 +69,7 @@ class Outcome(Enum):
     RETRY = "retry"
     BLOCKED = "blocked"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # may have reached Telegram: never resent, never called failed
 
 
 @dataclass
@@ -76,6 +80,7 @@ class PushReport:
     sent: int = 0
     skipped: int = 0
     failed: int = 0
+    unknown: int = 0
     retry: int = 0
     deactivated: int = 0
 
@@ -90,6 +95,9 @@ class Pusher:
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     stopping: bool = False
+    # This process as the holder of its claims; a fresh id per application.
+    holder: Holder = field(default_factory=new_holder)
+    beat_failing: bool = False
     # Only a hint for narrowing the next scan (see SCAN_OVERLAP); the database decides.
     last_run_at: datetime | None = None
     last_full_scan_at: datetime | None = None
@@ -118,8 +126,15 @@ async def start(app: TutorApp) -> None:
     if app.job_queue is None:
         log.warning("no JobQueue (python-telegram-bot[job-queue] missing): pushes are off")
         return
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
+    # Registered before the first claim, so no other process takes this one's claims for
+    # a gone holder's.
+    await app.bot_data.database.run(pushing.beat, holder=pusher.holder, wall_now=utc_now())
+    for name in (JOB_NAME, BEAT_JOB_NAME):
+        for job in app.job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    beat_s = pushing.HOLDER_BEAT.total_seconds()
+    app.job_queue.run_repeating(_beat, interval=beat_s, first=beat_s, name=BEAT_JOB_NAME,
+                                job_kwargs={"coalesce": True, "misfire_grace_time": None})
     # The JobQueue runs on real time, so the alignment does too; decisions use the app clock.
     first = next_tick_delay(time.time(), TICK_SECONDS)
     # These jobs are scheduled in post_init, but the scheduler only starts after post_init
@@ -137,10 +152,35 @@ async def stop(app: TutorApp) -> None:
     pusher = _pusher(app)
     pusher.stopping = True
     if app.job_queue is not None:
-        for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-            job.schedule_removal()
+        for name in (JOB_NAME, BEAT_JOB_NAME):
+            for job in app.job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
     async with pusher.lock:
         pass
+    if app.bot_data.db is not None:
+        try:  # its claims are settled; leaving at once frees anything left
+            await app.bot_data.db.run(pushing.drop_holder, holder_id=pusher.holder.id)
+        except Exception as exc:  # the database may be what is going away
+            log.warning("could not drop push holder %s: %s", pusher.holder.id,
+                        type(exc).__name__)
+
+
+async def _beat(context: BotContext) -> None:
+    """Keep this process's claims its own (bot.pushing.HOLDER_STALE)."""
+    app = cast(TutorApp, context.application)
+    pusher = _pusher(app)
+    try:
+        await app.bot_data.database.run(pushing.beat, holder=pusher.holder,
+                                        wall_now=utc_now())
+    except Exception as exc:  # one line per outage, not one per beat
+        if not pusher.beat_failing:
+            log.warning("push holder heartbeat failed (%s); retrying every %.0f s",
+                        type(exc).__name__, pushing.HOLDER_BEAT.total_seconds())
+        pusher.beat_failing = True
+        return
+    if pusher.beat_failing:
+        log.info("push holder heartbeat is back")
+    pusher.beat_failing = False
 
 
 async def reschedule(app: TutorApp, telegram_id: int) -> None:
@@ -180,13 +220,14 @@ class _Sender:
         self.tasks: set[asyncio.Task[None]] = set()
         self.sent: list[int] = []
         self.failed: list[int] = []
+        self.unknown: list[int] = []
         self.retry: list[int] = []
         self.blocked: list[int] = []
         self.writes: set[asyncio.Task[None]] = set()
 
     @property
     def pending(self) -> int:
-        return len(self.sent) + len(self.failed) + len(self.retry)
+        return len(self.sent) + len(self.failed) + len(self.unknown) + len(self.retry)
 
     async def take_slots(self, most: int) -> int:
         """Wait for half the send slots, then take every other free one, up to `most`.
@@ -217,6 +258,8 @@ class _Sender:
             self.sent.append(claim.claim_id)
         elif outcome is Outcome.RETRY:
             self.retry.append(claim.claim_id)
+        elif outcome is Outcome.UNKNOWN:
+            self.unknown.append(claim.claim_id)
         else:
             self.failed.append(claim.claim_id)
             if outcome is Outcome.BLOCKED:
@@ -230,13 +273,16 @@ class _Sender:
     async def _write(self) -> None:
         if not self.pending:
             return
-        sent, failed, retry, blocked = self.sent, self.failed, self.retry, self.blocked
-        self.sent, self.failed, self.retry, self.blocked = [], [], [], []
+        sent, failed, unknown = self.sent, self.failed, self.unknown
+        retry, blocked = self.retry, self.blocked
+        self.sent, self.failed, self.unknown, self.retry, self.blocked = [], [], [], [], []
         state = self.app.bot_data
-        await state.database.run(pushing.record_outcomes, sent=sent, failed=failed, retry=retry,
-                                 blocked_learners=blocked, now=state.clock())
+        await state.database.run(pushing.record_outcomes, sent=sent, failed=failed,
+                                 unknown=unknown, retry=retry, blocked_learners=blocked,
+                                 now=state.clock())
         self.report.sent += len(sent)
         self.report.failed += len(failed)
+        self.report.unknown += len(unknown)
         self.report.retry += len(retry)
         self.report.deactivated += len(set(blocked))
 
@@ -291,11 +337,13 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
         sending = asyncio.create_task(send_all(batch))
 
     try:
+        holder = pusher.holder
         if telegram_id is None:
-            await db.run(pushing.sweep_stale_sending, now=state.clock())
+            await db.run(pushing.sweep_stale_sending, now=state.clock(), wall_now=utc_now(),
+                         me=holder.process)
             while not stopping():
                 batch = await db.run(pushing.reclaim_due, now=state.clock(), catchup=catchup,
-                                     limit=CLAIM_BATCH)
+                                     limit=CLAIM_BATCH, holder=holder.id, wall_now=utc_now())
                 await hand_on(batch)
                 if batch.found < CLAIM_BATCH:
                     break
@@ -311,7 +359,7 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
             if not candidates:
                 break
             batch = await db.run(pushing.claim_due, candidates=candidates, now=now,
-                                 catchup=catchup)
+                                 catchup=catchup, holder=holder.id)
             await hand_on(batch)
             if len(candidates) < CLAIM_BATCH:
                 break
@@ -350,7 +398,11 @@ async def send_reminder(app: TutorApp, claim: pushing.Claim) -> Outcome:
             log.warning("push to chat %s rejected: %s", claim.chat_id, exc)
             return Outcome.FAILED
         except NetworkError as exc:
-            if not _surely_unsent(exc) or attempt == len(BACKOFF_S):
+            if not _surely_unsent(exc):
+                log.warning("push to chat %s may or may not have arrived: %r", claim.chat_id,
+                            exc)
+                return Outcome.UNKNOWN
+            if attempt == len(BACKOFF_S):
                 log.warning("push to chat %s failed: %r", claim.chat_id, exc)
                 return Outcome.FAILED
             await asyncio.sleep(BACKOFF_S[attempt])

@@ -225,6 +225,11 @@ def internal_error() -> Reply:
                  "again in a moment.")
 
 
+def database_unavailable() -> Reply:
+    return Reply("⚠️ I can't reach my database right now, so I can't show or save your "
+                 "progress. Please try again in a minute; nothing you saved before is lost.")
+
+
 def push_reminder(due_count: int) -> Reply:
     cards = "1 card is" if due_count == 1 else f"{due_count} cards are"
     return Reply(f"⏰ Time to study: {cards} due today.", keyboards.study_now())
@@ -304,6 +309,16 @@ def decks(listing: DeckListPage, note: str | None = None) -> Reply:
 
 def demos_off() -> Reply:
     return Reply("Demos are switched off on this bot.")
+
+
+def demos_unavailable() -> Reply:
+    return Reply("⚠️ Demos are unavailable right now; please try again in a minute. This one "
+                 "was not counted against your demo limit.")
+
+
+def demos_unavailable_short() -> str:
+    """For a button's answer (at most 200 characters, no markup)."""
+    return "Demos are unavailable right now; please try again in a minute."
 
 
 def demo_problem(message: str) -> Reply:

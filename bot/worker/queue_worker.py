@@ -9,6 +9,11 @@ Events go to the job's Redis list (see bot.demos.queue_runner): ("started", work
 ("beat",) every second, ("progress", fraction, text), then ("done", DemoResult) or
 ("error", kind, text); ("lost",) when this worker shuts down mid-job, so the bot re-queues
 the job for another worker at once instead of waiting for heartbeats to stop.
+
+A Redis outage does not end the process: the arq worker is rebuilt and reconnects with
+backoff (`RECONNECT_S`, then every `RECONNECT_MAX_S`), logging one line per attempt, while the
+warm demo processes stay up. Jobs running when Redis went away are abandoned (their bot has
+already told the learner that demos are unavailable).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import os
@@ -33,6 +39,7 @@ from bot.demos.queue_runner import (
     EVENTS_TTL_S,
     HEARTBEAT_INTERVAL_S,
     JOB_FUNCTION,
+    REDIS_DOWN,
     encode_event,
 )
 from bot.demos.runner import LocalDemoRunner, WorkerEntry
@@ -50,6 +57,12 @@ log = logging.getLogger(__name__)
 # Beyond the demo's own limit (enforced by LocalDemoRunner, which kills the process), arq's
 # limit only has to catch a wedged pipe; it also sets how long arq's in-progress key lives.
 _ARQ_TIMEOUT_MARGIN_S = 30.0
+# Waits before reconnecting to Redis after losing it; then RECONNECT_MAX_S between attempts,
+# so a worker is back within that long of Redis.
+RECONNECT_S: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+RECONNECT_MAX_S = 5.0
+# A connection that lasted this long was healthy: the next loss starts the backoff afresh.
+_HEALTHY_RUN_S = 30.0
 _local_owner = itertools.count(1)
 
 
@@ -104,7 +117,9 @@ def build_worker(settings: Settings, runner: LocalDemoRunner, *, queue_name: str
         functions=[func(run_demo, name=JOB_FUNCTION, max_tries=1,  # the bot re-queues, not arq
                         timeout=settings.demo_timeout_s + _ARQ_TIMEOUT_MARGIN_S)],
         queue_name=queue_name,
-        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        # One attempt per connect: serve() owns the retry loop and its backoff.
+        redis_settings=dataclasses.replace(RedisSettings.from_dsn(settings.redis_url),
+                                           conn_retries=0),
         max_jobs=jobs,
         allow_abort_jobs=True,
         handle_signals=False,
@@ -131,21 +146,43 @@ async def serve(settings: Settings, *, queue_name: str = DEFAULT_QUEUE,
     runner = LocalDemoRunner(workers=jobs, device=settings.demo_device,
                              job_timeout_s=settings.demo_timeout_s, entry=entry)
     await runner.start()  # torch is imported and warm before the first job is taken
-    worker = build_worker(settings, runner, queue_name=queue_name, jobs=jobs)
+    failures = 0
+    try:
+        while not stop.is_set():
+            worker = build_worker(settings, runner, queue_name=queue_name, jobs=jobs)
+            log.info("demo worker taking jobs from %s (%d at a time)", queue_name, jobs)
+            began = loop.time()
+            error = await _take_jobs(worker, stop)
+            if error is None:
+                return
+            if not isinstance(error, REDIS_DOWN):
+                raise error
+            failures = 1 if loop.time() - began >= _HEALTHY_RUN_S else failures + 1
+            delay = RECONNECT_S[failures - 1] if failures <= len(RECONNECT_S) else RECONNECT_MAX_S
+            log.warning("demo worker: Redis unreachable (%s: %s); reconnecting in %.1f s",
+                        type(error).__name__, error, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+    finally:
+        await runner.close()
+
+
+async def _take_jobs(worker: Worker, stop: asyncio.Event) -> BaseException | None:
+    """Run the arq worker until `stop` (None) or until it fails (its error)."""
     task = asyncio.create_task(worker.async_run())
     stopped = asyncio.create_task(stop.wait())
-    log.info("demo worker taking jobs from %s (%d at a time)", queue_name, jobs)
     try:
         await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopped.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        # With Redis gone, arq's own clean-up fails too; what it leaves expires in Redis.
+        with contextlib.suppress(asyncio.CancelledError, *REDIS_DOWN):
             await worker.close()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, *REDIS_DOWN):
             await task
-        await runner.close()
-    if task.done() and not task.cancelled() and (error := task.exception()) is not None:
-        raise error
+    if task.done() and not task.cancelled():
+        return task.exception()
+    return None
 
 
 def main(settings: Settings, *, queue_name: str = DEFAULT_QUEUE) -> int:

@@ -6,6 +6,7 @@ else answers at once. It speaks the same pipe protocol as bot.worker.serve.
 
 from __future__ import annotations
 
+import os
 import time
 from multiprocessing.connection import Connection
 
@@ -37,3 +38,13 @@ def fake_entry(conn: Connection, config: WorkerConfig) -> None:
             conn.send(("error", "crashed", "ZeroDivisionError: boom"))
             continue
         conn.send(("done", DemoResult(PNG_1PX, f"fake {request.kind.value}", 0.0, {})))
+
+
+def refusing_entry(conn: Connection, config: WorkerConfig) -> None:
+    """fake_entry, except that it fails its warm-up while the file named by
+    $FAKE_WORKER_REFUSE exists (a worker that cannot start: no GPU, no memory)."""
+    flag = os.environ.get("FAKE_WORKER_REFUSE", "")
+    if flag and os.path.exists(flag):
+        conn.send(("failed", "RuntimeError: cannot start"))
+        return
+    fake_entry(conn, config)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from fake_demo_worker import fake_entry
+from fake_demo_worker import fake_entry, refusing_entry
 
+import bot.demos.runner as runner_module
 from bot.demos import (
     DemoBusy,
     DemoCancelled,
@@ -16,6 +19,7 @@ from bot.demos import (
     DemoKind,
     DemoRequest,
     DemoTimeout,
+    DemoUnavailable,
     DemoUsageError,
     LocalDemoRunner,
 )
@@ -142,3 +146,66 @@ async def test_close_cancels_running_jobs() -> None:
     await runner.close()
     with pytest.raises(DemoCancelled):
         await asyncio.wait_for(task, 10)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+async def _until(predicate: Callable[[], bool], seconds: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not predicate():
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def test_idle_worker_death_is_noticed_and_replaced_without_a_job() -> None:
+    """A worker SIGKILLed while idle is replaced by the watchdog before anyone asks for a demo."""
+    async with LocalDemoRunner(entry=fake_entry) as runner:
+        [pid] = runner.worker_pids()
+        os.kill(pid, signal.SIGKILL)
+        await _until(lambda: bool(runner.worker_pids()) and pid not in runner.worker_pids(),
+                     30, "a replacement worker")
+        result = await asyncio.wait_for(runner.submit(QUICK, owner=1), 30)
+        assert result.caption == "fake softmax"
+
+
+async def test_job_handed_to_a_dead_worker_goes_to_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A job whose worker died unseen (its pipe is broken) is run by a fresh worker, not lost."""
+    async with LocalDemoRunner(entry=fake_entry) as runner:
+        [pid] = runner.worker_pids()
+        # Blind the watchdog and the dispatch check: only the broken pipe can tell.
+        monkeypatch.setattr(runner_module._Worker, "alive", lambda self: True)
+        os.kill(pid, signal.SIGKILL)
+        await _until(lambda: _gone(pid), 10, "the worker to die")
+        result = await asyncio.wait_for(runner.submit(QUICK, owner=2), 30)
+        assert result.caption == "fake softmax"
+        assert pid not in runner.worker_pids()
+
+
+async def test_no_worker_can_start_is_unavailable_then_heals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While no worker can start, a job fails with DemoUnavailable (never a hang or a broken
+    pipe); once workers can start again, the next job starts one and runs."""
+    flag = tmp_path / "refuse"
+    monkeypatch.setenv("FAKE_WORKER_REFUSE", str(flag))
+    monkeypatch.setattr(runner_module, "_MAX_RESPAWN_TRIES", 2)
+    async with LocalDemoRunner(entry=refusing_entry) as runner:
+        [pid] = runner.worker_pids()
+        flag.touch()
+        os.kill(pid, signal.SIGKILL)
+        await _until(lambda: _gone(pid), 10, "the worker to die")
+        with pytest.raises(DemoUnavailable):
+            await asyncio.wait_for(runner.submit(QUICK, owner=3), 60)
+        assert runner.worker_pids() == []
+        flag.unlink()
+        result = await asyncio.wait_for(runner.submit(QUICK, owner=3), 60)
+        assert result.caption == "fake softmax"

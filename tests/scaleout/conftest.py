@@ -122,10 +122,11 @@ class WorkerProcess:
     """`bot.worker.queue_worker` in its own process, as `tutorbot worker` runs it."""
 
     def __init__(self, queue: str, *, timeout_s: float = 30.0, name: str = "w",
-                 module: str = "bot.worker.queue_worker") -> None:
+                 module: str = "bot.worker.queue_worker", redis_url: str = REDIS_URL) -> None:
+        self.redis_url = redis_url
         env = {
             **os.environ,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "DEMO_DEVICE": "cpu",
             "DEMO_TIMEOUT_S": str(timeout_s),
             "LOG_LEVEL": "INFO",
@@ -142,7 +143,7 @@ class WorkerProcess:
 
     async def wait_ready(self, wait_s: float = 60.0) -> None:
         """Until arq's health-check key shows this queue has a live worker polling it."""
-        client = redis.asyncio.Redis.from_url(REDIS_URL)
+        client = redis.asyncio.Redis.from_url(self.redis_url)
         try:
             async with asyncio.timeout(wait_s):
                 while not await client.exists(f"{self.queue}:health-check"):

@@ -152,9 +152,11 @@ PUSH_QUERIES: dict[str, tuple[str, str, Select[Any] | sa.Update]] = {
                                          ("Europe/Berlin", "Asia/Tokyo"))])),
     "reclaim of retry and expired claims": (
         "push_claim", "ix_push_claim_open",
-        pushing.reclaim_statement(now=PUSH_NOW, since=date(2026, 2, 27), limit=1000)),
+        pushing.reclaim_statement(now=PUSH_NOW, since=date(2026, 2, 27), limit=1000,
+                                  holder="h" * 32, wall_now=PUSH_NOW)),
     "sweep of rows left sending": (
-        "push_claim", "ix_push_claim_open", pushing.sweep_statement(now=PUSH_NOW)),
+        "push_claim", "ix_push_claim_open",
+        pushing.sweep_statement(now=PUSH_NOW, wall_now=PUSH_NOW)),
 }
 
 
