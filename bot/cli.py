@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.decks.errors import DeckError
+from bot.wording import plural
 
 
 def _settings() -> Settings:
@@ -77,7 +76,7 @@ def _cmd_check_deck(args: argparse.Namespace) -> int:
         if args.convert:
             sys.stdout.write(format_deck(deck))
         else:
-            print(f"{name}: ok, {len(deck.cards)} cards in deck {deck.title!r}")
+            print(f"{name}: ok, {plural(len(deck.cards), 'card')} in deck {deck.title!r}")
     return 1 if failed else 0
 
 
@@ -115,7 +114,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from bot.export import export_reviews
+    from bot.export import count_reviews, export_reviews
     from bot.store.db import Database
     from bot.store.migrate import upgrade
 
@@ -132,8 +131,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.out:
         # newline="" keeps the file byte-for-byte what stdout would carry, on every platform.
         Path(args.out).write_text(text, encoding="utf-8", newline="")
-        rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # questions may hold newlines
-        print(f"wrote {rows} reviews to {args.out}")
+        print(f"wrote {plural(count_reviews(text), 'review')} to {args.out}")
     else:
         sys.stdout.write(text)
     return 0
@@ -174,10 +172,11 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         db.close()
     notes = [f"replaced {done.replaced_reviews} earlier reviews"] if args.replace else []
     if done.skipped_unknown:
-        notes.append(f"left out {done.skipped_unknown} reviews of unknown cards")
+        notes.append(f"left out {plural(done.skipped_unknown, 'review')} of unknown cards")
     if done.learner_created:
         notes.append("created the learner")
-    print(f"restored {done.reviews} reviews of {done.cards} cards for learner {args.user} "
+    print(f"restored {plural(done.reviews, 'review')} of {plural(done.cards, 'card')} for "
+          f"learner {args.user} "
           f"from {source}" + (f" ({'; '.join(notes)})" if notes else ""))
     return 0
 
