@@ -30,7 +30,8 @@ CATALOGUE: dict[DemoKind, DemoInfo] = {
         DemoKind.AUGMENT,
         "Data augmentation",
         "What is data augmentation?",
-        "/augment [scene|digit], or send a photo (JPEG/PNG up to 10 MB) with /augment",
+        "/augment [scene|digit] [seed], or send a photo (JPEG/PNG up to 10 MB) with /augment; "
+        "the seed (1-2147483647) draws a grid again",
         accepts_image=True,
     ),
     DemoKind.SOFTMAX: DemoInfo(
