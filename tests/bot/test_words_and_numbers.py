@@ -144,3 +144,24 @@ async def test_unknown_demo_lists_only_demos_that_run(demo_bot: RunningBot) -> N
     for name in ("one-cycle nan", "fine-tune 99", "minibatch 3", "cross-entropy 1"):
         (usage,) = await say(demo_bot, f"/demo {name}")
         assert f"Usage: /demo {name.split()[0]}" in usage.body, usage.body
+
+
+async def test_a_learner_at_utc_plus_5_30_is_pushed_at_their_own_18_00(
+    running_bot: RunningBot,
+) -> None:
+    """Set by typing `UTC+5:30` and `18:00`, the daily push goes out at 12:30 UTC, once."""
+    from bot.telegram.pushes import run_due_pushes
+
+    running_bot.clock.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    await say(running_bot, "/settings tz UTC+5:30")
+    await say(running_bot, "/settings time 18:00")
+
+    def pushed() -> int:
+        return sum("Time to study" in m.body for m in running_bot.emu.bot_messages(LEARNER))
+
+    for when, expected in ((datetime(2026, 3, 2, 12, 29, tzinfo=UTC), 0),
+                           (datetime(2026, 3, 2, 12, 30, tzinfo=UTC), 1),
+                           (datetime(2026, 3, 2, 18, 0, tzinfo=UTC), 1)):
+        running_bot.clock.now = when
+        await run_due_pushes(running_bot.app)
+        assert pushed() == expected, when
