@@ -1,9 +1,10 @@
 """The /stats picture: a review calendar, today's answers, the due forecast, streak and
 true retention.
 
-The calendar covers the weeks since the learner started (at least MIN_WEEKS, at most WEEKS),
-so a learner's first days fill large, numbered cells instead of one speck in half a year, and
-today's answers by rating give a first-day learner something to read at once.
+The calendar covers the weeks since the learner started (at most WEEKS; a new learner sees
+their first MIN_WEEKS weeks fill up from the left), so the first days are large, numbered
+cells instead of one speck in half a year, and today's answers by rating give a first-day
+learner something to read at once.
 """
 
 from __future__ import annotations
@@ -27,38 +28,44 @@ NUMBERED_WEEKS = 10
 RATINGS = (("Again", "#d62728"), ("Hard", "#ff7f0e"), ("Good", "#2ca02c"), ("Easy", "#1f77b4"))
 
 
-def calendar_weeks(today: date, counts: dict[str, int]) -> int:
-    """How many weeks the calendar shows: back to the first review, within its bounds."""
+def calendar_span(today: date, counts: dict[str, int]) -> tuple[date, int]:
+    """The calendar's first Monday and its number of weeks.
+
+    Back to the first review, within WEEKS; a learner in their first MIN_WEEKS weeks sees
+    those weeks from their start, filling up left to right.
+    """
     days = [date.fromisoformat(d) for d, n in counts.items() if n > 0]
     first = min(days, default=today)
-    monday = today - timedelta(days=today.weekday())
-    spanned = (monday - (first - timedelta(days=first.weekday()))).days // 7 + 1
-    return max(MIN_WEEKS, min(WEEKS, spanned))
+    this_monday = today - timedelta(days=today.weekday())
+    first_monday = first - timedelta(days=first.weekday())
+    spanned = (this_monday - first_monday).days // 7 + 1
+    if spanned >= WEEKS:
+        return this_monday - timedelta(weeks=WEEKS - 1), WEEKS
+    return first_monday, max(MIN_WEEKS, spanned)
 
 
 def stats_chart(args: StatsArgs) -> tuple[bytes, dict[str, object]]:
     counts = dict(args.per_day)
-    meta: dict[str, object] = {"weeks": calendar_weeks(date.fromisoformat(args.today), counts),
-                               "total": int(sum(counts.values()))}
+    _, weeks = calendar_span(date.fromisoformat(args.today), counts)
+    meta: dict[str, object] = {"weeks": weeks, "total": int(sum(counts.values()))}
     return figure_png(draw(args)), meta
 
 
 def draw(args: StatsArgs) -> Figure:
     today = date.fromisoformat(args.today)
     counts = dict(args.per_day)
-    weeks = calendar_weeks(today, counts)
     fig = new_figure(height_in=7.2)
     gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.15], width_ratios=[1.6, 1.0])
-    _calendar(fig.add_subplot(gs[0, 0]), today, counts, weeks)
+    _calendar(fig.add_subplot(gs[0, 0]), today, counts)
     _answers(fig.add_subplot(gs[0, 1]), args.ratings_today)
     _forecast(fig.add_subplot(gs[1, 0]), args.forecast)
     _summary(fig.add_subplot(gs[1, 1]), args.streak, args.retention)
     return fig
 
 
-def _calendar(cal: Axes, today: date, counts: dict[str, int], weeks: int) -> None:
-    """Columns are weeks (Monday first), rows weekdays; today's week last, today outlined."""
-    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+def _calendar(cal: Axes, today: date, counts: dict[str, int]) -> None:
+    """Columns are weeks (Monday first), rows weekdays; today outlined."""
+    start, weeks = calendar_span(today, counts)
     studied = sorted(d for d, n in counts.items() if n > 0)
     first = date.fromisoformat(studied[0]) if studied else today
     grid = np.full((7, weeks), np.nan)
@@ -66,14 +73,19 @@ def _calendar(cal: Axes, today: date, counts: dict[str, int], weeks: int) -> Non
         day = start + timedelta(days=offset)
         if day >= first or weeks == WEEKS:
             grid[day.weekday(), offset // 7] = counts.get(day.isoformat(), 0)
-    # White: days before the learner started, and days still to come this week.
+    # White: days before the learner started, and days still to come.
     cmap = matplotlib.colormaps["Greens"].with_extremes(bad="white")
     peak = max(1, int(np.nanmax(grid)) if np.isfinite(grid).any() else 1)
     cal.imshow(grid, cmap=cmap, vmin=0, vmax=peak, aspect="auto")
     cal.set_yticks([0, 2, 4, 6], ["Mon", "Wed", "Fri", "Sun"])
     if weeks <= NUMBERED_WEEKS:
-        cal.set_xticks(range(weeks), [(start + timedelta(weeks=w)).strftime("%-d %b")
-                                      for w in range(weeks)], fontsize=10)
+        mondays = [start + timedelta(weeks=w) for w in range(weeks)]
+        cal.set_xticks(range(weeks), [f"{d.day} {d:%b}" for d in mondays], fontsize=10)
+        # Faint cell borders, so the days still to come read as empty calendar slots.
+        cal.set_xticks(np.arange(-0.5, weeks), minor=True)
+        cal.set_yticks(np.arange(-0.5, 7), minor=True)
+        cal.grid(which="minor", color="#cfcfcf", lw=1, alpha=1.0)
+        cal.tick_params(which="minor", length=0)
         for (row, col), value in np.ndenumerate(grid):
             if np.isfinite(value) and value > 0:
                 light = value < peak * 0.6
@@ -83,9 +95,10 @@ def _calendar(cal: Axes, today: date, counts: dict[str, int], weeks: int) -> Non
         month_ticks = [(w, (start + timedelta(weeks=w)).strftime("%b")) for w in range(weeks)
                        if (start + timedelta(weeks=w)).day <= 7]
         cal.set_xticks([w for w, _ in month_ticks], [m for _, m in month_ticks])
-    cal.add_patch(Rectangle((weeks - 1 - 0.5, today.weekday() - 0.5), 1, 1, fill=False,
-                            edgecolor="#d95f02", lw=2.5))
-    cal.grid(False)
+    column = (today - start).days // 7
+    cal.add_patch(Rectangle((column - 0.5, today.weekday() - 0.5), 1, 1, fill=False,
+                            edgecolor="#d95f02", lw=2.5, zorder=5))
+    cal.grid(which="major", visible=False)
     span = "since you started" if weeks < WEEKS else f"over the last {WEEKS} weeks"
     cal.set_title(f"Reviews per day {span}", fontsize=14)
 

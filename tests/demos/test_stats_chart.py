@@ -20,13 +20,16 @@ TODAY = date(2026, 3, 4)  # a Wednesday
 
 
 def test_calendar_covers_the_weeks_since_the_first_review() -> None:
-    """A first-day learner gets 4 large weeks, a 9-week learner 10, a long history 26."""
-    assert stats_chart.calendar_weeks(TODAY, {TODAY.isoformat(): 3}) == 4
-    assert stats_chart.calendar_weeks(TODAY, {}) == 4
-    nine = (TODAY - timedelta(weeks=9)).isoformat()
-    assert stats_chart.calendar_weeks(TODAY, {nine: 1, TODAY.isoformat(): 1}) == 10
+    """A first-day learner gets their first 4 weeks, from this week on; a 9-week learner the
+    10 weeks since their start; a long history the last 26 weeks."""
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    assert stats_chart.calendar_span(TODAY, {TODAY.isoformat(): 3}) == (monday, 4)
+    assert stats_chart.calendar_span(TODAY, {}) == (monday, 4)
+    nine = TODAY - timedelta(weeks=9)
+    assert stats_chart.calendar_span(TODAY, {nine.isoformat(): 1, TODAY.isoformat(): 1}) == (
+        monday - timedelta(weeks=9), 10)
     long_ago = (TODAY - timedelta(days=400)).isoformat()
-    assert stats_chart.calendar_weeks(TODAY, {long_ago: 1}) == 26
+    assert stats_chart.calendar_span(TODAY, {long_ago: 1}) == (monday - timedelta(weeks=25), 26)
 
 
 async def test_a_first_day_chart_shows_todays_answers(running_bot: RunningBot) -> None:
@@ -49,8 +52,9 @@ async def test_a_first_day_chart_shows_todays_answers(running_bot: RunningBot) -
     grid = np.ma.filled(image.get_array(), np.nan)
     assert grid.shape == (7, 4)
     today = stats.today
-    assert grid[today.weekday(), 3] == 3
-    assert all(math.isnan(v) for v in grid[:, :3].flat)  # before the learner started
+    assert grid[today.weekday(), 0] == 3  # the first of the learner's first four weeks
+    assert np.isnan(grid[:, 1:]).all()  # days to come
+    assert all(math.isnan(v) for v in grid[: today.weekday(), 0])  # before the start
     assert "3" in [t.get_text() for t in calendar.texts]
     assert any(p.get_edgecolor()[:3] != (0, 0, 0) for p in calendar.patches)  # today framed
     assert [round(p.get_height()) for p in answers.patches] == [1, 0, 2, 0]
