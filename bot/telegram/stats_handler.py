@@ -37,6 +37,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         except DemoError as exc:
             log.warning("stats chart failed: %s", type(exc).__name__)
             return
-        await message.reply_photo(result.png, caption=render.demo_caption(result.caption))
+        await message.reply_photo(result.png, caption=render.demo_caption(result.caption),
+                                  parse_mode=ParseMode.HTML)
 
     context.application.create_task(draw(), update=update, name=f"stats-{user.id}")

@@ -63,3 +63,10 @@ async def test_digit_caption_says_which_transforms_suit_digits(demo_bot: Running
     scene = await picture_for(demo_bot, "/augment scene 5")
     assert "For digits or text, leave out the flips (/augment digit shows why)." in (
         scene.caption or "")
+
+
+async def test_stats_chart_caption_reads_as_written(demo_bot: RunningBot) -> None:
+    """The /stats chart's caption is sent as HTML, so "today's" shows no escape code."""
+    chart = await picture_for(demo_bot, "/stats")
+    assert "today's answers by rating" in (chart.caption or ""), chart.caption
+    assert "&#x27;" not in (chart.caption or "")
