@@ -62,6 +62,7 @@ from bot.telegram.callback_data import (
 from bot.telegram.context import BotContext, BotState, Clock, TutorApp, utc_now
 from bot.telegram.errors import on_error
 from bot.telegram.learners import note_learner, register_unwritten
+from bot.wording import plural
 
 log = logging.getLogger("tutorbot")
 
@@ -113,8 +114,8 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         # hold the GIL while every update in flight waits: they then walk only what updates
         # made, a few ms instead of about 100 (bench/gc_pauses.py).
         gc.freeze()
-        log.info("ready: %d cards in %d decks", len(state.catalog.cards),
-                 len(state.catalog.deck_titles))
+        log.info("ready: %s in %s", plural(len(state.catalog.cards), "card"),
+                 plural(len(state.catalog.deck_titles), "deck"))
 
     requests = (AiohttpRequest(connection_pool_size=64), AiohttpRequest(connection_pool_size=1))
 

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import ENV_FILE_VARIABLE, EnvFileError, Settings, load_settings
 from bot.decks.errors import DeckError
+from bot.wording import plural
 
 
-def _settings() -> Settings:
+def _settings(args: argparse.Namespace) -> Settings:
     try:
-        return Settings()
+        return load_settings(getattr(args, "env_file", None))
+    except EnvFileError as exc:
+        raise SystemExit(f"tutorbot: {exc}") from None
     except ValidationError as exc:
         # Pydantic's message would include the rejected input, which may be a secret.
         problems = "; ".join(
@@ -33,7 +34,7 @@ EXIT_CONFIG = 78
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = _settings(args)
     if settings.telegram_bot_token is None:
         print("TELEGRAM_BOT_TOKEN is not set: opening the local playground.\n", file=sys.stderr)
         return _cmd_play(args, settings)
@@ -68,7 +69,7 @@ def _cmd_play(args: argparse.Namespace, settings: Settings | None = None) -> int
     from bot.devtools.playground import play
     from bot.logs import setup_logging
 
-    settings = settings or _settings()
+    settings = settings or _settings(args)
     setup_logging("WARNING")
     try:
         asyncio.run(play(settings, picture_dir=Path(getattr(args, "pictures", None)
@@ -95,7 +96,7 @@ def _cmd_check_deck(args: argparse.Namespace) -> int:
         if args.convert:
             sys.stdout.write(format_deck(deck))
         else:
-            print(f"{name}: ok, {len(deck.cards)} cards in deck {deck.title!r}")
+            print(f"{name}: ok, {plural(len(deck.cards), 'card')} in deck {deck.title!r}")
     return 1 if failed else 0
 
 
@@ -107,7 +108,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         if args.deck:
             cards = list(parse_any(Path(args.deck)).cards)
         else:
-            cards_dir = Path(args.cards_dir) if args.cards_dir else _settings().cards_dir
+            cards_dir = Path(args.cards_dir) if args.cards_dir else _settings(args).cards_dir
             cards = [c for d in (load_decks(cards_dir) if cards_dir.is_dir() else [])
                      for c in d.cards]
     except DeckError as exc:
@@ -122,7 +123,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from bot.store.migrate import downgrade, upgrade
 
-    settings = _settings()
+    settings = _settings(args)
     if args.downgrade:
         downgrade(settings.effective_database_url, args.downgrade)
         print(f"database downgraded to {args.downgrade}")
@@ -133,11 +134,11 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from bot.export import export_reviews
+    from bot.export import count_reviews, export_reviews
     from bot.store.db import Database
     from bot.store.migrate import upgrade
 
-    settings = _settings()
+    settings = _settings(args)
     upgrade(settings.effective_database_url)
     db = Database(settings.effective_database_url)
     try:
@@ -150,8 +151,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.out:
         # newline="" keeps the file byte-for-byte what stdout would carry, on every platform.
         Path(args.out).write_text(text, encoding="utf-8", newline="")
-        rows = sum(1 for _ in csv.reader(io.StringIO(text))) - 1  # questions may hold newlines
-        print(f"wrote {rows} reviews to {args.out}")
+        print(f"wrote {plural(count_reviews(text), 'review')} to {args.out}")
     else:
         sys.stdout.write(text)
     return 0
@@ -174,7 +174,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     except RestoreError as exc:
         print(f"tutorbot restore: {exc}", file=sys.stderr)
         return 1
-    settings = _settings()
+    settings = _settings(args)
     db = Database(settings.effective_database_url)
     try:
         # Migrate and sync the decks first, as the bot does when it starts: a fresh database
@@ -192,10 +192,11 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         db.close()
     notes = [f"replaced {done.replaced_reviews} earlier reviews"] if args.replace else []
     if done.skipped_unknown:
-        notes.append(f"left out {done.skipped_unknown} reviews of unknown cards")
+        notes.append(f"left out {plural(done.skipped_unknown, 'review')} of unknown cards")
     if done.learner_created:
         notes.append("created the learner")
-    print(f"restored {done.reviews} reviews of {done.cards} cards for learner {args.user} "
+    print(f"restored {plural(done.reviews, 'review')} of {plural(done.cards, 'card')} for "
+          f"learner {args.user} "
           f"from {source}" + (f" ({'; '.join(notes)})" if notes else ""))
     return 0
 
@@ -203,7 +204,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.demos.cli import run_demo_cli
 
-    settings = _settings()
+    settings = _settings(args)
     return run_demo_cli(args.name, list(args.args), Path(args.out), device=settings.demo_device)
 
 
@@ -211,43 +212,58 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
     from bot.worker.queue_worker import main as worker_main
 
-    settings = _settings()
+    settings = _settings(args)
     setup_logging(settings.log_level)
     return worker_main(settings, queue_name=settings.demo_queue)
 
 
+_ENV_FILE_HELP = (f"read settings from this file (default: ${ENV_FILE_VARIABLE}, else ./.env); "
+                  "variables set in the environment take precedence")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorbot", description=__doc__)
+    parser.add_argument("--env-file", metavar="PATH", help=_ENV_FILE_HELP)
+    # Also accepted after the subcommand (`tutorbot migrate --env-file ...`); SUPPRESS keeps
+    # a subcommand without it from resetting one given before.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--env-file", metavar="PATH", default=argparse.SUPPRESS,
+                        help=_ENV_FILE_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the bot (the playground when no token is set)")
+
+    def command(name: str, *, help: str, description: str | None = None
+                ) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=description)
+
+    run = command("run", help="run the bot (the playground when no token is set)")
     run.set_defaults(func=_cmd_run)
-    play = sub.add_parser("play", help="study in the terminal through the local emulator")
+    play = command("play", help="study in the terminal through the local emulator")
     play.add_argument("--pictures", help="folder for pictures the bot sends")
     play.set_defaults(func=_cmd_play)
-    grade = sub.add_parser("grade", help="grade JSONL answers from stdin")
+    grade = command("grade", help="grade JSONL answers from stdin")
     grade.add_argument("--deck", help="deck file to look questions up in")
     grade.add_argument("--cards-dir", help="folder of decks (default: CARDS_DIR)")
     grade.set_defaults(func=_cmd_grade)
-    check = sub.add_parser("check-deck", help="validate deck files")
+    check = command("check-deck", help="validate deck files")
     check.add_argument("files", nargs="+")
     check.add_argument("--convert", action="store_true",
                        help="print the deck in the native format (imports plain notes)")
     check.set_defaults(func=_cmd_check_deck)
-    demo = sub.add_parser("demo", help="run a demo headless and save its picture")
+    demo = command("demo", help="run a demo headless and save its picture")
     demo.add_argument("name")
     demo.add_argument("args", nargs="*")
     demo.add_argument("--out", default="demo.png")
     demo.set_defaults(func=_cmd_demo)
-    worker = sub.add_parser("worker", help="run a demo worker on the Redis queue")
+    worker = command("worker", help="run a demo worker on the Redis queue")
     worker.set_defaults(func=_cmd_worker)
-    migrate = sub.add_parser("migrate", help="upgrade the database schema")
+    migrate = command("migrate", help="upgrade the database schema")
     migrate.add_argument("--downgrade", metavar="REVISION")
     migrate.set_defaults(func=_cmd_migrate)
-    export = sub.add_parser("export", help="export a learner's review history as CSV")
+    export = command("export", help="export a learner's review history as CSV")
     export.add_argument("--user", type=int, required=True, help="the learner's Telegram id")
     export.add_argument("--out", help="file to write (default: stdout)")
     export.set_defaults(func=_cmd_export)
-    restore = sub.add_parser(
+    restore = command(
         "restore", help="restore a learner's review history from an export",
         description="Restore a learner's reviews from a `tutorbot export` CSV and rebuild "
         "their card states by replaying them. Refuses a learner who already has history "

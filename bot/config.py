@@ -1,10 +1,13 @@
-"""Settings: the one object built from the environment (and an optional `.env`).
+"""Settings: the one object built from the environment (and an env file).
 
-Built once in the CLI and passed down; nothing reads the environment anywhere else.
+Built once in the CLI and passed down; nothing reads the environment anywhere else. The env
+file is `--env-file PATH`, else $TUTORBOT_ENV_FILE, else `.env` in the working directory if
+there is one; variables set in the environment win over the file's.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -98,3 +101,27 @@ class Settings(BaseSettings):
     @property
     def listen_port(self) -> int:
         return int(self.webhook_listen.rpartition(":")[2])
+
+
+ENV_FILE_VARIABLE = "TUTORBOT_ENV_FILE"
+
+
+class EnvFileError(Exception):
+    """An env file that was asked for by name but cannot be read; never silently skipped,
+    or `tutorbot migrate` would migrate the default SQLite file instead of the real database."""
+
+
+def load_settings(env_file: str | Path | None = None) -> Settings:
+    """Settings from the environment and the chosen env file (see the module docstring)."""
+    chosen = env_file or os.environ.get(ENV_FILE_VARIABLE) or None
+    if chosen is None:
+        return Settings()
+    path = Path(chosen).expanduser()
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise EnvFileError(f"cannot read the env file {path}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise EnvFileError(f"the env file {path} is a directory")
+    return Settings(_env_file=path)

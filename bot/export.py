@@ -8,9 +8,13 @@ import io
 from sqlmodel import Session, col, select
 
 from bot.store.models import Card, Deck, Learner, ReviewLog
+from bot.timezones import label, zone
 
+# What `tutorbot restore` reads back; reviewed_at is UTC, so a backup means the same anywhere.
 COLUMNS = ("reviewed_at", "deck", "card_id", "question", "rating", "label", "score",
            "duration_ms")
+# For the learner reading the file: the same moment on their own clock, and which clock.
+LOCAL_COLUMNS = ("reviewed_at_local", "time_zone")
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 
 
@@ -26,14 +30,21 @@ def export_reviews(session: Session, *, telegram_id: int) -> str | None:
         .where(ReviewLog.learner_id == learner.id)
         .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
     ).all()
+    tz, tz_label = zone(learner.timezone), label(learner.timezone)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + LOCAL_COLUMNS)
     for log, card, deck in rows:
         writer.writerow([
             log.reviewed_at.isoformat(), deck.slug, card.key, card.question,
             RATING_NAMES.get(log.rating, str(log.rating)), log.label or "",
             "" if log.score is None else f"{log.score:.3f}",
             "" if log.duration_ms is None else log.duration_ms,
+            log.reviewed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), tz_label,
         ])
     return buffer.getvalue()
+
+
+def count_reviews(text: str) -> int:
+    """The reviews in an export: its records but the header (a question may span lines)."""
+    return max(0, sum(1 for record in csv.reader(io.StringIO(text, newline="")) if record) - 1)

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlmodel import Session, func, select
 
+from bot import timezones
 from bot.store.models import Learner, ReviewLog
 
 RETENTION_RANGE = (0.70, 0.97)
 NEW_PER_DAY_RANGE = (0, 100)
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])(\d{1,2})$", re.IGNORECASE)
 # Big cities whose names are not the name of their IANA zone.
 _CITY_ALIASES = {
     "munich": "Europe/Berlin", "frankfurt": "Europe/Berlin", "hamburg": "Europe/Berlin",
@@ -50,7 +50,8 @@ def _zones_by_city() -> dict[str, str]:
 
 
 def parse_timezone(text: str) -> str:
-    """An IANA name ("Europe/Berlin"), a city ("berlin", "São Paulo") or an offset ("UTC+2")."""
+    """An IANA name ("Europe/Berlin"), a city ("berlin", "São Paulo"), an offset ("UTC+2",
+    "UTC+5:30") or a common abbreviation ("CET", "PST"); returns the zone to store."""
     value = " ".join(text.strip().split())[:64]
     if not value:
         raise InvalidPreference("Send a time zone like Europe/Berlin, a city, or UTC+2.")
@@ -64,12 +65,14 @@ def parse_timezone(text: str) -> str:
         lowered = {z.lower(): z for z in available_timezones()}
         if value.lower() in lowered:
             return lowered[value.lower()]
-    if match := _OFFSET.match(value.replace(" ", "")):
-        hours = int(match[2])
-        if hours <= 14:
-            # Etc/GMT signs are inverted by POSIX convention: UTC+2 is Etc/GMT-2.
-            sign = "-" if match[1] == "+" else "+"
-            return "UTC" if hours == 0 else f"Etc/GMT{sign}{hours}"
+    try:
+        offset = timezones.parse_offset(value)
+    except timezones.BadOffset as exc:
+        raise InvalidPreference(str(exc)) from None
+    if offset is not None:
+        return offset
+    if value.lower() in timezones.ABBREVIATIONS:
+        return timezones.ABBREVIATIONS[value.lower()]
     city = value.lower().replace("_", " ")
     city = city.translate(str.maketrans("ãáàâäéèêëíìîïóòôöõúùûüçñ", "aaaaaeeeeiiiiooooouuuucn"))
     if city in _CITY_ALIASES:
@@ -78,7 +81,8 @@ def parse_timezone(text: str) -> str:
         return _zones_by_city()[city]
     raise InvalidPreference(
         f"I don't know the time zone “{value[:40]}”. Try an IANA name like Europe/Berlin, "
-        "a big city like Tokyo, an offset like UTC+2, or share your location."
+        "a big city like Tokyo, an offset like UTC+2 or UTC+5:30, an abbreviation like CET, "
+        "or share your location."
     )
 
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.timezones import zone
 
 log = logging.getLogger("tutorbot.reminders")
 
@@ -41,16 +42,6 @@ class Decision(StrEnum):
     TOO_LATE = "too_late"  # missed by more than the catch-up window (downtime)
     BEFORE_SIGNUP = "before_signup"  # the moment passed before the learner existed
     INVALID = "invalid"  # push_time is not "HH:MM": settled as skipped, never retried
-
-
-@lru_cache(maxsize=1024)
-def zone(name: str) -> ZoneInfo:
-    """The zone by IANA name; an unknown name falls back to UTC rather than losing pushes."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown time zone %r; using UTC", name)
-        return ZoneInfo("UTC")
 
 
 @lru_cache(maxsize=4096)

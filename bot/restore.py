@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from bot.export import COLUMNS, RATING_NAMES
+from bot.export import COLUMNS, LOCAL_COLUMNS, RATING_NAMES
 from bot.scheduling import Memory, Rating, is_leech, new_memory, review
 from bot.store.models import Card, CardState, Deck, Learner, ReviewLog, StudyPrompt
 from bot.study import (  # the /undo snapshot format, shared on purpose
@@ -28,6 +28,8 @@ from bot.study import (  # the /undo snapshot format, shared on purpose
     scheduler_config,
     store_memory,
 )
+from bot.timezones import is_known
+from bot.wording import plural
 
 RATINGS = {name: Rating(value) for value, name in RATING_NAMES.items()}
 
@@ -56,12 +58,18 @@ class BackupRow:
     label: str | None
     score: float | None
     duration_ms: int | None
+    time_zone: str | None = None  # the learner's zone when exported (newer exports)
 
 
 @dataclass(frozen=True, slots=True)
 class Backup:
     source: str
     rows: tuple[BackupRow, ...]
+
+    @property
+    def time_zone(self) -> str | None:
+        """The zone of the learner who was exported, as the latest review names it."""
+        return next((r.time_zone for r in reversed(self.rows) if r.time_zone), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +91,15 @@ def parse_backup(text: str, *, source: str) -> Backup:
         if header is None:
             raise RestoreError(source, 1, "the file is empty; expected an export from "
                                "`tutorbot export`")
-        if tuple(header) != COLUMNS:
-            raise RestoreError(source, 1, f"unexpected header; expected {','.join(COLUMNS)}")
+        # Exports from before the local-time columns have only COLUMNS; both restore the same.
+        if tuple(header) not in (COLUMNS, COLUMNS + LOCAL_COLUMNS):
+            raise RestoreError(source, 1, "unexpected header; expected "
+                               f"{','.join(COLUMNS + LOCAL_COLUMNS)}")
+        columns = tuple(header)
         line = reader.line_num + 1
         for record in reader:
             if record:  # a blank line (an editor's trailing newline) is not a review
-                rows.append(_parse_row(record, source, line))
+                rows.append(_parse_row(record, columns, source, line))
                 if len(rows) > 1 and rows[-1].reviewed_at < rows[-2].reviewed_at:
                     raise RestoreError(source, line, "reviews must be in time order, "
                                        "oldest first")
@@ -98,12 +109,17 @@ def parse_backup(text: str, *, source: str) -> Backup:
     return Backup(source, tuple(rows))
 
 
-def _parse_row(record: list[str], source: str, line: int) -> BackupRow:
-    if len(record) != len(COLUMNS):
-        raise RestoreError(source, line, f"expected {len(COLUMNS)} fields, found {len(record)}")
+def _parse_row(record: list[str], columns: tuple[str, ...], source: str,
+               line: int) -> BackupRow:
+    if len(record) != len(columns):
+        raise RestoreError(source, line, f"expected {len(columns)} fields, found {len(record)}")
     if any("\x00" in field for field in record):  # PostgreSQL text cannot hold NUL
         raise RestoreError(source, line, "contains a NUL character")
-    fields = dict(zip(COLUMNS, record, strict=True))
+    fields = dict(zip(columns, record, strict=True))
+    # reviewed_at_local is only for reading: reviewed_at (UTC) is what is restored.
+    time_zone = fields.get("time_zone") or None
+    if time_zone is not None and not is_known(time_zone):
+        raise RestoreError(source, line, f"time_zone {time_zone!r} is not a time zone")
     try:
         reviewed_at = datetime.fromisoformat(fields["reviewed_at"])
     except ValueError:
@@ -122,6 +138,7 @@ def _parse_row(record: list[str], source: str, line: int) -> BackupRow:
         rating=rating, label=fields["label"] or None,
         score=_number(fields["score"], float, "score", source, line),
         duration_ms=_number(fields["duration_ms"], int, "duration_ms", source, line),
+        time_zone=time_zone,
     )
 
 
@@ -162,8 +179,10 @@ def restore_reviews(
                            .with_for_update()).first()
     created = learner is None
     if learner is None:
-        # A private chat's id is the user's id, so the learner is reachable at once.
-        learner = Learner(telegram_id=telegram_id, chat_id=telegram_id, created_at=now)
+        # A private chat's id is the user's id, so the learner is reachable at once. Their
+        # zone comes with them, so their days (and a new export) read as before.
+        learner = Learner(telegram_id=telegram_id, chat_id=telegram_id, created_at=now,
+                          timezone=backup.time_zone or "UTC")
         session.add(learner)
         session.flush()
     assert learner.id is not None
@@ -218,8 +237,9 @@ def _clear_history(session: Session, learner: Learner, *, replace: bool) -> int:
     if not reviews and not states:
         return 0
     if not replace:
-        raise HistoryExists(f"learner {learner.telegram_id} already has {reviews} reviews "
-                            f"and {states} card states; pass --replace to overwrite them")
+        raise HistoryExists(f"learner {learner.telegram_id} already has "
+                            f"{plural(reviews, 'review')} and {plural(states, 'card state')}; "
+                            "pass --replace to overwrite them")
     learner.current_prompt_id = None
     session.flush()
     for table in (ReviewLog, CardState, StudyPrompt):

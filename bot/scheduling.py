@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import fsrs
+
+from bot.timezones import zone
 
 LEECH_LAPSES = 8
 
@@ -103,13 +104,13 @@ def is_leech(memory: Memory) -> bool:
 
 def local_day(now: datetime, tz: str, boundary_hour: int = 4) -> date:
     """The learner's study day: a review at 02:00 local belongs to the day before."""
-    local = now.astimezone(ZoneInfo(tz))
+    local = now.astimezone(zone(tz))
     return (local - timedelta(hours=boundary_hour)).date()
 
 
 def day_start(day: date, tz: str, boundary_hour: int = 4) -> datetime:
     """The UTC instant the given study day begins (DST-safe: built in local time)."""
-    local = datetime.combine(day, time(hour=boundary_hour), tzinfo=ZoneInfo(tz))
+    local = datetime.combine(day, time(hour=boundary_hour), tzinfo=zone(tz))
     return local.astimezone(UTC)
 
 

@@ -27,6 +27,8 @@ class Stats:
     total_reviews: int
     cards_started: int
     reviews_today: int
+    # Today's answers by rating (Again, Hard, Good, Easy): the chart's news from day one.
+    ratings_today: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 def learner_stats(session: Session, *, telegram_id: int, now: datetime) -> Stats | None:
@@ -41,6 +43,7 @@ def learner_stats(session: Session, *, telegram_id: int, now: datetime) -> Stats
         .where(ReviewLog.learner_id == learner.id, col(ReviewLog.reviewed_at) >= since)
     ).all()
     per_day = Counter(local_day(at, tz, boundary) for at, _, _ in logs)
+    rated_today = Counter(rating for at, rating, _ in logs if local_day(at, tz, boundary) == today)
     month_ago = now - timedelta(days=30)
     # True retention counts only reviews of cards that had graduated (Anki's definition):
     # failing a card still in its learning steps says nothing about long-term memory.
@@ -69,6 +72,8 @@ def learner_stats(session: Session, *, telegram_id: int, now: datetime) -> Stats
         true_retention=(passed / len(mature)) if mature else None,
         retention_reviews=len(mature), streak=streak, total_reviews=total,
         cards_started=len(states), reviews_today=per_day.get(today, 0),
+        ratings_today=(rated_today[Rating.AGAIN], rated_today[Rating.HARD],
+                       rated_today[Rating.GOOD], rated_today[Rating.EASY]),
     )
 
 
@@ -80,4 +85,5 @@ def chart_payload(stats: Stats) -> str:
         "forecast": stats.forecast,
         "retention": stats.true_retention,
         "streak": stats.streak,
+        "ratings_today": list(stats.ratings_today),
     }, separators=(",", ":"))

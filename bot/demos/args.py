@@ -41,6 +41,10 @@ class LrFindArgs:
 @dataclass(frozen=True, slots=True)
 class AugmentArgs:
     builtin: BuiltinImage = BuiltinImage.SCENE
+    seed: int | None = None  # None: the worker draws a fresh one, as each epoch does
+
+
+MAX_AUGMENT_SEED = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,7 @@ class StatsArgs:
     forecast: tuple[int, ...]
     retention: float | None
     streak: int
+    ratings_today: tuple[int, ...] = (0, 0, 0, 0)  # Again, Hard, Good, Easy
 
 
 MAX_STATS_JSON = 64 * 1024
@@ -154,13 +159,19 @@ def _looks_numeric(text: str) -> bool:
 
 def _augment(args: tuple[str, ...]) -> AugmentArgs:
     kind = DemoKind.AUGMENT
-    _too_many(kind, args, 1)
-    if not args:
-        return AugmentArgs()
-    try:
-        return AugmentArgs(BuiltinImage(args[0].lower()))
-    except ValueError:
-        raise _usage(kind, f"Unknown picture {args[0]!r}; choose scene or digit.") from None
+    _too_many(kind, args, 2)
+    builtin, seed = BuiltinImage.SCENE, None
+    for word in args:
+        if word.isdigit():
+            if seed is not None:
+                raise _usage(kind, "Give one seed at most.")
+            seed = _integer(kind, word, "seed", 1, MAX_AUGMENT_SEED)
+            continue
+        try:
+            builtin = BuiltinImage(word.lower())
+        except ValueError:
+            raise _usage(kind, f"Unknown picture {word!r}; choose scene or digit.") from None
+    return AugmentArgs(builtin, seed)
 
 
 def _softmax(args: tuple[str, ...]) -> SoftmaxArgs:
@@ -202,7 +213,10 @@ def _stats(args: tuple[str, ...]) -> StatsArgs:
         per_day = tuple((str(d), int(n)) for d, n in dict(data["per_day"]).items())
         forecast = tuple(int(n) for n in data["forecast"])[:60]
         retention = None if data["retention"] is None else float(data["retention"])
-        return StatsArgs(str(data["today"]), per_day, forecast, retention, int(data["streak"]))
+        # Absent from a bot of the previous release: its chart just has no answers panel.
+        ratings = tuple(int(n) for n in data.get("ratings_today", (0, 0, 0, 0)))[:4]
+        return StatsArgs(str(data["today"]), per_day, forecast, retention, int(data["streak"]),
+                         ratings + (0,) * (4 - len(ratings)))
     except (ValueError, KeyError, TypeError, AttributeError):
         raise _usage(kind, "The statistics chart is drawn from /stats.") from None
 

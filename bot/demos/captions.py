@@ -47,20 +47,37 @@ def lrfind(
         "(x axis, log scale). Far left the rate is too small to move the loss; far right it "
         "is so large the loss explodes. Pick a rate where the loss is still falling steeply, "
         f"before the minimum. {stop}\n"
-        f"Suggestions: {picks} (valley is fastai's default)." + _footer(DemoKind.LRFIND, card)
+        f"Suggestions: {picks} (valley is fastai's default; minimum/10 is a tenth of the rate "
+        "at the lowest loss, the hollow circle)." + _footer(DemoKind.LRFIND, card)
     )
     return clip(text)
 
 
-def augment(*, labels: Sequence[str], source: str, card: str | None = None) -> str:
-    text = (
-        f"Data augmentation of {source}: the top-left tile is the original, every other tile "
-        "is one random transform applied to it, as a training loop would see it. Each epoch "
-        "draws new random parameters, so the model rarely sees the exact same picture twice "
-        "and learns what the object looks like rather than memorising pixels.\n"
-        f"Transforms: {', '.join(labels[1:])}." + _footer(DemoKind.AUGMENT, card)
-    )
-    return clip(text)
+def augment(*, labels: Sequence[str], source: str, seed: int, builtin: str | None,
+            unsuitable: Sequence[str] = (), card: str | None = None) -> str:
+    again = (f"/augment {builtin} {seed}" if builtin else
+             f"the same photo captioned /augment {seed}")
+    fresh = (f"Every request draws new random parameters, as each epoch of training does; "
+             f"this grid's seed is {seed} ({again} draws it again).")
+    shown = [label for label in labels[1:] if label not in unsuitable]
+    if unsuitable:
+        text = (
+            f"Data augmentation of {source}, as a digit model should see it: the top-left tile "
+            f"is the original; {', '.join(shown)} all leave a 6 a 6. The red tiles change the "
+            "answer: mirrored it is no digit at all, turned over it reads as a 9. So digit "
+            "training never flips and turns only a little; flips suit photos of things and "
+            f"scenes (/augment scene). {fresh}"
+        )
+    else:
+        text = (
+            f"Data augmentation of {source}: the top-left tile is the original, every other "
+            "tile is one random transform applied to it, as a training loop would see it. The "
+            "model rarely sees the exact same picture twice and learns what the object looks "
+            f"like rather than memorising pixels. {fresh}\n"
+            f"Transforms: {', '.join(shown)}. For digits or text, leave out the flips "
+            "(/augment digit shows why)."
+        )
+    return clip(text + _footer(DemoKind.AUGMENT, card))
 
 
 def softmax(*, temperatures: Sequence[float], card: str | None = None) -> str:
@@ -124,10 +141,11 @@ def fine_tune(*, epochs: int, base_lr: float, card: str | None = None) -> str:
 
 def stats() -> str:
     return clip(
-        "Top: your reviews per day over the last months (darker = more). "
+        "Top left: your reviews per day since you started (darker = more; today framed). "
+        "Top right: today's answers by rating. "
         "Bottom left: how many cards fall due on each of the next 30 days. "
-        "Bottom right: your streak and true retention (share of graduated cards you "
-        "recalled in the last 30 days; your target is your desired retention)."
+        "Bottom right: your streak and true retention (share of learnt cards you recalled "
+        "in the last 30 days; your target is your desired retention)."
     )
 
 

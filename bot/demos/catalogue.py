@@ -30,38 +30,39 @@ CATALOGUE: dict[DemoKind, DemoInfo] = {
         DemoKind.AUGMENT,
         "Data augmentation",
         "What is data augmentation?",
-        "/augment [scene|digit], or send a photo (JPEG/PNG up to 10 MB) with /augment",
+        "/augment [scene|digit] [seed], or send a photo (JPEG/PNG up to 10 MB) with /augment; "
+        "the seed (1-2147483647) draws a grid again",
         accepts_image=True,
     ),
     DemoKind.SOFTMAX: DemoInfo(
         DemoKind.SOFTMAX,
         "Softmax and temperature",
         "What is softmax?",
-        "/softmax [T1 T2 ...] — up to 4 temperatures in 0.05..20, e.g. /softmax 0.5 1 3",
+        "/demo softmax [T1 T2 ...] — up to 4 temperatures in 0.05..20, e.g. /demo softmax 0.5 1 3",
     ),
     DemoKind.CROSS_ENTROPY: DemoInfo(
         DemoKind.CROSS_ENTROPY,
         "Cross-entropy loss",
         "What is cross-entropy loss?",
-        "/cross-entropy (no arguments)",
+        "/demo cross-entropy (no arguments)",
     ),
     DemoKind.MINIBATCH: DemoInfo(
         DemoKind.MINIBATCH,
         "Mini-batch size",
         "What is mini-batch?",
-        "/minibatch (no arguments)",
+        "/demo minibatch (no arguments)",
     ),
     DemoKind.ONE_CYCLE: DemoInfo(
         DemoKind.ONE_CYCLE,
         "One-cycle schedule",
         "How to set learning rate schedule?",
-        "/one-cycle [lr_max] — e.g. /one-cycle 3e-3 (default 1e-3, in 1e-6..10)",
+        "/demo one-cycle [lr_max] — e.g. /demo one-cycle 3e-3 (default 1e-3, in 1e-6..10)",
     ),
     DemoKind.FINE_TUNE: DemoInfo(
         DemoKind.FINE_TUNE,
         "fine_tune and discriminative learning rates",
         "How default approach (learn.fine_tune()) functions?",
-        "/fine-tune [epochs] [base_lr] — e.g. /fine-tune 4 2e-3 (epochs 1..20)",
+        "/demo fine-tune [epochs] [base_lr] — e.g. /demo fine-tune 4 2e-3 (epochs 1..20)",
     ),
     DemoKind.STATS: DemoInfo(
         DemoKind.STATS,
@@ -101,7 +102,8 @@ def resolve_kind(name: str) -> DemoKind:
         pass
     if key in _ALIASES:
         return _ALIASES[key]
-    names = ", ".join(k.value for k in DemoKind)
+    # Only what /demo can run: the /stats chart and the schedule fit have their own commands.
+    names = ", ".join(k.value for k in DemoKind if k.is_lesson)
     raise DemoUsageError(f"Unknown demo {name!r}. Available demos: {names}.")
 
 

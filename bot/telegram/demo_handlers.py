@@ -213,7 +213,8 @@ async def augment_command(update: Update, context: BotContext) -> None:
     except DemoError as exc:
         await message.reply_text(render.demo_problem(str(exc)).text, parse_mode=ParseMode.HTML)
         return
-    args = () if image is not None else _args(context)
+    # With a photo only a seed means anything; a picture name would be ignored.
+    args = tuple(a for a in _args(context) if a.isdigit()) if image is not None else _args(context)
     await _start_demo(update, context, DemoRequest(DemoKind.AUGMENT, args, image=image,
                                                    device=context.state.config.demo_device))
 

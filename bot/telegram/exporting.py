@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.export import export_reviews
+from bot.export import count_reviews, export_reviews
 from bot.telegram import render
 from bot.telegram.context import BotContext
 
@@ -15,7 +15,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     text = await context.run_db(export_reviews, telegram_id=user.id)
-    rows = 0 if text is None else text.count("\n") - 1
+    rows = 0 if text is None else count_reviews(text)
     if text is None or rows == 0:
         reply = render.export_empty()
         await message.reply_text(reply.text, parse_mode=ParseMode.HTML)

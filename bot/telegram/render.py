@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
@@ -20,6 +19,8 @@ from bot.telegram import keyboards
 from bot.telegram.text_limits import CAPTION_LIMIT, TEXT_LIMIT, shorten, visible_units
 from bot.telegram.text_limits import clip as clip
 from bot.telegram.text_limits import visible_text as visible_text
+from bot.timezones import label, local_clock, zone
+from bot.wording import duration, plural
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("study", "Study the cards that are due"),
@@ -62,7 +63,8 @@ def _short(text: str, limit: int) -> str:
 
 
 def welcome(first_name: str, decks: list[tuple[str, int]]) -> Reply:
-    deck_lines = "\n".join(f"• <b>{escape(t)}</b>: {n} cards" for t, n in decks) or "• (no decks)"
+    deck_lines = ("\n".join(f"• <b>{escape(t)}</b>: {plural(n, 'card')}" for t, n in decks)
+                  or "• (no decks)")
     total = sum(n for _, n in decks)
     text = (
         f"Hi {escape(first_name) or 'there'}! I'm your study companion.\n\n"
@@ -70,7 +72,7 @@ def welcome(first_name: str, decks: list[tuple[str, int]]) -> Reply:
         "cards you find hard come back sooner, easy ones later. Type your answer in your own "
         "words; I grade it, tell you what you got and what you missed, and show the reference "
         "answer.\n\n"
-        f"Decks ({total} cards):\n{deck_lines}\n\n"
+        f"Decks ({plural(total, 'card')}):\n{deck_lines}\n\n"
         "Send /study to start. /help lists everything I can do."
     )
     return Reply(text)
@@ -105,10 +107,10 @@ def nothing_due(result: NothingDue) -> Reply:
     tz = result.tz
     if result.next_due is None:
         return Reply("🎉 Nothing is due right now, and there are no new cards left for today.")
-    when = result.next_due.astimezone(ZoneInfo(tz)).strftime("%a %d %b, %H:%M")
+    when = result.next_due.astimezone(zone(tz)).strftime("%a %d %b, %H:%M")
     return Reply(
         "🎉 You're done for now: nothing is due.\n"
-        f"Next card due: <b>{escape(when)}</b> ({escape(tz)})."
+        f"Next card due: <b>{escape(when)}</b> ({escape(label(tz))})."
     )
 
 
@@ -155,15 +157,8 @@ def graded(result: Graded, *, offer_demo: bool) -> Reply:
 
 
 def rated_note(rating_name: str, due: datetime, now: datetime) -> str:
-    delta = due - now
-    minutes = delta.total_seconds() / 60
-    if minutes < 60:
-        span = f"{max(1, round(minutes))} min"
-    elif minutes < 60 * 24:
-        span = f"{round(minutes / 60)} h"
-    else:
-        span = f"{round(minutes / 1440)} days"
-    return f"Saved: <b>{escape(rating_name)}</b>. You'll see this card again in about {span}."
+    return (f"Saved: <b>{escape(rating_name)}</b>. You'll see this card again in about "
+            f"{duration(due - now)}.")
 
 
 def leech() -> str:
@@ -231,15 +226,17 @@ def database_unavailable() -> Reply:
 
 
 def push_reminder(due_count: int) -> Reply:
-    cards = "1 card is" if due_count == 1 else f"{due_count} cards are"
-    return Reply(f"⏰ Time to study: {cards} due today.", keyboards.study_now())
+    verb = "is" if due_count == 1 else "are"
+    return Reply(f"⏰ Time to study: {plural(due_count, 'card')} {verb} due today.",
+                 keyboards.study_now())
 
 
 
 
 SETTINGS_USAGE = (
     "Change a setting with buttons, or type it:\n"
-    "<code>/settings tz Europe/Berlin</code> (or a city, or UTC+2; or share your location)\n"
+    "<code>/settings tz Europe/Berlin</code> (or a city, UTC+5:30, CET; or share your "
+    "location)\n"
     "<code>/settings time 07:30</code>: daily reminder time\n"
     "<code>/settings new 15</code>: new cards per day (0-100)\n"
     "<code>/settings retention 90%</code>: desired retention (70-97%)\n"
@@ -248,11 +245,12 @@ SETTINGS_USAGE = (
 
 
 def settings(prefs: Preferences, note: str | None = None, *,
-             fit_min_reviews: int | None = None) -> Reply:
+             fit_min_reviews: int | None = None, now: datetime | None = None) -> Reply:
     reminders = "paused" if prefs.reminders_paused else f"daily at {prefs.push_time}"
+    clock = f" (your time now: {local_clock(prefs.timezone, now)})" if now is not None else ""
     lines = [
         "<b>Your settings</b>",
-        f"🌍 Time zone: <b>{escape(prefs.timezone)}</b>",
+        f"🌍 Time zone: <b>{escape(label(prefs.timezone))}</b>{escape(clock)}",
         f"⏰ Reminders: <b>{escape(reminders)}</b>",
         f"🆕 New cards per day: <b>{prefs.new_per_day}</b>",
         f"🎯 Desired retention: <b>{prefs.desired_retention:.0%}</b>",
@@ -268,7 +266,8 @@ def settings(prefs: Preferences, note: str | None = None, *,
 def setting_choices(name: str) -> Reply:
     prompts = {
         "tz": "Send <code>/settings tz Europe/Berlin</code> (or a city such as "
-              "<code>Tokyo</code>, or <code>UTC+2</code>), or share your location 📍.",
+              "<code>Tokyo</code>, an offset such as <code>UTC+5:30</code>, or <code>CET</code>),"
+              " or share your location 📍.",
         "time": "When should I remind you each day? Pick one, or send "
                 "<code>/settings time 07:30</code>.",
         "new": "How many new cards per day?",
@@ -282,7 +281,7 @@ def invalid_setting(message: str) -> Reply:
 
 
 def export_caption(count: int) -> str:
-    return f"Your review history: {count} review{'s' if count != 1 else ''} (CSV)."
+    return f"Your review history: {plural(count, 'review')} (CSV)."
 
 
 def export_empty() -> Reply:
@@ -384,7 +383,7 @@ def stats_text(stats: Stats) -> Reply:
     week = sum(stats.forecast[:7])
     lines = [
         "<b>Your progress</b>",
-        f"🔥 Streak: <b>{stats.streak}</b> day{'s' if stats.streak != 1 else ''}",
+        f"🔥 Streak: <b>{stats.streak}</b> day{'' if stats.streak == 1 else 's'}",
         f"📅 Reviews today: <b>{stats.reviews_today}</b> · all time: {stats.total_reviews}",
         f"🧠 True retention (30 days): <b>{escape(retention)}</b>",
         f"🗂 Cards started: {stats.cards_started}",
@@ -447,7 +446,8 @@ def import_refused(file_name: str, reason: str, problems: list[tuple[int, str]])
 
 
 def import_too_many_decks(limit: int) -> Reply:
-    return Reply(f"⚠️ You already have {limit} decks of your own, the most I keep. Delete one "
+    return Reply(f"⚠️ You already have {plural(limit, 'deck')} of your own, the most I keep. "
+                 "Delete one "
                  "in /decks (🗑), or send a file with the name of an existing deck to update it.")
 
 
@@ -456,13 +456,13 @@ def import_done(title: str, *, cards: int, added: int, updated: int, retired: in
     name = escape(_short(title, 100))
     if replaced:
         changes = f"{added} new, {updated} changed, {retired} removed"
-        lines = [f"✅ Updated your deck “{name}”: {cards} card{'s' if cards != 1 else ''} "
+        lines = [f"✅ Updated your deck “{name}”: {plural(cards, 'card')} "
                  f"({changes}). Progress on unchanged cards is kept."]
     else:
-        lines = [f"✅ Imported your deck “{name}”: {cards} card{'s' if cards != 1 else ''}."]
+        lines = [f"✅ Imported your deck “{name}”: {plural(cards, 'card')}."]
     if problems:
         rows = len(problems)
-        lines.append(f"\nSkipped {rows} row{'s' if rows != 1 else ''}:")
+        lines.append(f"\nSkipped {plural(rows, 'row')}:")
         lines.extend(_row_problems(problems))
     lines.append("\nOnly you see this deck. /study asks its cards; /decks switches it off or "
                  "deletes it.")
@@ -470,8 +470,8 @@ def import_done(title: str, *, cards: int, added: int, updated: int, retired: in
 
 
 def delete_deck_confirm(title: str, cards: int, keyboard: InlineKeyboardMarkup) -> Reply:
-    return Reply(f"Delete your deck “{escape(_short(title, 100))}” with its {cards} "
-                 f"card{'s' if cards != 1 else ''} and your review history for them? "
+    return Reply(f"Delete your deck “{escape(_short(title, 100))}” with its "
+                 f"{plural(cards, 'card')} and your review history for them? "
                  "This can't be undone.", keyboard)
 
 
@@ -492,13 +492,14 @@ def fit_setting_line(prefs: Preferences, needed: int | None) -> str:
         return "🧠 Schedule: <b>personalised</b> (FSRS parameters fitted to your reviews)"
     line = "🧠 Schedule: <b>default FSRS parameters</b>"
     if needed is not None and prefs.reviews < needed:
-        line += f" · personalising needs {needed} reviews (you have {prefs.reviews})"
+        line += f" · personalising needs {plural(needed, 'review')} (you have {prefs.reviews})"
     return line
 
 
 def fit_needs_reviews(reviews: int, needed: int) -> Reply:
     return Reply(f"🧠 Personalising your schedule needs more history: you have {reviews} of the "
-                 f"{needed} reviews needed. Keep studying with /study and try again later.")
+                 f"{plural(needed, 'review')} needed. Keep studying with /study and try again "
+                 "later.")
 
 
 def fit_unavailable() -> Reply:
@@ -529,9 +530,9 @@ def fit_result(report: FitReport, tag: str, *, personal: bool) -> Reply:
     """The fit's comparison in plain words, within a photo caption, with the yes/no buttons."""
     lines = [
         "🧠 <b>Your own FSRS parameters are ready</b>",
-        f"Fitted to your reviews of {report.cards - report.checked_cards} cards, then checked on "
-        f"{report.checked_reviews} reviews of {report.checked_cards} other cards the fit never "
-        "saw.",
+        f"Fitted to your reviews of {plural(report.cards - report.checked_cards, 'card')}, then "
+        f"checked on {plural(report.checked_reviews, 'review')} of "
+        f"{plural(report.checked_cards, 'other card')} the fit never saw.",
     ]
     better = False
     if (report.default is not None and report.fitted is not None
@@ -551,8 +552,9 @@ def fit_result(report: FitReport, tag: str, *, personal: bool) -> Reply:
             "use them.",
         ]
     else:
-        lines += ["", f"Only {report.checked_reviews} spaced reviews were left to check them "
-                  "on, too few to tell whether they beat the defaults. Use them anyway?"]
+        lines += ["", f"Only {plural(report.checked_reviews, 'spaced review')} "
+                  f"{'was' if report.checked_reviews == 1 else 'were'} left to check them on, too "
+                  "few to tell whether they beat the defaults. Use them anyway?"]
     lines.append("\nThe picture (grey = defaults, green = yours): how a new card fades, and the "
                  "gaps between reviews of a card you always answer Good.")
     keyboard = keyboards.fit_choice(tag, better=better, personal=personal)
@@ -617,7 +619,7 @@ def flood_toast(retry_in_s: int) -> str:
 
 def demo_quota_reached(limit: int, window_s: float, next_at: datetime, now: datetime,
                        tz: str) -> Reply:
-    local = next_at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    local = next_at.astimezone(zone(tz)).strftime("%H:%M")
     return Reply(
         f"⏳ You've reached the demo limit: {limit} per {_per_window(window_s)}. Demos run "
         f"real models, so I share them out. Your next demo is available in "

@@ -46,7 +46,8 @@ async def _apply(update: Update, context: BotContext, values: dict[str, object])
     if {"timezone", "push_time", "reminders_paused"} & values.keys():
         await pushes.reschedule(context.application, update.effective_user.id)  # type: ignore[arg-type]
     reply = render.settings(prefs, note="✅ Saved.",
-                            fit_min_reviews=context.state.config.fsrs_fit_min_reviews)
+                            fit_min_reviews=context.state.config.fsrs_fit_min_reviews,
+                            now=context.state.clock())
     await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML,
                                               reply_markup=reply.keyboard)
 
@@ -61,7 +62,8 @@ async def settings_command(update: Update, context: BotContext) -> None:
                                      telegram_id=user.id)
         if prefs is not None:
             reply = render.settings(prefs,
-                                    fit_min_reviews=context.state.config.fsrs_fit_min_reviews)
+                                    fit_min_reviews=context.state.config.fsrs_fit_min_reviews,
+                                    now=context.state.clock())
             await message.reply_text(reply.text, parse_mode=ParseMode.HTML,
                                      reply_markup=reply.keyboard)
         return

@@ -59,9 +59,14 @@ def run_request(request: DemoRequest, progress: Progress | None = None) -> DemoR
             )
         case DemoKind.AUGMENT, AugmentArgs():
             png, meta = augment.run_augment(parsed, request.image, device)
-            labels = meta["labels"]
-            assert isinstance(labels, list)
-            caption = captions.augment(labels=labels, source=str(meta["source"]), card=card)
+            labels, unsuitable, seed = meta["labels"], meta["unsuitable"], meta["seed"]
+            assert isinstance(labels, list) and isinstance(unsuitable, list)
+            assert isinstance(seed, int)
+            builtin = meta["builtin"]
+            caption = captions.augment(
+                labels=labels, source=str(meta["source"]), seed=seed,
+                builtin=None if builtin is None else str(builtin), unsuitable=unsuitable,
+                card=card)
         case DemoKind.SOFTMAX, SoftmaxArgs():
             png, meta = concepts.softmax_plot(parsed)
             caption = captions.softmax(temperatures=parsed.temperatures, card=card)
@@ -116,5 +121,5 @@ def warm_up(device: str = "auto") -> str:
     ax.legend()
     ax.set_title("warm-up")
     figure_png(fig)
-    augment.augment_batch(augment.builtin_image(BuiltinImage.SCENE), resolved)
+    augment.augment_batch(augment.builtin_image(BuiltinImage.SCENE), resolved, seed=1)
     return resolved

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 from torch import nn
 
@@ -41,7 +42,9 @@ class RangeTest:
 class Suggestion:
     name: str
     lr: float  # what to use
-    point: tuple[float, float]  # where fastai marks it on the curve
+    point: tuple[float, float]  # (lr, smoothed loss there): the dot on its dashed line
+    # Where a derived suggestion comes from: the lowest loss, for minimum/10.
+    source: tuple[float, float] | None = None
 
 
 def range_test(
@@ -122,9 +125,26 @@ def steep(lrs: Sequence[float], losses: Sequence[float]) -> Suggestion:
 
 
 def minimum(lrs: Sequence[float], losses: Sequence[float]) -> Suggestion:
-    """fastai's minimum: a tenth of the learning rate at the lowest smoothed loss."""
+    """fastai's minimum: a tenth of the learning rate at the lowest smoothed loss.
+
+    fastai marks the minimum itself; here the dot sits on the curve at the rate suggested,
+    where its dashed line and legend put it, and the minimum it comes from is marked apart.
+    """
     idx = min(range(len(losses)), key=losses.__getitem__)
-    return Suggestion("minimum/10", lrs[idx] / 10, (lrs[idx], losses[idx]))
+    lr = lrs[idx] / 10
+    return Suggestion("minimum/10", lr, (lr, loss_at(lrs, losses, lr)),
+                      source=(lrs[idx], losses[idx]))
+
+
+def loss_at(lrs: Sequence[float], losses: Sequence[float], lr: float) -> float:
+    """The curve's loss at `lr`, interpolated in log(lr); clamped to the ends of the sweep."""
+    if lr <= lrs[0]:
+        return losses[0]
+    for i in range(1, len(lrs)):
+        if lr <= lrs[i]:
+            t = (math.log(lr) - math.log(lrs[i - 1])) / (math.log(lrs[i]) - math.log(lrs[i - 1]))
+            return losses[i - 1] + t * (losses[i] - losses[i - 1])
+    return losses[-1]
 
 
 def suggest(test: RangeTest) -> tuple[list[float], list[float], list[Suggestion]]:
@@ -146,34 +166,53 @@ _COLOURS = {"valley": "#d62728", "steep": "#2ca02c", "minimum/10": "#9467bd"}
 
 
 def plot(test: RangeTest, suggestions: list[Suggestion], title: str) -> bytes:
-    """Loss against learning rate on a log axis, each suggestion marked and named."""
+    return figure_png(draw(test, suggestions, title))
+
+
+def draw(test: RangeTest, suggestions: list[Suggestion], title: str) -> Figure:
+    """Loss against learning rate on a log axis, each suggestion marked and named.
+
+    The per-batch losses are drawn over the same sweep as the smoothed curve (fastai's
+    skip_end=5 drops the diverging tail from both), and the y range holds both, so no line
+    leaves the chart.
+    """
     fig = new_figure(constrained=False)
     fig.subplots_adjust(left=0.085, right=0.98, top=0.92, bottom=0.12)
     ax = fig.add_subplot()
     skip = 5  # as fastai's plot_lr_find(skip_end=5); start shown so the flat part is visible
-    lrs, losses, raw = (
-        test.lrs[:-skip] or test.lrs,
-        test.losses[:-skip] or test.losses,
-        test.raw_losses,
-    )
-    ax.plot(test.lrs[: len(raw)], raw, color="#1f77b4", alpha=0.18, lw=1, label="batch loss")
+    shown = max(2, len(test.lrs) - skip)
+    lrs, losses, raw = test.lrs[:shown], test.losses[:shown], test.raw_losses[:shown]
+    ax.plot(lrs, raw, color="#1f77b4", alpha=0.25, lw=1, label="batch loss")
     ax.plot(lrs, losses, color="#1f77b4", lw=2.5, label="smoothed loss")
     for s in suggestions:
         colour = _COLOURS.get(s.name, "black")
         ax.axvline(s.lr, color=colour, ls="--", lw=1.5)
-        ax.plot(*s.point, "o", ms=10, color=colour, label=f"{s.name}: lr = {s.lr:.1e}")
+        ax.plot(*s.point, "o", ms=10, color=colour, zorder=4,
+                label=f"{s.name}: lr = {s.lr:.1e}")
+        if s.source is not None:  # minimum/10: from the lowest loss, a decade to the left
+            ax.plot(*s.source, "o", ms=10, mfc="white", mec=colour, mew=2, zorder=4)
+            ax.annotate("", xy=s.point, xytext=s.source, zorder=5, arrowprops={
+                "arrowstyle": "-|>", "color": colour, "lw": 1.5, "shrinkA": 7, "shrinkB": 7,
+                "connectionstyle": "arc3,rad=0.45"})
+            ax.annotate("lowest loss", xy=s.source, xytext=(0, -14), textcoords="offset points",
+                        ha="right", va="top", fontsize=11, color=colour)
+            ax.annotate("÷10", xy=(math.sqrt(s.point[0] * s.source[0]),
+                                   max(s.point[1], s.source[1])),
+                        xytext=(0, 18), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=12, fontweight="bold", color=colour)
     ax.set_xscale("log")
     # Unlabelled minor ticks still get laid out and cost more than the whole training run.
     ax.xaxis.set_minor_locator(NullLocator())
-    finite = [v for v in losses if math.isfinite(v)]
+    finite = [v for v in (*losses, *raw) if math.isfinite(v)]
     if finite:
-        top = max(finite[: max(3, len(finite) // 4)]) * 1.25
-        ax.set_ylim(min(finite) * 0.8, max(top, min(finite) * 1.5))
+        low, high = min(finite), max(finite)
+        pad = (high - low) * 0.06 or 0.1
+        ax.set_ylim(max(0.0, low - pad), high + pad)
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("training loss")
     ax.set_title(title)
-    ax.legend(loc="upper left", framealpha=0.9)
-    return figure_png(fig)
+    ax.legend(loc="lower left", framealpha=0.9)
+    return fig
 
 
 def run_lrfind(

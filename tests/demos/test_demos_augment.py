@@ -31,11 +31,45 @@ def test_builtin_grid_has_one_tile_per_augmentation() -> None:
         assert 800 <= img.size[0] <= 1100
 
 
-def test_builtin_images_are_deterministic() -> None:
-    """The generated scene and digit, and their augmentations, are the same every run."""
-    a, _ = augment.run_augment(AugmentArgs(BuiltinImage.DIGIT), None, "cpu")
-    b, _ = augment.run_augment(AugmentArgs(BuiltinImage.DIGIT), None, "cpu")
-    assert a == b
+def test_a_seed_draws_the_same_grid_and_no_seed_a_new_one() -> None:
+    """The same seed gives the same grid; without one, each grid draws a fresh seed."""
+    a, meta_a = augment.run_augment(AugmentArgs(BuiltinImage.DIGIT, seed=7), None, "cpu")
+    b, _ = augment.run_augment(AugmentArgs(BuiltinImage.DIGIT, seed=7), None, "cpu")
+    c, _ = augment.run_augment(AugmentArgs(BuiltinImage.DIGIT, seed=8), None, "cpu")
+    assert a == b != c
+    assert meta_a["seed"] == 7
+    seeds = {augment.run_augment(AugmentArgs(), None, "cpu")[1]["seed"] for _ in range(3)}
+    assert len(seeds) == 3 and all(isinstance(s, int) and s > 0 for s in seeds)
+
+
+def test_the_digit_is_never_shown_flipped_as_a_good_augmentation() -> None:
+    """On the digit (a 6), flips and a 180° turn appear only as the red "breaks the label"
+    tiles; every other tile is a transform that keeps a 6 a 6."""
+    _, meta = augment.run_augment(AugmentArgs(BuiltinImage.DIGIT, seed=1), None, "cpu")
+    labels, unsuitable = meta["labels"], meta["unsuitable"]
+    assert isinstance(labels, list) and isinstance(unsuitable, list)
+    assert meta["source"] == "a handwritten 6"
+    assert unsuitable == ["flip: not a 6 now", "turned 180°: a 9?"]
+    good = [label for label in labels if label not in unsuitable]
+    assert not any("flip" in label or "180" in label for label in good), good
+    assert "rotation ±15°" in good and len(good) >= 9
+    assert all(a.keeps_label for a in augment.AUGMENTATIONS)  # photos: the general set
+
+
+def test_digit_grid_marks_the_label_breaking_tiles_in_red() -> None:
+    """The two tiles that change the digit carry a red header bar; the others a dark one."""
+    png, meta = augment.run_augment(AugmentArgs(BuiltinImage.DIGIT, seed=1), None, "cpu")
+    with Image.open(io.BytesIO(png)) as img:
+        rgb = img.convert("RGB")
+        labels = meta["labels"]
+        assert isinstance(labels, list)
+        for i, label in enumerate(labels):
+            r, c = divmod(i, augment.COLUMNS)
+            cell_h = (rgb.height - augment.GAP) // 3 - augment.GAP
+            x = augment.GAP + c * (augment.TILE_W + augment.GAP) + 6
+            y = augment.GAP + r * (cell_h + augment.GAP) + 6
+            expected = augment.WRONG_HEADER if i >= len(labels) - 2 else augment.HEADER
+            assert rgb.getpixel((x, y)) == expected, (label, rgb.getpixel((x, y)))
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
@@ -67,3 +101,17 @@ def test_decompression_bomb_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(augment, "MAX_PIXELS", 100_000)
     with pytest.raises(DemoInputError, match="too many pixels"):
         augment.decode_photo(_photo((1000, 1000), "PNG"))
+
+
+def test_augment_arguments_take_a_picture_name_and_a_seed() -> None:
+    """`/augment digit 7` and `/augment 7 digit` both name the digit and seed 7; a seed out
+    of range, or two seeds, get the usage."""
+    from bot.demos.args import parse_args
+    from bot.demos.types import DemoKind, DemoUsageError
+
+    assert parse_args(DemoKind.AUGMENT, ("digit", "7")) == AugmentArgs(BuiltinImage.DIGIT, 7)
+    assert parse_args(DemoKind.AUGMENT, ("7", "DIGIT")) == AugmentArgs(BuiltinImage.DIGIT, 7)
+    assert parse_args(DemoKind.AUGMENT, ()) == AugmentArgs(BuiltinImage.SCENE, None)
+    for junk in (("0",), ("1", "2"), ("99999999999",), ("cat",)):
+        with pytest.raises(DemoUsageError, match="Usage: /augment"):
+            parse_args(DemoKind.AUGMENT, junk)

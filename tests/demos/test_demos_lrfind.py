@@ -28,7 +28,18 @@ def test_steep_and_minimum_match_fastai() -> None:
     assert lrfind.steep(LRS, LOSSES).lr == LRS[3]
     sugg = lrfind.minimum(LRS, LOSSES)
     assert sugg.lr == pytest.approx(LRS[7] / 10)
-    assert sugg.point == (LRS[7], 1.1)
+    assert sugg.source == (LRS[7], 1.1)  # where fastai puts its dot: the minimum itself
+
+
+def test_minimum_over_ten_dot_sits_on_its_line() -> None:
+    """The minimum/10 dot is at lr = minimum/10 on the curve (interpolated in log lr), where
+    its dashed line and legend are; the minimum it comes from is kept apart."""
+    sugg = lrfind.minimum(LRS, LOSSES)
+    x, y = sugg.point
+    assert x == pytest.approx(LRS[7] / 10) == pytest.approx(LRS[5])  # two steps = a decade
+    assert y == pytest.approx(LOSSES[5])
+    assert lrfind.loss_at(LRS, LOSSES, (LRS[3] * LRS[4]) ** 0.5) == pytest.approx(
+        (LOSSES[3] + LOSSES[4]) / 2)
 
 
 def _setup(model: LrModel) -> tuple[torch.nn.Module, torch.optim.Optimizer, BatchStream]:
@@ -77,3 +88,27 @@ def test_valley_lies_where_the_smoothed_loss_falls(model: LrModel) -> None:
     with Image.open(io.BytesIO(png)) as img:
         assert img.format == "PNG"
         assert img.size == (900, 540)
+
+
+@pytest.mark.parametrize("model", list(LrModel))
+def test_every_line_and_dot_stays_on_the_chart(model: LrModel) -> None:
+    """The faint per-batch loss, the smoothed curve and every dot lie inside the axes, and
+    each suggestion's dot sits on its own dashed line."""
+    net, opt, batches = _setup(model)
+    torch.manual_seed(0)
+    test = lrfind.range_test(net, opt, batches)
+    _, _, suggestions = lrfind.suggest(test)
+    ax = lrfind.draw(test, suggestions, "t").axes[0]
+    (y0, y1), (x0, x1) = ax.get_ylim(), ax.get_xlim()
+    for line in ax.lines:
+        xs, ys = line.get_xdata(), line.get_ydata()
+        if len(set(map(float, xs))) == 1 and len(ys) == 2 and list(ys) == [0, 1]:
+            continue  # an axvline spans the axes by definition
+        assert all(y0 <= float(y) <= y1 for y in ys), line.get_label()
+        assert all(x0 <= float(x) <= x1 for x in xs), line.get_label()
+    raw = next(line for line in ax.lines if line.get_label() == "batch loss")
+    assert min(map(float, raw.get_ydata())) < min(test.losses)  # the dips below are shown
+    vlines = {round(float(line.get_xdata()[0]), 12) for line in ax.lines
+              if list(line.get_ydata()) == [0, 1]}
+    for s in suggestions:
+        assert round(s.point[0], 12) in vlines and s.point[0] == s.lr, s.name

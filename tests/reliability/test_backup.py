@@ -19,7 +19,7 @@ from sqlmodel import Session, col, create_engine, func, select
 from bot.cli import main as tutorbot
 from bot.decks.loader import load_decks
 from bot.devtools.emulator import BotApiEmulator
-from bot.export import COLUMNS, RATING_NAMES
+from bot.export import COLUMNS, LOCAL_COLUMNS, RATING_NAMES
 from bot.store.models import Card, CardState, Learner, ReviewLog
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
@@ -188,6 +188,12 @@ def row(when: str, key: str = "softmax", rating: str = "good", *, deck: str = DE
     return (f"2026-03-0{when}+00:00", deck, key, question, rating, "partial", score, duration)
 
 
+def current(*rows: tuple[str, ...]) -> str:
+    """A backup as `tutorbot export` writes it now: the local time (here UTC) appended."""
+    return backup(*((*r, r[0][:19].replace("T", " "), "UTC") for r in rows),
+                  header=COLUMNS + LOCAL_COLUMNS)
+
+
 class Operator:
     """Runs `tutorbot ...` in this process against one fresh SQLite database."""
 
@@ -228,8 +234,8 @@ def test_restore_refuses_existing_history_unless_replace(
     operator: Operator, tmp_path: Path
 ) -> None:
     """A learner with history is refused (nothing changes); --replace swaps the history."""
-    a = write(tmp_path / "a.csv", backup(row("2T09:00:00"), row("2T09:05:00", "mini-batch")))
-    b = write(tmp_path / "b.csv", backup(row("3T10:00:00", "lr-schedule", "again")))
+    a = write(tmp_path / "a.csv", current(row("2T09:00:00"), row("2T09:05:00", "mini-batch")))
+    b = write(tmp_path / "b.csv", current(row("3T10:00:00", "lr-schedule", "again")))
     assert operator("restore", a, "--user", "77")[0] == 0
     code, _out, err = operator("restore", b, "--user", "77")
     assert code == 1
@@ -292,3 +298,29 @@ def test_restore_unknown_card_is_refused_or_skipped(operator: Operator, tmp_path
     assert code == 0, err
     assert "restored 2 reviews of 2 cards" in out and "left out 1" in out
     assert reviews_in(operator.engine) == 2
+
+
+def test_local_time_columns_round_trip_with_the_learners_zone(
+    operator: Operator, tmp_path: Path
+) -> None:
+    """An export taken in Asia/Kolkata restores into a new learner with that zone, and
+    exports to the same bytes; an export from before the local columns still restores."""
+    kolkata = backup(
+        (*row("2T09:00:00"), "2026-03-02 14:30:00", "Asia/Kolkata"),
+        (*row("2T21:00:00", "mini-batch"), "2026-03-03 02:30:00", "Asia/Kolkata"),
+        header=COLUMNS + LOCAL_COLUMNS)
+    path = write(tmp_path / "kolkata.csv", kolkata)
+    assert operator("restore", path, "--user", "77")[0] == 0
+    assert operator("export", "--user", "77")[1] == kolkata
+    with Session(operator.engine) as session:
+        learner = session.exec(select(Learner).where(Learner.telegram_id == 77)).one()
+    assert learner.timezone == "Asia/Kolkata"
+    old = write(tmp_path / "old.csv", backup(row("2T09:00:00")))
+    code, out, err = operator("restore", old, "--user", "78")
+    assert code == 0, err
+    assert "restored 1 review of 1 card" in out
+    bad = write(tmp_path / "bad.csv", backup(
+        (*row("2T09:00:00"), "2026-03-02 09:00:00", "Mars/Olympus"),
+        header=COLUMNS + LOCAL_COLUMNS))
+    code, _out, err = operator("restore", bad, "--user", "79")
+    assert code == 1 and "bad.csv:2: time_zone 'Mars/Olympus' is not a time zone" in err
