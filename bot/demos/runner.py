@@ -421,6 +421,7 @@ class LocalDemoRunner:
                 loop.call_soon_threadsafe(job.events.put_nowait, msg)
 
         healthy = False
+        began = False  # the worker acknowledged the job; before that, its death means undelivered
         try:
             try:
                 await asyncio.to_thread(worker.conn.send, job.request)
@@ -440,6 +441,8 @@ class LocalDemoRunner:
                 while msg[0] == "progress" and not job.events.empty():
                     msg = job.events.get_nowait()
                 match msg:
+                    case ("started",):
+                        began = True
                     case ("progress", fraction, text):
                         if job.on_progress is not None:
                             try:
@@ -460,6 +463,8 @@ class LocalDemoRunner:
                         raise DemoCancelled("Demo cancelled.")
                     case ("aborted",):
                         raise DemoCancelled("Demo stopped.")
+                    case ("dead",) if not began:
+                        raise _NotDelivered
                     case ("dead",):
                         code = worker.process.exitcode
                         raise DemoCrashed(f"The demo worker died (exit code {code}).")

@@ -169,7 +169,7 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
         await _finish(status, render.demo_failed(request))
         return
     except DemoError as exc:
-        log.warning("demo %s failed for a learner: %s", request.kind, type(exc).__name__)
+        log.warning("demo %s failed for a learner: %s: %s", request.kind, type(exc).__name__, exc)
         await _refund(context, use_id)
         await _finish(status, render.demo_failed(request))
         return

@@ -1,7 +1,9 @@
 """The loop a worker process runs: warm up, then answer one DemoRequest at a time.
 
 Messages to the parent (tuples, first item the tag): ("ready", device), ("failed", text),
-("progress", fraction, text), ("done", DemoResult), ("error", "usage"|"input"|"crashed", text).
+("started",) on receiving a job, ("progress", fraction, text), ("done", DemoResult),
+("error", "usage"|"input"|"crashed", text). The receipt lets the parent tell a job that a dead
+worker never began (hand it to another worker) from one that killed its worker (report it).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def serve(conn: Connection, config: WorkerConfig) -> None:
         if not isinstance(request, DemoRequest):
             conn.send(("error", "crashed", f"unexpected job {type(request).__name__}"))
             continue
+        conn.send(("started",))
         try:
             result = run_request(request, progress)
         except DemoUsageError as exc:

@@ -30,6 +30,7 @@ def fake_entry(conn: Connection, config: WorkerConfig) -> None:
         if request is None:
             return
         assert isinstance(request, DemoRequest)
+        conn.send(("started",))  # the receipt, as bot/worker/serve.py sends it
         card = request.card or ""
         if card.startswith("sleep:"):
             conn.send(("progress", 0.5, "half way"))
