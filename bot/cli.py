@@ -157,6 +157,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_grading_report(args: argparse.Namespace) -> int:
+    from bot.disputes import most_disputed, report_lines
+    from bot.store.db import Database
+    from bot.store.migrate import upgrade
+
+    settings = _settings(args)
+    upgrade(settings.effective_database_url)
+    db = Database(settings.effective_database_url)
+    try:
+        cards = db.call(most_disputed, deck_title=args.deck, limit=args.limit)
+    finally:
+        db.close()
+    for line in report_lines(cards, deck_title=args.deck):
+        print(line)
+    return 0
+
+
 def _cmd_restore(args: argparse.Namespace) -> int:
     from bot.app import prepare_store
     from bot.restore import HistoryExists, RestoreError, parse_backup, restore_reviews
@@ -263,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--user", type=int, required=True, help="the learner's Telegram id")
     export.add_argument("--out", help="file to write (default: stdout)")
     export.set_defaults(func=_cmd_export)
+    report = command(
+        "grading-report", help="cards whose grades learners disputed, most first",
+        description="List the cards with the most grading disputes (a learner pressed "
+        "'I was right' or 'I was wrong' under a graded answer) with the disputed answers, "
+        "so a teacher knows which cards need keys:.")
+    report.add_argument("--deck", metavar="TITLE", help="only this deck (its title)")
+    report.add_argument("--limit", type=int, default=20, help="cards to list (default: 20)")
+    report.set_defaults(func=_cmd_grading_report)
     restore = command(
         "restore", help="restore a learner's review history from an export",
         description="Restore a learner's reviews from a `tutorbot export` CSV and rebuild "

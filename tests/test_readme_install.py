@@ -27,7 +27,7 @@ def test_first_commands_take_torch_from_the_cpu_index_alone() -> None:
     dependencies, the pinned version), then the project with the same constraints."""
     run, tests = opening_blocks()
     for block, extra in ((run, "-e . && .venv/bin/tutorbot run"),
-                         (tests, '-e ".[dev]" && .venv/bin/pytest')):
+                         (tests, '-e ".[dev]" && .venv/bin/pytest -n 2')):
         assert block[0] == "python3 -m venv .venv"
         assert block[1] == CPU_LINE
         assert block[2] == f".venv/bin/pip install -q -c constraints.txt {extra}"

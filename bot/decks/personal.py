@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 from bot.decks.model import CardSpec
 from bot.decks.sync import sync_cards
 from bot.decks.table_import import deck_name
+from bot.store.disputes import delete_for_cards as delete_disputes_for_cards
 from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, ReviewLog, StudyPrompt
 
 MAX_PERSONAL_DECKS = 20
@@ -112,6 +113,7 @@ def delete_personal_deck(session: Session, *, telegram_id: int, deck_id: int) ->
                                          col(StudyPrompt.card_id).in_(card_ids))).first():
         learner.current_prompt_id = None
         session.flush()
+    delete_disputes_for_cards(session, card_ids)
     session.execute(sa.delete(ReviewLog).where(col(ReviewLog.prompt_id).in_(prompt_ids)))
     session.execute(sa.delete(ReviewLog).where(col(ReviewLog.card_id).in_(card_ids)))
     session.execute(sa.delete(StudyPrompt).where(col(StudyPrompt.card_id).in_(card_ids)))

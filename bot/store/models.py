@@ -234,3 +234,21 @@ class DemoUse(SQLModel, table=True):
     learner_id: int = Field(foreign_key="learner.id")
     kind: str = Field(max_length=32)
     requested_at: datetime = Field(sa_column=_ts())
+
+
+class GradingDispute(SQLModel, table=True):
+    """A learner's "I was right" / "I was wrong" on one graded answer, with the answer and the
+    grade as they were. Evidence for the deck's teacher (`tutorbot grading-report`, /class);
+    nothing reads it back into grading, so one learner's dispute never changes another's grade."""
+
+    __tablename__ = "grading_dispute"
+
+    id: int | None = Field(default=None, primary_key=True)
+    prompt_id: int = Field(foreign_key="study_prompt.id", unique=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    claim: str = Field(max_length=8)  # "right" or "wrong": what the learner says of their answer
+    answer: str
+    label: str = Field(max_length=16)
+    score: float
+    disputed_at: datetime = Field(sa_column=_ts())

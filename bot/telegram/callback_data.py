@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from bot.demos.types import DemoKind
+from bot.disputes import Claim
 from bot.scheduling import Rating
 
 MAX_BYTES = 64
@@ -135,8 +136,20 @@ class DeckPage:
         return f"dp:{self.page}"
 
 
+@dataclass(frozen=True, slots=True)
+class DisputeGrade:
+    """The learner says the grade of their answer was wrong: "right" or "wrong" is their claim."""
+
+    prefix: ClassVar[str] = "gd"
+    prompt_id: int
+    claim: Claim
+
+    def encode(self) -> str:
+        return f"gd:{self.prompt_id}:{self.claim.value[0]}"
+
+
 Payload = (RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
-           | ToggleDeck | CardAction | DeckPage | DeleteDeck)
+           | ToggleDeck | CardAction | DeckPage | DeleteDeck | DisputeGrade)
 SETTING_NAMES = ("tz", "time", "new", "ret", "pause", "fit")
 CARD_ACTIONS = ("suspend", "bury")
 
@@ -149,6 +162,8 @@ _DECK = re.compile(r"^dk:(\d{1,18})(?::(\d{1,4}))?$")
 _DELETE = re.compile(r"^(dd|dx):(\d{1,18}):(\d{1,4})$")
 _ACTION = re.compile(r"^ca:(\d{1,18}):([a-z]{1,8})$")
 _PAGE = re.compile(r"^dp:(\d{1,4})$")
+_DISPUTE = re.compile(r"^gd:(\d{1,18}):([rw])$")
+_CLAIMS = {"r": Claim.RIGHT, "w": Claim.WRONG}
 
 
 def decode(data: str | None) -> Payload | None:
@@ -170,6 +185,8 @@ def decode(data: str | None) -> Payload | None:
         return CardAction(int(match[1]), match[2])
     if match := _PAGE.match(data):
         return DeckPage(int(match[1]))
+    if match := _DISPUTE.match(data):
+        return DisputeGrade(int(match[1]), _CLAIMS[match[2]])
     if data.startswith("rt:"):
         _, name, args = [*data.split(":", 2), ""][:3]
         try:

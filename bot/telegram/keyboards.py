@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.deck_choice import DeckListPage
 from bot.demos.types import DemoRequest
+from bot.disputes import Claim
 from bot.grading import Rating as SuggestedRating
 from bot.scheduling import Rating
 from bot.telegram.callback_data import (
@@ -14,6 +15,7 @@ from bot.telegram.callback_data import (
     ChooseSetting,
     DeckPage,
     DeleteDeck,
+    DisputeGrade,
     OpenSetting,
     RateCard,
     RetryDemo,
@@ -26,7 +28,11 @@ RATING_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good",
                 Rating.EASY: "Easy"}
 
 
-def ratings(prompt_id: int, suggested: SuggestedRating, demo: str | None) -> InlineKeyboardMarkup:
+DISPUTE_LABELS = {Claim.RIGHT: "🙋 I was right", Claim.WRONG: "🤔 I was wrong"}
+
+
+def ratings(prompt_id: int, suggested: SuggestedRating, demo: str | None,
+            disputes: tuple[Claim, ...] = ()) -> InlineKeyboardMarkup:
     row = []
     for rating, name in RATING_NAMES.items():
         label = f"✓ {name}" if int(rating) == int(suggested) else name
@@ -41,7 +47,20 @@ def ratings(prompt_id: int, suggested: SuggestedRating, demo: str | None) -> Inl
         extra.insert(0, InlineKeyboardButton("🔬 Show me",
                                              callback_data=ShowDemo(prompt_id).encode()))
     rows.append(extra)
+    if disputes:
+        rows.append([InlineKeyboardButton(DISPUTE_LABELS[claim],
+                                          callback_data=DisputeGrade(prompt_id, claim).encode())
+                     for claim in disputes])
     return InlineKeyboardMarkup(rows)
+
+
+def without_disputes(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The same keyboard less its dispute buttons (once the learner has used one)."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if not str(b.callback_data or "").startswith("gd:")]
+            for row in markup.inline_keyboard]
+    return InlineKeyboardMarkup([row for row in rows if row])
 
 
 def study_now() -> InlineKeyboardMarkup:

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup
 from bot.deck_choice import DeckListPage
 from bot.demos.catalogue import CATALOGUE
 from bot.demos.types import DemoKind, DemoRequest, FitReport
+from bot.disputes import Claim
 from bot.grading import Grade, Label
 from bot.preferences import Preferences
 from bot.stats import Stats
@@ -153,7 +154,23 @@ def graded(result: Graded, *, offer_demo: bool) -> Reply:
     parts.append(f"\n<b>Reference answer</b>\n{quote}{escape(reference)}</blockquote>")
     parts.append(ask)
     demo = result.card.demo if offer_demo else None
-    return Reply("\n".join(parts), keyboards.ratings(result.prompt_id, g.rating, demo))
+    return Reply("\n".join(parts),
+                 keyboards.ratings(result.prompt_id, g.rating, demo, _DISPUTES[g.label]))
+
+
+# Which disputes a grade invites: the learner contests the side the grade came down on.
+_DISPUTES: dict[Label, tuple[Claim, ...]] = {
+    Label.CORRECT: (Claim.WRONG,), Label.PARTIAL: (Claim.RIGHT,), Label.WRONG: (Claim.RIGHT,)}
+
+
+def dispute_noted(claim: Claim) -> str:
+    said = "right" if claim is Claim.RIGHT else "wrong"
+    return (f"Noted: you say your answer was {said}. Your rating is still yours to choose; "
+            "this tells the deck's teacher which cards to look at.")
+
+
+def dispute_already_noted() -> str:
+    return "You already flagged this grade. Thanks!"
 
 
 def rated_note(rating_name: str, due: datetime, now: datetime) -> str:

@@ -127,7 +127,7 @@ def test_every_live_button_keeps_its_number(tmp_path: Path) -> None:
     result = _play(tmp_path, script)
     out = result.stdout
     assert result.returncode == 0, result.stderr
-    assert "[5] 🔬 Show me" in out and "[8] ✖️ Cancel" in out
+    assert "[5] 🔬 Show me" in out and "[8] 🤔 I was wrong" in out and "[9] ✖️ Cancel" in out
     assert "Saved: Again" in out, out
     assert "Data augmentation of a generated scene" in out  # the demo still came
 
