@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Session
-
 from bot.store import disputes as store
+from bot.store.session import Session
 
 
 class Claim(StrEnum):
