@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
-
-from bot.store.models import DemoUse, Learner
+from bot.store import demo_quota as store
+from bot.store.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +45,20 @@ def claim_demo(
     counting (which takes SQLite's write lock), so two instances claiming for the same learner
     at once take turns and cannot both take the last demo of the window.
     """
-    learner = session.exec(
-        select(Learner).where(Learner.telegram_id == telegram_id).with_for_update()
-    ).first()
+    learner = store.lock_learner(session, telegram_id=telegram_id)
     if learner is None or learner.id is None:
         return NoLearner()
     if limit == 0:
         return DemoAllowed(used=0)
     start = now - timedelta(seconds=window_s)
     # Uses that left the window no longer matter; dropping them keeps the table small.
-    session.execute(sa.delete(DemoUse).where(
-        col(DemoUse.learner_id) == learner.id, col(DemoUse.requested_at) <= start))
-    use = DemoUse(learner_id=learner.id, kind=kind[:32], requested_at=now)
-    session.add(use)
-    session.flush()
-    used = session.exec(select(func.count()).select_from(DemoUse).where(
-        DemoUse.learner_id == learner.id, DemoUse.requested_at > start)).one()
+    store.forget_uses_before(session, learner_id=learner.id, start=start)
+    use = store.add_use(session, learner_id=learner.id, kind=kind, now=now)
+    used = store.uses_since(session, learner_id=learner.id, start=start)
     if used <= limit:
         return DemoAllowed(used=used, use_id=use.id)
     session.delete(use)
-    oldest = session.exec(select(func.min(DemoUse.requested_at)).where(
-        DemoUse.learner_id == learner.id, DemoUse.requested_at > start)).one()
+    oldest = store.oldest_use_since(session, learner_id=learner.id, start=start)
     next_at = (oldest or now) + timedelta(seconds=window_s)
     return QuotaReached(limit=limit, window_s=window_s, next_at=next_at, tz=learner.timezone)
 
@@ -75,4 +66,4 @@ def claim_demo(
 def refund_demo(session: Session, *, use_id: int) -> None:
     """Forget one use: the demo never ran (input refused, or the workers or the queue were
     down), so it must not count against the learner's quota."""
-    session.execute(sa.delete(DemoUse).where(col(DemoUse.id) == use_id))
+    store.delete_use(session, use_id=use_id)

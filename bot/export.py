@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlmodel import Session, col, select
-
-from bot.store.models import Card, Deck, Learner, ReviewLog
+from bot.store import export as store
+from bot.store.session import Session
 from bot.timezones import label, zone
 
 # What `tutorbot restore` reads back; reviewed_at is UTC, so a backup means the same anywhere.
@@ -20,16 +19,10 @@ RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 
 def export_reviews(session: Session, *, telegram_id: int) -> str | None:
     """The learner's reviews, oldest first; None when there is no such learner."""
-    learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
-    if learner is None:
+    learner = store.learner(session, telegram_id=telegram_id)
+    if learner is None or learner.id is None:
         return None
-    rows = session.exec(
-        select(ReviewLog, Card, Deck)
-        .join(Card, col(Card.id) == ReviewLog.card_id)
-        .join(Deck, col(Deck.id) == Card.deck_id)
-        .where(ReviewLog.learner_id == learner.id)
-        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
-    ).all()
+    rows = store.reviews_with_cards(session, learner_id=learner.id)
     tz, tz_label = zone(learner.timezone), label(learner.timezone)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
