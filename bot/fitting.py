@@ -17,11 +17,11 @@ from datetime import datetime
 from enum import StrEnum
 
 import fsrs
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
 
 from bot.demos.args import MAX_FIT_REVIEWS, FitReview
-from bot.store.models import Learner, ReviewLog
+from bot.store import fitting as store
+from bot.store.models import Learner
+from bot.store.session import Session
 
 # The optimizer reads no more than the first 64 reviews of a card; sending more is waste.
 REVIEWS_PER_CARD = 64
@@ -38,12 +38,7 @@ class FitRefused(Exception):
 
 
 def _learner(session: Session, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
-
-
-def _review_count(session: Session, learner_id: int) -> int:
-    return int(session.exec(select(func.count()).select_from(ReviewLog)
-                            .where(ReviewLog.learner_id == learner_id)).one())
+    return store.learner(session, telegram_id=telegram_id)
 
 
 def gather_reviews(session: Session, *, telegram_id: int, min_reviews: int,
@@ -56,14 +51,10 @@ def gather_reviews(session: Session, *, telegram_id: int, min_reviews: int,
     learner = _learner(session, telegram_id)
     if learner is None or learner.id is None:
         raise FitRefused(0, min_reviews)
-    total = _review_count(session, learner.id)
+    total = store.review_count(session, learner_id=learner.id)
     if total < min_reviews:
         raise FitRefused(total, min_reviews)
-    rows = session.exec(
-        select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at, ReviewLog.duration_ms)
-        .where(ReviewLog.learner_id == learner.id)
-        .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
-    ).all()
+    rows = store.review_rows(session, learner_id=learner.id)
     by_card: dict[int, list[FitReview]] = defaultdict(list)
     for card_id, rating, reviewed_at, duration in rows:
         history = by_card[card_id]
@@ -142,14 +133,8 @@ def accept(session: Session, *, telegram_id: int, tag: str) -> Decision:
         in_use = current is not None and proposal_tag(current) == tag
         return Decision.ALREADY if in_use else Decision.STALE
     learner, proposed = found
-    result = session.execute(
-        sa.update(Learner)
-        .where(col(Learner.id) == learner.id,
-               col(Learner.fsrs_parameters_proposed) == proposed)
-        .values(fsrs_parameters=proposed, fsrs_parameters_proposed=None)
-    )
-    session.expire(learner)
-    return Decision.DONE if result.rowcount == 1 else Decision.ALREADY  # type: ignore[attr-defined]
+    settled = store.settle_proposal(session, learner=learner, proposed=proposed, use=True)
+    return Decision.DONE if settled else Decision.ALREADY
 
 
 def discard(session: Session, *, telegram_id: int, tag: str) -> bool:
@@ -158,14 +143,7 @@ def discard(session: Session, *, telegram_id: int, tag: str) -> bool:
     if found is None:
         return False
     learner, proposed = found
-    result = session.execute(
-        sa.update(Learner)
-        .where(col(Learner.id) == learner.id,
-               col(Learner.fsrs_parameters_proposed) == proposed)
-        .values(fsrs_parameters_proposed=None)
-    )
-    session.expire(learner)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return store.settle_proposal(session, learner=learner, proposed=proposed, use=False)
 
 
 def reset(session: Session, *, telegram_id: int) -> bool:

@@ -1,5 +1,5 @@
 """/settings: time zone, reminder time, daily new cards, retention, pausing reminders, and
-personalising the schedule (its flow lives in bot.telegram.personalise)."""
+personalising the schedule (its flow lives in bot.telegram.fitting)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot import preferences
 from bot.preferences import InvalidPreference
-from bot.telegram import personalise, pushes, render
+from bot.telegram import fitting, pushes, render
 from bot.telegram.callback_data import ChooseSetting, OpenSetting, decode
 from bot.telegram.context import BotContext
 
@@ -83,7 +83,7 @@ async def open_setting(update: Update, context: BotContext) -> None:
     payload = decode(query.data)
     assert isinstance(payload, OpenSetting)
     if payload.name == "fit":
-        await personalise.start_fit(update, context)
+        await fitting.start_fit(update, context)
         return
     await query.answer()
     reply = render.setting_choices(payload.name)
@@ -100,7 +100,7 @@ async def choose_setting(update: Update, context: BotContext) -> None:
     assert isinstance(payload, ChooseSetting)
     value = payload.value
     if payload.name == "fit":
-        await personalise.decide(update, context, value)
+        await fitting.decide(update, context, value)
         return
     try:
         if payload.name == "pause":
