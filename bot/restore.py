@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
-
 from bot.export import COLUMNS, LOCAL_COLUMNS, RATING_NAMES
 from bot.scheduling import Memory, Rating, is_leech, new_memory, review
-from bot.store.models import Card, CardState, Deck, Learner, ReviewLog, StudyPrompt
+from bot.store import restore as store
+from bot.store.models import CardState, Learner, ReviewLog, StudyPrompt
+from bot.store.session import Session
 from bot.study import (  # the /undo snapshot format, shared on purpose
     dump_memory,
     scheduler_config,
@@ -166,7 +165,7 @@ def restore_reviews(
     and deck choices are kept. Cards the database does not have are refused with their line
     unless `skip_unknown`, which leaves their reviews out.
     """
-    cards = _card_ids(session, {row.deck for row in backup.rows})
+    cards = store.card_ids(session, deck_slugs={row.deck for row in backup.rows})
     known: list[BackupRow] = []
     for row in backup.rows:
         if (row.deck, row.card_key) in cards:
@@ -175,8 +174,7 @@ def restore_reviews(
             raise RestoreError(backup.source, row.line,
                                f"unknown card {row.card_key!r} in deck {row.deck!r}; sync the "
                                "decks it came from, or pass --skip-unknown to leave it out")
-    learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)
-                           .with_for_update()).first()
+    learner = store.lock_learner(session, telegram_id=telegram_id)
     created = learner is None
     if learner is None:
         # A private chat's id is the user's id, so the learner is reachable at once. Their
@@ -220,30 +218,17 @@ def restore_reviews(
                     replaced_reviews=replaced, skipped_unknown=len(backup.rows) - len(known))
 
 
-def _card_ids(session: Session, decks: set[str]) -> dict[tuple[str, str], int]:
-    rows = session.exec(
-        select(Deck.slug, Card.key, Card.id).join(Deck, col(Deck.id) == Card.deck_id)
-        .where(col(Deck.slug).in_(decks))
-    ).all()
-    return {(slug, key): card_id for slug, key, card_id in rows if card_id is not None}
-
-
 def _clear_history(session: Session, learner: Learner, *, replace: bool) -> int:
     """Delete the learner's history for --replace; refuse if there is one and no --replace."""
-    reviews = session.exec(select(func.count()).select_from(ReviewLog)
-                           .where(ReviewLog.learner_id == learner.id)).one()
-    states = session.exec(select(func.count()).select_from(CardState)
-                          .where(CardState.learner_id == learner.id)).one()
+    assert learner.id is not None
+    reviews, states = store.history_size(session, learner_id=learner.id)
     if not reviews and not states:
         return 0
     if not replace:
         raise HistoryExists(f"learner {learner.telegram_id} already has "
                             f"{plural(reviews, 'review')} and {plural(states, 'card state')}; "
                             "pass --replace to overwrite them")
-    learner.current_prompt_id = None
-    session.flush()
-    for table in (ReviewLog, CardState, StudyPrompt):
-        session.execute(sa.delete(table).where(col(table.learner_id) == learner.id))
+    store.delete_history(session, learner=learner)
     return reviews
 
 

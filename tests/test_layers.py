@@ -15,7 +15,7 @@ BOT = Path(__file__).resolve().parent.parent / "bot"
 # removed, so the list stays true.
 SQL_OUTSIDE_STORE = {
     "catalog", "deck_choice", "decks.locking", "decks.personal", "decks.sync",
-    "preferences", "pushing", "restore", "stats", "study", "telegram.context",
+    "preferences", "pushing", "stats", "study", "telegram.context",
     "telegram.deck_reload", "webserver", "devtools.throwaway_db",
 }
 HANDLERS_USING_STORE = {"telegram.context", "telegram.deck_reload", "telegram.errors"}

@@ -157,3 +157,24 @@ async def test_grading_report_lists_the_most_disputed_cards(
     assert "no clue honestly" not in only.stdout
     none = cli(url, tmp_path, "grading-report", "--deck", "No Such Deck")
     assert none.returncode == 0 and "No grading disputes in deck 'No Such Deck'" in none.stdout
+
+
+async def test_restore_with_replace_clears_disputes_of_the_replaced_history(
+    running_bot: RunningBot, tmp_path: Path,
+) -> None:
+    """`tutorbot restore --replace` over a learner who disputed a grade succeeds: the disputes
+    of the replaced prompts go with them instead of blocking the delete."""
+    bot = running_bot
+    await say(bot, "/study")
+    (graded,) = await say(bot, "it makes the dataset bigger somehow")
+    await dispute(bot, LEARNER, graded, "I was right")
+    await press(bot, bot.emu.message(LEARNER, graded.message_id), "Good")
+    url = bot.settings.effective_database_url
+    backup = tmp_path / "ada.csv"
+    done = cli(url, tmp_path, "export", "--user", str(LEARNER), "--out", str(backup))
+    assert done.returncode == 0, done.stderr
+    again = cli(url, tmp_path, "restore", str(backup), "--user", str(LEARNER), "--replace")
+    assert again.returncode == 0, again.stderr
+    assert disputes(bot) == []
+    with Session(bot.db.engine) as session:
+        assert len(session.exec(select(ReviewLog)).all()) == 1
