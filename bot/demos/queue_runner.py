@@ -38,17 +38,16 @@ from arq.connections import ArqRedis, RedisSettings
 from redis.exceptions import RedisError
 
 from bot.demos.args import validate_request
+from bot.demos.protocol import Event, encode_event, exception_for
 from bot.demos.runner import OnProgress
 from bot.demos.types import (
     DemoBusy,
     DemoCancelled,
     DemoCrashed,
-    DemoInputError,
     DemoRequest,
     DemoResult,
     DemoTimeout,
     DemoUnavailable,
-    DemoUsageError,
 )
 
 log = logging.getLogger(__name__)
@@ -74,10 +73,6 @@ def events_key(queue_name: str, job_id: str) -> str:
 
 def owner_key(queue_name: str, owner: int) -> str:
     return f"{queue_name}:owner:{owner}"
-
-
-def encode_event(*event: object) -> bytes:
-    return pickle.dumps(event, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # Delete the owner's lock only if it still names this submit's job: a lock that expired and
@@ -314,7 +309,7 @@ class RedisDemoRunner:
                 pipe.zadd(ARQ_ABORT_SET, {job_id: int(time.time() * 1000)})
             if notify:
                 key = events_key(self._queue, job_id)
-                pipe.rpush(key, encode_event("cancel"))
+                pipe.rpush(key, encode_event(Event.CANCEL))
                 pipe.expire(key, EVENTS_TTL_S)
             await pipe.execute()
 
@@ -362,25 +357,25 @@ class RedisDemoRunner:
             last_heard = loop.time()
             event: tuple[Any, ...] = pickle.loads(item[1])
             match event:
-                case ("started", worker, device):
+                case (Event.STARTED, worker, device):
                     log.info("demo job %s started on %s (%s)", local.job_id, worker, device)
                     started, local.position = True, 0
                     deadline = loop.time() + self._job_timeout_s + _FINISH_GRACE_S
-                case ("beat",):
+                case (Event.BEAT,):
                     pass
-                case ("progress", fraction, text):
+                case (Event.PROGRESS, fraction, text):
                     if on_progress is not None:
                         try:
                             await on_progress(float(fraction), str(text))
                         except Exception:
                             log.exception("demo progress callback failed")
-                case ("done", DemoResult() as result):
+                case (Event.DONE, DemoResult() as result):
                     return result
-                case ("error", kind, text):
-                    raise _error(str(kind), str(text))
-                case ("lost",):
+                case (Event.ERROR, kind, text):
+                    raise exception_for(str(kind), str(text))
+                case (Event.LOST,):
                     raise _WorkerLost
-                case ("cancel",):
+                case (Event.CANCEL,):
                     raise DemoCancelled("Demo cancelled.")
                 case _:
                     raise DemoCrashed(f"unexpected event from the demo worker: {event[0]!r}")
@@ -390,17 +385,3 @@ def _unavailable(exc: Exception) -> DemoUnavailable:
     # One line, no traceback: an outage repeats for every demo until Redis is back.
     log.warning("demos unavailable: Redis unreachable (%s: %s)", type(exc).__name__, exc)
     return DemoUnavailable("The demo queue (Redis) cannot be reached.")
-
-
-def _error(kind: str, text: str) -> Exception:
-    match kind:
-        case "usage":
-            return DemoUsageError(text)
-        case "input":
-            return DemoInputError(text)
-        case "timeout":
-            return DemoTimeout(text)
-        case "cancelled":
-            return DemoCancelled(text)
-        case _:
-            return DemoCrashed(f"The demo failed: {text}")

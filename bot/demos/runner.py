@@ -27,22 +27,22 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from bot.demos._entry import WorkerConfig, worker_entry
 from bot.demos.args import validate_request
+from bot.demos.protocol import Event, exception_for
 from bot.demos.types import (
     DemoBusy,
     DemoCancelled,
     DemoCrashed,
-    DemoInputError,
     DemoRequest,
     DemoResult,
     DemoTimeout,
     DemoUnavailable,
-    DemoUsageError,
 )
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,16 @@ _WATCH_S = 1.0
 # Workers a job may be handed to whose pipe turned out broken before it goes to the learner
 # as DemoUnavailable.
 _MAX_HANDOVERS = 3
+
+
+class _Local(StrEnum):
+    """Events the runner posts to a job itself, beside the worker's (bot.demos.protocol)."""
+
+    DEAD = "dead"  # the worker process is gone
+    ABORTED = "aborted"  # the runner killed it (cancel, shutdown)
+
+
+_DEAD, _ABORTED = (_Local.DEAD,), (_Local.ABORTED,)
 
 
 class _NotDelivered(Exception):
@@ -106,8 +116,8 @@ class _Worker:
             try:
                 msg = self.conn.recv()
             except (EOFError, OSError):
-                msg = ("failed", "worker exited during warm-up")
-            if msg[0] == "ready":
+                msg = (Event.FAILED, "worker exited during warm-up")
+            if msg[0] == Event.READY:
                 self.device = str(msg[1])
                 return
             raise RuntimeError(f"demo worker failed to start: {msg[1]}")
@@ -151,19 +161,19 @@ def _pump(worker: _Worker, post: Callable[[tuple[Any, ...]], None]) -> None:
         try:
             ready = wait([conn, sentinel])
         except OSError:  # the connection was closed under us (kill from the loop)
-            post(("dead",))
+            post(_DEAD)
             return
         if conn in ready:  # read before checking the sentinel: a reply may precede exit
             try:
                 msg = conn.recv()
             except (EOFError, OSError):
-                post(("dead",))
+                post(_DEAD)
                 return
             post(msg)
-            if msg[0] in ("done", "error"):
+            if msg[0] in (Event.DONE, Event.ERROR):
                 return
         elif sentinel in ready:
-            post(("dead",))
+            post(_DEAD)
             return
 
 
@@ -344,7 +354,7 @@ class LocalDemoRunner:
         if worker is not None:
             with contextlib.suppress(Exception):
                 worker.process.kill()
-        job.events.put_nowait(("aborted",))
+        job.events.put_nowait(_ABORTED)
 
     def _replace(self, worker: _Worker) -> None:
         """Retire a killed or dead worker and start a fresh one in the background."""
@@ -438,34 +448,30 @@ class LocalDemoRunner:
                         f"The demo took longer than {self._job_timeout_s:.0f} s and was stopped."
                     ) from None
                 # Progress may arrive faster than the bot can show it; keep only the latest.
-                while msg[0] == "progress" and not job.events.empty():
+                while msg[0] == Event.PROGRESS and not job.events.empty():
                     msg = job.events.get_nowait()
                 match msg:
-                    case ("started",):
+                    case (Event.STARTED,):
                         began = True
-                    case ("progress", fraction, text):
+                    case (Event.PROGRESS, fraction, text):
                         if job.on_progress is not None:
                             try:
                                 await job.on_progress(float(fraction), str(text))
                             except Exception:
                                 log.exception("demo progress callback failed")
-                    case ("done", DemoResult() as result):
+                    case (Event.DONE, DemoResult() as result):
                         healthy = True
                         return replace(result, elapsed_s=time.perf_counter() - started)
-                    case ("error", kind, text):
+                    case (Event.ERROR, kind, text):
                         healthy = True  # the worker caught it and is still serving
-                        if kind == "usage":
-                            raise DemoUsageError(text)
-                        if kind == "input":
-                            raise DemoInputError(text)
-                        raise DemoCrashed(f"The demo failed: {text}")
-                    case ("aborted",) | ("dead",) if job.cancelled:
+                        raise exception_for(str(kind), str(text))
+                    case (_Local.ABORTED,) | (_Local.DEAD,) if job.cancelled:
                         raise DemoCancelled("Demo cancelled.")
-                    case ("aborted",):
+                    case (_Local.ABORTED,):
                         raise DemoCancelled("Demo stopped.")
-                    case ("dead",) if not began:
+                    case (_Local.DEAD,) if not began:
                         raise _NotDelivered
-                    case ("dead",):
+                    case (_Local.DEAD,):
                         code = worker.process.exitcode
                         raise DemoCrashed(f"The demo worker died (exit code {code}).")
                     case _:

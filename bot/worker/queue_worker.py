@@ -5,10 +5,10 @@ processes (CUDA when DEMO_DEVICE allows), which this process can kill on a time 
 cancel without taking itself down. The arq process itself stays light and keeps answering
 Redis, so heartbeats continue while a job computes.
 
-Events go to the job's Redis list (see bot.demos.queue_runner): ("started", worker, device),
-("beat",) every second, ("progress", fraction, text), then ("done", DemoResult) or
-("error", kind, text); ("lost",) when this worker shuts down mid-job, so the bot re-queues
-the job for another worker at once instead of waiting for heartbeats to stop.
+Events (bot.demos.protocol) go to the job's Redis list: STARTED with this worker's name and
+device, BEAT every second, PROGRESS, then DONE or ERROR; LOST when this worker shuts down
+mid-job, so the bot re-queues the job for another worker at once instead of waiting for
+heartbeats to stop.
 
 A Redis outage does not end the process: the arq worker is rebuilt and reconnects with
 backoff (`RECONNECT_S`, then every `RECONNECT_MAX_S`), logging one line per attempt, while the
@@ -34,13 +34,13 @@ from arq.worker import Worker, func
 
 from bot.config import Settings
 from bot.demos._entry import worker_entry
+from bot.demos.protocol import Event, encode_event, error_event
 from bot.demos.queue_runner import (
     DEFAULT_QUEUE,
     EVENTS_TTL_S,
     HEARTBEAT_INTERVAL_S,
     JOB_FUNCTION,
     REDIS_DOWN,
-    encode_event,
 )
 from bot.demos.runner import LocalDemoRunner, WorkerEntry
 from bot.demos.types import (
@@ -80,32 +80,24 @@ async def run_demo(ctx: dict[str, Any], request: DemoRequest, events: str) -> No
     async def beat() -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_INTERVAL_S)
-            await push("beat")
+            await push(Event.BEAT)
 
     async def progress(fraction: float, text: str) -> None:
-        await push("progress", fraction, text)
+        await push(Event.PROGRESS, fraction, text)
 
-    await push("started", ctx["name"], ctx["device"])
+    await push(Event.STARTED, ctx["name"], ctx["device"])
     heartbeat = asyncio.create_task(beat())
     try:
         result = await runner.submit(request, owner=next(_local_owner), on_progress=progress)
     except asyncio.CancelledError:
         # Aborted by the bot (it has moved on) or this worker is stopping (the bot re-queues).
         with contextlib.suppress(Exception):
-            await asyncio.shield(push("lost"))
+            await asyncio.shield(push(Event.LOST))
         raise
-    except DemoUsageError as exc:
-        await push("error", "usage", str(exc))
-    except DemoInputError as exc:
-        await push("error", "input", str(exc))
-    except DemoTimeout as exc:
-        await push("error", "timeout", str(exc))
-    except DemoCancelled as exc:
-        await push("error", "cancelled", str(exc))
-    except DemoCrashed as exc:
-        await push("error", "crashed", str(exc))
+    except (DemoUsageError, DemoInputError, DemoTimeout, DemoCancelled, DemoCrashed) as exc:
+        await push(*error_event(exc))
     else:
-        await push("done", result)
+        await push(Event.DONE, result)
     finally:
         heartbeat.cancel()
 

@@ -1,8 +1,7 @@
 """The loop a worker process runs: warm up, then answer one DemoRequest at a time.
 
-Messages to the parent (tuples, first item the tag): ("ready", device), ("failed", text),
-("started",) on receiving a job, ("progress", fraction, text), ("done", DemoResult),
-("error", "usage"|"input"|"crashed", text). The receipt lets the parent tell a job that a dead
+It speaks bot.demos.protocol over its pipe: READY or FAILED once, then per job STARTED on
+receipt, PROGRESS, and DONE or ERROR. The receipt lets the parent tell a job that a dead
 worker never began (hand it to another worker) from one that killed its worker (report it).
 """
 
@@ -14,6 +13,7 @@ import traceback
 from multiprocessing.connection import Connection
 
 from bot.demos._entry import WorkerConfig
+from bot.demos.protocol import ErrorKind, Event, error_event
 from bot.demos.types import DemoInputError, DemoRequest, DemoUsageError
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,12 @@ def serve(conn: Connection, config: WorkerConfig) -> None:
         configure_torch(config.threads)
         device = warm_up(config.device)
     except Exception as exc:  # reported to the parent, which decides whether to retry
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        conn.send((Event.FAILED, f"{type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready", device))
+    conn.send((Event.READY, device))
 
     def progress(fraction: float, text: str) -> None:
-        conn.send(("progress", fraction, text))
+        conn.send((Event.PROGRESS, fraction, text))
 
     while True:
         try:
@@ -44,17 +44,15 @@ def serve(conn: Connection, config: WorkerConfig) -> None:
         if request is None:
             return
         if not isinstance(request, DemoRequest):
-            conn.send(("error", "crashed", f"unexpected job {type(request).__name__}"))
+            conn.send((Event.ERROR, ErrorKind.CRASHED, f"unexpected job {type(request).__name__}"))
             continue
-        conn.send(("started",))
+        conn.send((Event.STARTED,))
         try:
             result = run_request(request, progress)
-        except DemoUsageError as exc:
-            conn.send(("error", "usage", str(exc)))
-        except DemoInputError as exc:
-            conn.send(("error", "input", str(exc)))
+        except (DemoUsageError, DemoInputError) as exc:
+            conn.send(error_event(exc))
         except Exception as exc:  # a bug in a demo must not take the worker down
             traceback.print_exc()
-            conn.send(("error", "crashed", f"{type(exc).__name__}: {exc}"))
+            conn.send(error_event(exc))
         else:
-            conn.send(("done", result))
+            conn.send((Event.DONE, result))

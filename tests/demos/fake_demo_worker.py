@@ -11,6 +11,7 @@ import time
 from multiprocessing.connection import Connection
 
 from bot.demos._entry import WorkerConfig
+from bot.demos.protocol import ErrorKind, Event
 from bot.demos.types import DemoRequest, DemoResult
 
 # A 1x1 PNG, enough for a result.
@@ -21,7 +22,7 @@ PNG_1PX = bytes.fromhex(
 
 
 def fake_entry(conn: Connection, config: WorkerConfig) -> None:
-    conn.send(("ready", "cpu"))
+    conn.send((Event.READY, "cpu"))
     while True:
         try:
             request = conn.recv()
@@ -30,15 +31,15 @@ def fake_entry(conn: Connection, config: WorkerConfig) -> None:
         if request is None:
             return
         assert isinstance(request, DemoRequest)
-        conn.send(("started",))  # the receipt, as bot/worker/serve.py sends it
+        conn.send((Event.STARTED,))  # the receipt, as bot/worker/serve.py sends it
         card = request.card or ""
         if card.startswith("sleep:"):
-            conn.send(("progress", 0.5, "half way"))
+            conn.send((Event.PROGRESS, 0.5, "half way"))
             time.sleep(float(card.split(":", 1)[1]))
         if card == "boom":
-            conn.send(("error", "crashed", "ZeroDivisionError: boom"))
+            conn.send((Event.ERROR, ErrorKind.CRASHED, "ZeroDivisionError: boom"))
             continue
-        conn.send(("done", DemoResult(PNG_1PX, f"fake {request.kind.value}", 0.0, {})))
+        conn.send((Event.DONE, DemoResult(PNG_1PX, f"fake {request.kind.value}", 0.0, {})))
 
 
 def refusing_entry(conn: Connection, config: WorkerConfig) -> None:
@@ -46,6 +47,6 @@ def refusing_entry(conn: Connection, config: WorkerConfig) -> None:
     $FAKE_WORKER_REFUSE exists (a worker that cannot start: no GPU, no memory)."""
     flag = os.environ.get("FAKE_WORKER_REFUSE", "")
     if flag and os.path.exists(flag):
-        conn.send(("failed", "RuntimeError: cannot start"))
+        conn.send((Event.FAILED, "RuntimeError: cannot start"))
         return
     fake_entry(conn, config)
