@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
@@ -25,9 +24,9 @@ from bot.study import prompt_card
 from bot.telegram import keyboards, render
 from bot.telegram.callback_data import RetryDemo, ShowDemo, decode
 from bot.telegram.context import BotContext
+from bot.telegram.progress import status_progress
 
 log = logging.getLogger(__name__)
-PROGRESS_EDIT_INTERVAL_S = 1.0
 
 
 def _image_from(message: Message) -> tuple[str, int | None] | None:
@@ -121,19 +120,7 @@ async def _refund(context: BotContext, use_id: int | None) -> None:
 async def _run(context: BotContext, chat_id: int, owner: int, request: DemoRequest,
                status: Message, use_id: int | None) -> None:
     runner = context.state.demos
-    last_edit = 0.0
-    last_text = ""
-
-    async def progress(fraction: float, text: str) -> None:
-        nonlocal last_edit, last_text
-        now = time.monotonic()
-        reply = render.demo_status(request.kind, fraction, text)
-        if reply.text == last_text or now - last_edit < PROGRESS_EDIT_INTERVAL_S:
-            return
-        last_edit, last_text = now, reply.text
-        # "Message is not modified", or deleted by the learner: progress is optional.
-        with contextlib.suppress(BadRequest):
-            await status.edit_text(reply.text, reply_markup=keyboards.cancel_demo())
+    progress = status_progress(status, request.kind, keyboards.cancel_demo())
 
     # Submitted before anything else is awaited, so the runner knows this learner's job at
     # once: a second request arriving meanwhile is told "already running" instead of racing.

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -25,9 +24,9 @@ from bot.demos.types import FitReport
 from bot.fitting import Decision, FitRefused
 from bot.telegram import keyboards, render
 from bot.telegram.context import BotContext
+from bot.telegram.progress import status_progress
 
 log = logging.getLogger(__name__)
-PROGRESS_EDIT_INTERVAL_S = 1.0
 
 
 async def start_fit(update: Update, context: BotContext) -> None:
@@ -61,17 +60,7 @@ async def start_fit(update: Update, context: BotContext) -> None:
 async def _run(context: BotContext, chat_id: int, owner: int, request: DemoRequest,
                status: Message) -> None:
     runner = context.state.demos
-    last_edit, last_text = 0.0, ""
-
-    async def progress(fraction: float, text: str) -> None:
-        nonlocal last_edit, last_text
-        now = time.monotonic()
-        reply = render.demo_status(DemoKind.FSRS_FIT, fraction, text)
-        if reply.text == last_text or now - last_edit < PROGRESS_EDIT_INTERVAL_S:
-            return
-        last_edit, last_text = now, reply.text
-        with contextlib.suppress(BadRequest):  # not modified, or deleted: progress is optional
-            await status.edit_text(reply.text)
+    progress = status_progress(status, DemoKind.FSRS_FIT)
 
     try:
         result = await runner.submit(request, owner=owner, on_progress=progress)
