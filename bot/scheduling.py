@@ -112,7 +112,3 @@ def day_start(day: date, tz: str, boundary_hour: int = 4) -> datetime:
     """The UTC instant the given study day begins (DST-safe: built in local time)."""
     local = datetime.combine(day, time(hour=boundary_hour), tzinfo=zone(tz))
     return local.astimezone(UTC)
-
-
-def day_end(now: datetime, tz: str, boundary_hour: int = 4) -> datetime:
-    return day_start(local_day(now, tz, boundary_hour) + timedelta(days=1), tz, boundary_hour)

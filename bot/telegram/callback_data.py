@@ -13,8 +13,9 @@ from typing import ClassVar
 from bot.demos.types import DemoKind
 from bot.disputes import Claim
 from bot.scheduling import Rating
+from bot.telegram.text_limits import CALLBACK_DATA_BYTES
 
-MAX_BYTES = 64
+MAX_BYTES = CALLBACK_DATA_BYTES
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,6 @@ from html import unescape
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_BYTES = 64
-CALLBACK_ANSWER_LIMIT = 200
-COMMAND_LIMIT = 32
-COMMAND_DESCRIPTION_LIMIT = 256
 
 ELLIPSIS = "…"
 # How far back from the cut a line break or space is worth looking for, in code units: a
