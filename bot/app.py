@@ -25,9 +25,8 @@ from bot.decks.loader import load_decks
 from bot.decks.locking import sync_lock
 from bot.decks.sync import sync_decks
 from bot.demos import DemoRunner, LocalDemoRunner
-from bot.demos.queue_runner import RedisDemoRunner
 from bot.store.db import Database
-from bot.store.migrate import upgrade
+from bot.store.migrate import upgrade_if_behind
 from bot.telegram import (
     deck_import,
     deck_menu,
@@ -82,7 +81,7 @@ def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
     """
     decks = load_decks(settings.cards_dir)
     with sync_lock(db):
-        upgrade(db.url)
+        upgrade_if_behind(db.url, db.engine)
         db.call(sync_decks, decks, now=now_fn())
     catalog = db.call(load_catalog)
     return BotState(settings=settings, clock=now_fn, db=db, catalog=catalog)
@@ -103,6 +102,9 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
             # Warm workers now so a learner never waits for torch to import.
             runner: DemoRunner
             if settings.redis_url:
+                # Redis and arq load only where the scale-out queue is in use.
+                from bot.demos.queue_runner import RedisDemoRunner
+
                 runner = RedisDemoRunner(settings.redis_url, job_timeout_s=settings.demo_timeout_s,
                                          queue_name=settings.demo_queue)
             else:
