@@ -35,6 +35,7 @@ from bot.telegram import (
     disputes,
     exporting,
     fallbacks,
+    fitting,
     pushes,
     render,
     settings,
@@ -49,10 +50,13 @@ from bot.telegram.callback_data import (
     CancelDemo,
     CardAction,
     ChooseSetting,
+    ConfirmDeleteDeck,
+    DecideFit,
     DeckPage,
     DeleteDeck,
     DisputeGrade,
     OpenSetting,
+    Payload,
     RateCard,
     RetryDemo,
     ShowDemo,
@@ -68,9 +72,9 @@ from bot.wording import plural
 log = logging.getLogger("tutorbot")
 
 
-def _is(kind: type) -> Any:
+def _is(*kinds: type[Payload]) -> Any:
     """Callback pattern: route a button by its decoded payload type, not by string prefixes."""
-    return lambda data: isinstance(decode(data), kind)
+    return lambda data: isinstance(decode(data), kinds)
 
 
 def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
@@ -193,9 +197,10 @@ def _register(app: TutorApp) -> None:
         CallbackQueryHandler(disputes.dispute_button, pattern=_is(DisputeGrade)),
         CallbackQueryHandler(settings.open_setting, pattern=_is(OpenSetting)),
         CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
+        CallbackQueryHandler(fitting.decide_button, pattern=_is(DecideFit)),
         CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),
         CallbackQueryHandler(deck_menu.page_button, pattern=_is(DeckPage)),
-        CallbackQueryHandler(deck_menu.delete_button, pattern=_is(DeleteDeck)),
+        CallbackQueryHandler(deck_menu.delete_button, pattern=_is(DeleteDeck, ConfirmDeleteDeck)),
         CallbackQueryHandler(demo_handlers.show_me_button, pattern=_is(ShowDemo)),
         CallbackQueryHandler(demo_handlers.cancel_button, pattern=_is(CancelDemo)),
         CallbackQueryHandler(demo_handlers.retry_button, pattern=_is(RetryDemo)),

@@ -9,7 +9,7 @@ from telegram.error import BadRequest
 from bot.deck_choice import DeckProgress, deck_progress, paginate, toggle_deck
 from bot.decks.personal import delete_personal_deck, owned_deck
 from bot.telegram import deck_reload, keyboards, render
-from bot.telegram.callback_data import DeckPage, DeleteDeck, ToggleDeck, decode
+from bot.telegram.callback_data import ConfirmDeleteDeck, DeckPage, DeleteDeck, ToggleDeck, decode
 from bot.telegram.context import BotContext
 
 
@@ -81,10 +81,10 @@ async def delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
-    assert isinstance(payload, DeleteDeck)
+    assert isinstance(payload, DeleteDeck | ConfirmDeleteDeck)
     user_id = update.effective_user.id
     state = context.state
-    if not payload.confirmed:
+    if isinstance(payload, DeleteDeck):
         deck = await context.run_db(owned_deck, telegram_id=user_id,
                                     deck_id=payload.deck_id)
         if deck is None:
