@@ -117,6 +117,12 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     # immutable: the file is ours alone and never changes, so SQLite takes no locks and looks
     # for no journal beside it.
     connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        # Functions in the file's own views and triggers may not run.
+        connection.execute("PRAGMA trusted_schema = OFF")
+    except sqlite3.Error:
+        connection.close()
+        raise
     calls = 0
 
     def budget() -> int:
@@ -125,7 +131,6 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         return int(calls > MAX_PROGRESS_CALLS)
 
     connection.set_progress_handler(budget, PROGRESS_STEPS)
-    connection.execute("PRAGMA trusted_schema = OFF")
     return connection
 
 
