@@ -10,7 +10,8 @@ The file comes from a stranger, so nothing in it is trusted: the entry count and
 collection's unpacked size are checked before anything is unpacked and again while it is,
 no entry name may climb out of a folder, media is never unpacked at all, and the collection
 is written to a private temporary folder and opened read-only, with a cap on the work any
-query may do.
+query may do. Its SQL reads a file format, not the bot's database, so it lives with the
+parser and not in bot/store.
 """
 
 from __future__ import annotations

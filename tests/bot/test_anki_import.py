@@ -9,13 +9,13 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.decks.anki_package import MAX_COLLECTION_BYTES
-from bot.devtools.emulator import BotApiEmulator
 from bot.store.models import Card
 from tests.bot.test_deck_import import personal_decks, send_file
 from tests.bot.test_study_loop import say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.decks.anki_files import as_anki21b, entries, write_package, zipped
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator
 
 APKG = "application/octet-stream"
 CAPITALS = [
