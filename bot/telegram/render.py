@@ -29,7 +29,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("skip", "Skip the current card"),
     ("stop", "End the study session"),
     ("undo", "Undo your last rating"),
-    ("decks", "Choose decks to study; send a CSV to add your own"),
+    ("decks", "Choose decks to study; send a CSV or Anki deck to add your own"),
     ("settings", "Time zone, reminders, daily limits, your schedule"),
     ("lrfind", "Learning-rate finder demo (e.g. /lrfind cnn)"),
     ("augment", "Augmentation demo (send a photo with /augment)"),
@@ -89,8 +89,9 @@ def help_text() -> Reply:
         "3. I grade it and show the reference answer. Press how well you recalled it: "
         "<i>Again</i>, <i>Hard</i>, <i>Good</i> or <i>Easy</i>. My suggestion is marked ✓.\n"
         "4. The next card follows.\n\n"
-        "📄 Your own cards: send a .csv or .tsv file (question, answer) and it becomes "
-        "a personal deck in /decks.\n\n" + "\n".join(lines)
+        "📄 Your own cards: send a .csv or .tsv file (question, answer), or an Anki deck "
+        "(.apkg or a plain-text .txt export), and it becomes a personal deck in /decks.\n\n"
+        + "\n".join(lines)
     )
     return Reply(text)
 
@@ -416,7 +417,7 @@ def card_set_aside(action: str) -> str:
     return "🙈 Buried until tomorrow."
 
 
-# --- Decks: pages, CSV/TSV import, reload ---
+# --- Decks: pages, CSV/TSV and Anki import, reload ---
 
 IMPORT_FORMAT = (
     "Send a <b>.csv</b> or <b>.tsv</b> file with two columns: question, answer. A first row "
