@@ -42,6 +42,9 @@ MAX_ENTRIES = 5000
 # far below what a zip or zstd bomb would write to disk.
 MAX_COLLECTION_BYTES = 16 * MAX_IMPORT_BYTES
 CHUNK_BYTES = 64 * 1024
+# zstd's decoder allocates the window the frame asks for; Anki's level needs a few MiB, so a
+# frame asking for more is refused instead of taking 128 MiB of memory.
+MAX_ZSTD_WINDOW_BYTES = 16 * 1024 * 1024
 # SQLite virtual machine steps (checked every PROGRESS_STEPS) before a query is stopped; a
 # collection with a view or a trigger posing as a table must not keep the worker busy.
 PROGRESS_STEPS = 10_000
@@ -100,7 +103,8 @@ def _unpack_collection(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, target:
         with archive.open(entry) as packed, target.open("wb") as out:
             if entry.filename in ZSTD_COLLECTIONS:
                 # Anki streams the frame, so its size is not in the header: read it as a stream.
-                with zstandard.ZstdDecompressor().stream_reader(packed) as unpacked:
+                decompressor = zstandard.ZstdDecompressor(max_window_size=MAX_ZSTD_WINDOW_BYTES)
+                with decompressor.stream_reader(packed) as unpacked:
                     _copy_at_most(unpacked, out)
             else:
                 _copy_at_most(packed, out)
@@ -197,7 +201,7 @@ def _notes(connection: sqlite3.Connection, types: dict[int, NoteType], max_rows:
     rows = connection.execute("SELECT mid, flds FROM notes ORDER BY id LIMIT ?",
                               (max_rows + 1,))
     for number, (mid, flds) in enumerate(rows, start=1):
-        fields = str(flds).split(SEPARATOR, 2)
+        fields = flds.split(SEPARATOR, 2) if isinstance(flds, str) else [""]
         front = fields[0]
         back = fields[1] if len(fields) > 1 else ""
         note_type = types.get(int(mid))

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import zstandard
 
 from bot.decks import anki_package
 from bot.decks.anki_html import html_field, looks_like_html, plain_field
@@ -228,6 +229,11 @@ def test_zip_and_zstd_bombs_are_refused_before_filling_the_disk(capitals: bytes)
     files["collection.anki21b"] = zstd_stream(huge)  # its frame does not say how large
     assert len(files["collection.anki21b"]) < 64 * 1024
     assert "unpacks to more than 32 MB" in refused(zipped(files), "bomb.apkg").reason
+    wide = zstandard.ZstdCompressor(compression_params=zstandard.ZstdCompressionParameters(
+        window_log=25)).compressobj()  # asks the decoder for a 32 MiB window
+    files["collection.anki21b"] = wide.compress(entries(capitals)["collection.anki2"]) + \
+        wide.flush()
+    assert "compressed collection is damaged" in refused(zipped(files), "x.apkg").reason
     many = {f"{i}": b"" for i in range(anki_package.MAX_ENTRIES + 1)}
     assert "more than 5,000 files" in refused(zipped(many, compression=zipfile.ZIP_STORED),
                                               "x.apkg").reason
