@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.decks import anki_package
 from bot.decks.anki_html import html_field, looks_like_html, plain_field
@@ -44,6 +46,14 @@ def refused(data: bytes, name: str, max_rows: int = 2000) -> TableRefused:
     with pytest.raises(TableRefused) as info:
         parse_deck_file(data, file_name=name, max_rows=max_rows)
     return info.value
+
+
+def read_or_reason(data: bytes, name: str) -> AnkiImport | TableImport | str:
+    """The import, or the reason it was refused; any other exception fails the test."""
+    try:
+        return parse_deck_file(data, file_name=name, max_rows=50)
+    except TableRefused as error:
+        return error.reason
 
 
 def cards(result: AnkiImport) -> list[tuple[str, str]]:
@@ -258,3 +268,25 @@ def test_package_duplicates_and_long_fields(tmp_path: Path) -> None:
         ("note 2", "the same question as note 1"),
         ("note 3", "the answer is longer than 4,000 characters"),
         ("note 4", "the answer is longer than 4,000 characters")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=2000), name=st.sampled_from(["x.apkg", "x.txt", "x.csv"]))
+def test_any_bytes_are_imported_or_refused(data: bytes, name: str) -> None:
+    """Whatever arrives, the reader returns cards or refuses with a reason: nothing else."""
+    assert read_or_reason(data, name)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spots=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1,
+                      max_size=8))
+def test_damaged_packages_are_imported_or_refused(capitals: bytes,
+                                                  spots: list[tuple[int, int]]) -> None:
+    """A package with a few bytes of its collection changed never breaks the reader."""
+    files = entries(capitals)
+    collection = bytearray(files["collection.anki2"])
+    for at, value in spots:
+        collection[at % len(collection)] = value
+    files["collection.anki2"] = bytes(collection)
+    assert read_or_reason(zipped(files), "x.apkg")
