@@ -157,12 +157,16 @@ def graded(result: Graded, *, offer_demo: bool) -> Reply:
     parts.append(ask)
     demo = result.card.demo if offer_demo else None
     return Reply("\n".join(parts),
-                 keyboards.ratings(result.prompt_id, g.rating, demo, _DISPUTES[g.label]))
+                 keyboards.ratings(result.prompt_id, g.rating, demo, dispute_claims(g.label)))
 
 
 # Which disputes a grade invites: the learner contests the side the grade came down on.
 _DISPUTES: dict[Label, tuple[Claim, ...]] = {
     Label.CORRECT: (Claim.WRONG,), Label.PARTIAL: (Claim.RIGHT,), Label.WRONG: (Claim.RIGHT,)}
+
+
+def dispute_claims(label: Label) -> tuple[Claim, ...]:
+    return _DISPUTES[label]
 
 
 def dispute_noted(claim: Claim) -> str:
