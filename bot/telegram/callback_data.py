@@ -149,8 +149,83 @@ class DisputeGrade:
         return f"gd:{self.prompt_id}:{self.claim.value[0]}"
 
 
+@dataclass(frozen=True, slots=True)
+class ShareDeck:
+    """Show (drawing if need be) the join link of one's own personal deck."""
+
+    prefix: ClassVar[str] = "sh"
+    deck_id: int
+
+    def encode(self) -> str:
+        return f"sh:{self.deck_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeLink:
+    """Stop new joins by the deck's link."""
+
+    prefix: ClassVar[str] = "rv"
+    deck_id: int
+
+    def encode(self) -> str:
+        return f"rv:{self.deck_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class JoinClass:
+    """Join the deck a link opened; the code itself rides along (not the deck id), so a
+    forged button gets in no further than a guessed link would."""
+
+    prefix: ClassVar[str] = "jc"
+    code: str
+
+    def encode(self) -> str:
+        return f"jc:{self.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveClass:
+    """Leave a class from /decks: first press asks (`lc`), the confirmation leaves (`lx`)."""
+
+    prefix: ClassVar[str] = "lc"
+    deck_id: int
+    page: int = 0
+    confirmed: bool = False
+
+    def encode(self) -> str:
+        return f"{'lx' if self.confirmed else 'lc'}:{self.deck_id}:{self.page}"
+
+
+@dataclass(frozen=True, slots=True)
+class ShowClass:
+    """The owner's /class view of one shared deck."""
+
+    prefix: ClassVar[str] = "cv"
+    deck_id: int
+
+    def encode(self) -> str:
+        return f"cv:{self.deck_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMember:
+    """The owner removes a learner: no learner lists the members (`cm`), a learner asks
+    (`cr`), the confirmation removes (`cx`)."""
+
+    prefix: ClassVar[str] = "cm"
+    deck_id: int
+    learner_id: int | None = None
+    confirmed: bool = False
+
+    def encode(self) -> str:
+        if self.learner_id is None:
+            return f"cm:{self.deck_id}"
+        return f"{'cx' if self.confirmed else 'cr'}:{self.deck_id}:{self.learner_id}"
+
+
 Payload = (RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
-           | ToggleDeck | CardAction | DeckPage | DeleteDeck | DisputeGrade)
+           | ToggleDeck | CardAction | DeckPage | DeleteDeck | DisputeGrade | ShareDeck
+           | RevokeLink | JoinClass | LeaveClass | ShowClass | RemoveMember)
 SETTING_NAMES = ("tz", "time", "new", "ret", "pause", "fit")
 CARD_ACTIONS = ("suspend", "bury")
 
@@ -165,6 +240,13 @@ _ACTION = re.compile(r"^ca:(\d{1,18}):([a-z]{1,8})$")
 _PAGE = re.compile(r"^dp:(\d{1,4})$")
 _DISPUTE = re.compile(r"^gd:(\d{1,18}):([rw])$")
 _CLAIMS = {"r": Claim.RIGHT, "w": Claim.WRONG}
+_SHARE = re.compile(r"^sh:(\d{1,18})$")
+_REVOKE = re.compile(r"^rv:(\d{1,18})$")
+_JOIN = re.compile(r"^jc:([A-Za-z0-9_-]{1,58})$")
+_LEAVE = re.compile(r"^(lc|lx):(\d{1,18}):(\d{1,4})$")
+_CLASS = re.compile(r"^cv:(\d{1,18})$")
+_MEMBERS = re.compile(r"^cm:(\d{1,18})$")
+_REMOVE = re.compile(r"^(cr|cx):(\d{1,18}):(\d{1,18})$")
 
 
 def decode(data: str | None) -> Payload | None:
@@ -188,6 +270,20 @@ def decode(data: str | None) -> Payload | None:
         return DeckPage(int(match[1]))
     if match := _DISPUTE.match(data):
         return DisputeGrade(int(match[1]), _CLAIMS[match[2]])
+    if match := _SHARE.match(data):
+        return ShareDeck(int(match[1]))
+    if match := _REVOKE.match(data):
+        return RevokeLink(int(match[1]))
+    if match := _JOIN.match(data):
+        return JoinClass(match[1])
+    if match := _LEAVE.match(data):
+        return LeaveClass(int(match[2]), int(match[3]), confirmed=match[1] == "lx")
+    if match := _CLASS.match(data):
+        return ShowClass(int(match[1]))
+    if match := _MEMBERS.match(data):
+        return RemoveMember(int(match[1]))
+    if match := _REMOVE.match(data):
+        return RemoveMember(int(match[2]), int(match[3]), confirmed=match[1] == "cx")
     if data.startswith("rt:"):
         _, name, args = [*data.split(":", 2), ""][:3]
         try:
