@@ -42,6 +42,7 @@ def is_code(text: str) -> bool:
 class ShareLink:
     deck_id: int
     title: str
+    cards: int
     code: str
     members: int
 
@@ -61,7 +62,8 @@ def share_deck(session: Session, *, telegram_id: int, deck_id: int, now: datetim
         return None
     share = store.open_share(session, deck_id=deck_id, new_code=secrets.token_urlsafe(CODE_BYTES),
                              now=now)
-    return ShareLink(deck_id, deck.title, share.code, len(store.members(session, deck_id=deck_id)))
+    return ShareLink(deck_id, deck.title, store.live_cards(session, deck_id=deck_id), share.code,
+                     len(store.members(session, deck_id=deck_id)))
 
 
 def revoke_link(session: Session, *, telegram_id: int, deck_id: int, now: datetime

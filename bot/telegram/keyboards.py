@@ -216,6 +216,10 @@ def class_choice(decks: list[tuple[int, str]]) -> InlineKeyboardMarkup:
         callback_data=ShowClass(deck_id).encode())] for deck_id, title in decks])
 
 
+# Telegram shows at most 100 buttons in one keyboard; the last row is Cancel.
+MAX_MEMBER_BUTTONS = 90
+
+
 def member_list(deck_id: int, members: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     rows = [[InlineKeyboardButton(
         f"👤 {name if len(name) <= 40 else name[:39] + '…'}",
