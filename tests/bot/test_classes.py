@@ -299,3 +299,31 @@ async def test_owner_opening_own_link_and_class_without_a_deck(sqlite_bot: Runni
     assert "This is your own deck" in own.body and own.buttons == []
     (helped,) = await teacher.say("/help")
     assert "/class" in helped.body and "🔗" in helped.body
+
+
+def due_counts(bot: RunningBot) -> dict[int, int]:
+    """What the daily push would count for each learner now (bot.pushing.count_due_many)."""
+    from bot.pushing import Candidate, count_due_many
+    from bot.store.models import Learner
+    with Session(bot.db.engine) as session:
+        learners = session.exec(select(Learner)).all()
+        found = count_due_many(session, now=bot.clock.now, learners=[Candidate(
+            p.id or 0, p.chat_id, p.timezone, p.push_time, bot.clock.now.date(), p.created_at,
+            p.new_per_day, p.max_reviews_per_day, p.day_boundary_hour) for p in learners])
+        return {p.telegram_id: found[p.id or 0] for p in learners}
+
+
+async def test_daily_push_counts_a_joined_deck_until_the_learner_leaves(
+        sqlite_bot: RunningBot) -> None:
+    """A learner studying only a class's deck is still pushed for its cards; after leaving,
+    they are not (the push counts what /study would ask)."""
+    teacher, eve = Person(sqlite_bot, TEACHER), Person(sqlite_bot, EVE)
+    code = await share(teacher)
+    await eve.study_class_deck_only()
+    assert due_counts(sqlite_bot)[EVE] == 0
+    await join(eve, code)
+    assert due_counts(sqlite_bot)[EVE] == 3  # the class deck's three new cards
+    (listing,) = await eve.say("/decks")
+    asking = await eve.press_to_edit(listing, "🚪", "Leave the class")
+    await eve.press_to_edit(asking, "Yes, leave", "Left the class")
+    assert due_counts(sqlite_bot)[EVE] == 0
