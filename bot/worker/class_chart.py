@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.demos.args import ClassArgs, ClassLearner
 from bot.worker.plotting import figure_png, new_figure
@@ -66,6 +67,7 @@ def _days(ax: Axes, args: ClassArgs) -> None:
     ticks = list(range(width - 1, -1, -step))[::-1]
     ax.set_xticks(ticks, ["today" if i == width - 1 else days[i].strftime("%d %b")
                           for i in ticks], rotation=45, ha="right")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(1.0, float(bottom.max()) * 1.5))  # room for the legend above the bars
     if not args.learners:
         ax.text(0.5, 0.5, "Nobody has joined yet", transform=ax.transAxes, ha="center")
@@ -110,4 +112,4 @@ def _hardest(ax: Axes, hardest: tuple[tuple[str, int], ...]) -> None:
     y = np.arange(len(shown))
     ax.barh(y, [n for _, n in shown], color="#d62728")
     ax.set_yticks(y, [textwrap.shorten(q, 22, placeholder="…") for q, _ in shown], fontsize=10)
-    ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, func, select
@@ -327,3 +328,27 @@ async def test_daily_push_counts_a_joined_deck_until_the_learner_leaves(
     asking = await eve.press_to_edit(listing, "🚪", "Leave the class")
     await eve.press_to_edit(asking, "Yes, leave", "Left the class")
     assert due_counts(sqlite_bot)[EVE] == 0
+
+
+async def test_class_picture_is_drawn_by_a_demo_worker(
+        emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock, tmp_path: Path) -> None:
+    """/class sends its text at once, then the picture a demo worker drew, captioned."""
+    bot = await start_bot(emulator, make_settings(emulator, sqlite_url, demo_workers=1,
+                                                  demo_device="cpu"), clock)
+    try:
+        teacher, eve = Person(bot, TEACHER), Person(bot, EVE)
+        await join(eve, await share(teacher))
+        await eve.study_class_deck_only()
+        await study_one(eve, "comer", "Good")
+        (report,) = await teacher.say("/class")
+        assert "Eve: 1 · 1" in report.body
+        await emulator.wait_until(
+            lambda: any(m.has_photo for m in emulator.bot_messages(TEACHER)), timeout=90,
+            what="the class picture")
+        (picture,) = [m for m in emulator.bot_messages(TEACHER) if m.has_photo]
+        assert picture.photo is not None and picture.photo.startswith(b"\x89PNG")
+        assert "reviews of this deck on each of the last 14 days" in (picture.caption or "")
+        # Kept with the test's files, to be looked at (pytest keeps the last runs' tmp_path).
+        (tmp_path / "class.png").write_bytes(picture.photo)
+    finally:
+        await bot.stop()
