@@ -747,7 +747,8 @@ def class_report(report: ClassReport, keyboard: InlineKeyboardMarkup) -> Reply:
         f"Learners: <b>{len(report.learners)}</b> · active today {report.active_today} · "
         f"this week {report.active_week}",
         f"Reviews: <b>{report.reviews}</b> ({report.reviews_week} this week) · true retention "
-        f"<b>{_percent(retention, mature)}</b> mature reviews, last 30 days",
+        + (f"<b>{_percent(retention, mature)}</b> mature reviews, last 30 days" if mature
+           else "not measured yet (no learnt card reviewed in the last 30 days)"),
     ]
     if not report.learners:
         lines.append("\nNobody has joined yet: send your learners the link (🔗 Link below).")
