@@ -352,3 +352,22 @@ async def test_class_picture_is_drawn_by_a_demo_worker(
         (tmp_path / "class.png").write_bytes(picture.photo)
     finally:
         await bot.stop()
+
+
+async def test_deleting_a_shared_deck_ends_its_class(running_bot: RunningBot) -> None:
+    """🗑 on a shared deck deletes it for its members too, mid-card: their history on it, the
+    membership and the link go, and /study goes on with what they still have."""
+    teacher, eve = Person(running_bot, TEACHER), Person(running_bot, EVE)
+    code = await share(teacher)
+    await join(eve, code)
+    await eve.study_class_deck_only()
+    await study_one(eve, "comer", "Good")  # the next class card is now open for Eve
+    (listing,) = await teacher.say("/decks")
+    asking = await teacher.press_to_edit(listing, "🗑", "Delete your deck")
+    await teacher.press_to_edit(asking, "Yes, delete", "Deleted “Spanish verbs”")
+    assert count(running_bot, ClassMember) == 0 and count(running_bot, DeckShare) == 0
+    assert count(running_bot, ReviewLog) == 0 and count(running_bot, CardState) == 0
+    (reply,) = await eve.say(f"/start {code}")
+    assert "doesn't open any deck" in reply.body
+    (card,) = await eve.say("/study")
+    assert "Nothing is due" in card.body
