@@ -371,3 +371,43 @@ async def test_deleting_a_shared_deck_ends_its_class(running_bot: RunningBot) ->
     assert "doesn't open any deck" in reply.body
     (card,) = await eve.say("/study")
     assert "Nothing is due" in card.body
+
+
+def test_class_buttons_decode_to_what_they_encode() -> None:
+    """Each class button's payload fits Telegram's 64 bytes and decodes to itself; malformed
+    ones decode to nothing (answered as an expired button)."""
+    import secrets
+
+    from bot.classes import CODE_BYTES
+    from bot.telegram.callback_data import (
+        JoinClass,
+        LeaveClass,
+        RemoveMember,
+        RevokeLink,
+        ShareDeck,
+        ShowClass,
+        decode,
+    )
+    big = 10**17
+    for payload in (ShareDeck(big), RevokeLink(big), JoinClass(secrets.token_urlsafe(CODE_BYTES)),
+                    LeaveClass(big, 12), LeaveClass(big, 3, confirmed=True), ShowClass(big),
+                    RemoveMember(big), RemoveMember(big, big),
+                    RemoveMember(big, big, confirmed=True)):
+        data = payload.encode()
+        assert len(data.encode()) <= 64 and decode(data) == payload, data
+    for junk in ("jc:", "jc:a b", "jc:" + "a" * 62, "sh:x", "cr:1", "cx:1:", "lx:1", "cv:-1"):
+        assert decode(junk) is None, junk
+
+
+async def test_class_asks_which_deck_when_several_are_shared(sqlite_bot: RunningBot) -> None:
+    """With two shared decks, /class offers one button per deck; each opens that class."""
+    teacher = Person(sqlite_bot, TEACHER)
+    await share(teacher)
+    await teacher.send_file(b"q,a\nrojo,red\n", "Colours.csv")
+    (listing,) = await teacher.say("/decks")
+    await teacher.press(listing, "🔗")  # the first 🔗 is Colours' (decks are listed by title)
+    (choice,) = await teacher.say("/class")
+    assert "Which class?" in choice.body
+    assert [label for row in choice.buttons for label, _ in row] == ["Colours", "Spanish verbs"]
+    (report,) = await teacher.press(choice, "Spanish verbs")
+    assert "Class: Spanish verbs" in report.body and "Nobody has joined yet" in report.body
