@@ -162,8 +162,7 @@ def leaving(session: Session, *, telegram_id: int, deck_id: int) -> Left | None:
     if me is None or me.id is None or deck is None or store.membership(
             session, deck_id=deck_id, learner_id=me.id) is None:
         return None
-    reviews, _ = store.review_totals(session, deck_id=deck_id, learner_ids=[me.id]).get(
-        me.id, (0, None))
+    reviews = store.review_totals(session, deck_id=deck_id, learner_ids=[me.id]).get(me.id, 0)
     return Left(deck_id, deck.title, reviews)
 
 
@@ -238,7 +237,6 @@ class LearnerProgress:
     reviews: int
     reviews_week: int
     active_today: bool
-    last_review: datetime | None
     # Reviews of cards that had graduated (Anki's true retention), last RETENTION_DAYS days.
     retention_reviews: int
     retention_passed: int
@@ -304,42 +302,40 @@ def class_report(session: Session, *, telegram_id: int, deck_id: int, now: datet
         return None
     tz, boundary = owner.timezone, owner.day_boundary_hour
     today = local_day(now, tz, boundary)
-    week_start = day_start(today - timedelta(days=6), tz, boundary)
-    since = min(week_start, now - timedelta(days=RETENTION_DAYS),
-                day_start(today - timedelta(days=CHART_DAYS - 1), tz, boundary))
+    chart_days = [today - timedelta(days=CHART_DAYS - 1 - i) for i in range(CHART_DAYS)]
     people = store.members(session, deck_id=deck_id)
     ids = [lid for lid, _, _ in people]
-    recent = store.reviews_since(session, deck_id=deck_id, learner_ids=ids, since=since)
+    days: dict[int, Counter[date]] = defaultdict(Counter)
+    for learner_id, at in store.review_times(
+            session, deck_id=deck_id, learner_ids=ids,
+            since=day_start(chart_days[0], tz, boundary)):
+        days[learner_id][local_day(at, tz, boundary)] += 1
     totals = store.review_totals(session, deck_id=deck_id, learner_ids=ids)
     month_ago = now - timedelta(days=RETENTION_DAYS)
-    days: dict[int, Counter[date]] = defaultdict(Counter)
-    mature: dict[int, list[bool]] = defaultdict(list)
-    card_mature: dict[int, list[bool]] = defaultdict(list)
-    for learner_id, card_id, rating, at, before in recent:
-        days[learner_id][local_day(at, tz, boundary)] += 1
-        if at >= month_ago and _MATURE in before:
-            mature[learner_id].append(rating != Rating.AGAIN)
-            card_mature[card_id].append(rating != Rating.AGAIN)
-    chart_days = [today - timedelta(days=CHART_DAYS - 1 - i) for i in range(CHART_DAYS)]
+    per_learner = store.recall_per_learner(session, deck_id=deck_id, learner_ids=ids,
+                                           since=month_ago, mature_marker=_MATURE,
+                                           failed=int(Rating.AGAIN))
+    per_card = store.recall_per_card(session, deck_id=deck_id, learner_ids=ids, since=month_ago,
+                                     mature_marker=_MATURE, failed=int(Rating.AGAIN))
     learners = []
     for learner_id, name, _ in people:
         per_day = days[learner_id]
-        passed = mature[learner_id]
-        total, last = totals.get(learner_id, (0, None))
+        total = totals.get(learner_id, 0)
+        mature, passed = per_learner.get(learner_id, (0, 0))
         learners.append(LearnerProgress(
             name=name, reviews=total,
             reviews_week=sum(n for d, n in per_day.items() if d > today - timedelta(days=7)),
-            active_today=per_day[today] > 0, last_review=last,
-            retention_reviews=len(passed), retention_passed=sum(passed),
+            active_today=per_day[today] > 0,
+            retention_reviews=mature, retention_passed=passed,
             per_day=tuple(per_day[d] for d in chart_days)))
     hardest = [CardFigure(key, question, lapses) for _, key, question, lapses in
                store.lapses_per_card(session, deck_id=deck_id, learner_ids=ids, limit=TOP_CARDS)]
     disputed = [CardFigure(key, question, right + wrong, f"right {right}, wrong {wrong}")
                 for _, key, question, right, wrong in store.disputes_per_card(
                     session, deck_id=deck_id, learner_ids=ids, limit=TOP_CARDS)]
-    questions = dict(store.card_questions(session, card_ids=list(card_mature)))
-    weakest = sorted(((questions.get(cid, "?"), sum(v) / len(v), len(v))
-                      for cid, v in card_mature.items()), key=lambda w: (w[1], -w[2], w[0]))
+    questions = dict(store.card_questions(session, card_ids=list(per_card)))
+    weakest = sorted(((questions.get(cid, "?"), ok / n, n) for cid, (n, ok) in per_card.items()),
+                     key=lambda w: (w[1], -w[2], w[0]))
     share = store.share_of(session, deck_id=deck_id)
     return ClassReport(deck_id, deck.title, store.live_cards(session, deck_id=deck_id),
                        share is not None and share.revoked_at is None, today, tuple(learners),

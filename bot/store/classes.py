@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
 from bot.store.models import (
@@ -142,32 +143,68 @@ def delete_deck_class(session: Session, *, deck_id: int) -> None:
 # --- The figures of /class -----------------------------------------------------------------
 
 
-def reviews_since(session: Session, *, deck_id: int, learner_ids: Sequence[int],
-                  since: datetime) -> list[tuple[int, int, int, datetime, str]]:
-    """(learner, card, rating, reviewed at, state before) of the members' reviews of the deck
-    since `since`: a bounded window, read to count days, weeks and recent retention."""
+def review_times(session: Session, *, deck_id: int, learner_ids: Sequence[int],
+                 since: datetime) -> list[tuple[int, datetime]]:
+    """(learner, reviewed at) of the members' reviews of the deck since `since`: a short
+    window (the picture's days), counted into the owner's local days by the caller."""
     if not learner_ids:
         return []
     rows = session.execute(
-        sa.select(col(ReviewLog.learner_id), col(ReviewLog.card_id), col(ReviewLog.rating),
-                  col(ReviewLog.reviewed_at), col(ReviewLog.state_before))
+        sa.select(col(ReviewLog.learner_id), col(ReviewLog.reviewed_at))
         .join(Card, col(Card.id) == col(ReviewLog.card_id))
         .where(col(Card.deck_id) == deck_id, col(ReviewLog.learner_id).in_(learner_ids),
                col(ReviewLog.reviewed_at) >= since)).all()
-    return [(int(a), int(b), int(c), d, e) for a, b, c, d, e in rows]
+    return [(int(lid), at) for lid, at in rows]
+
+
+def _recall(session: Session, *, by: Mapped[int], deck_id: int,
+            learner_ids: Sequence[int], since: datetime, mature_marker: str, failed: int
+            ) -> list[tuple[int, int, int]]:
+    """(`by`, mature reviews, passed) since `since`: a review is mature when its state before
+    holds `mature_marker`, and passed unless rated `failed`. Counted in the database, so the
+    state texts never leave it."""
+    if not learner_ids:
+        return []
+    passed = sa.func.sum(sa.case((col(ReviewLog.rating) != failed, 1), else_=0))
+    rows = session.execute(
+        sa.select(by, sa.func.count(), passed)
+        .join(Card, col(Card.id) == col(ReviewLog.card_id))
+        .where(col(Card.deck_id) == deck_id, col(ReviewLog.learner_id).in_(learner_ids),
+               col(ReviewLog.reviewed_at) >= since,
+               col(ReviewLog.state_before).contains(mature_marker, autoescape=True))
+        .group_by(by)).all()
+    return [(int(key), int(n), int(ok or 0)) for key, n, ok in rows]
+
+
+def recall_per_learner(session: Session, *, deck_id: int, learner_ids: Sequence[int],
+                       since: datetime, mature_marker: str, failed: int
+                       ) -> dict[int, tuple[int, int]]:
+    """learner -> (mature reviews of the deck since `since`, passed)."""
+    return {lid: (n, ok) for lid, n, ok in _recall(
+        session, by=col(ReviewLog.learner_id), deck_id=deck_id, learner_ids=learner_ids,
+        since=since, mature_marker=mature_marker, failed=failed)}
+
+
+def recall_per_card(session: Session, *, deck_id: int, learner_ids: Sequence[int],
+                    since: datetime, mature_marker: str, failed: int
+                    ) -> dict[int, tuple[int, int]]:
+    """card -> (the members' mature reviews of it since `since`, passed)."""
+    return {cid: (n, ok) for cid, n, ok in _recall(
+        session, by=col(ReviewLog.card_id), deck_id=deck_id, learner_ids=learner_ids,
+        since=since, mature_marker=mature_marker, failed=failed)}
 
 
 def review_totals(session: Session, *, deck_id: int, learner_ids: Sequence[int]
-                  ) -> dict[int, tuple[int, datetime | None]]:
-    """learner -> (all their reviews of the deck, their last review)."""
+                  ) -> dict[int, int]:
+    """learner -> all their reviews of the deck."""
     if not learner_ids:
         return {}
     rows = session.exec(
-        select(ReviewLog.learner_id, func.count(), func.max(ReviewLog.reviewed_at))
+        select(ReviewLog.learner_id, func.count())
         .join(Card, col(Card.id) == col(ReviewLog.card_id))
         .where(Card.deck_id == deck_id, col(ReviewLog.learner_id).in_(learner_ids))
         .group_by(col(ReviewLog.learner_id))).all()
-    return {int(lid): (int(n), last) for lid, n, last in rows}
+    return {int(lid): int(n) for lid, n in rows}
 
 
 def lapses_per_card(session: Session, *, deck_id: int, learner_ids: Sequence[int], limit: int

@@ -16,7 +16,7 @@ from bot.worker import class_chart
 
 def report(learners: int) -> ClassReport:
     people = tuple(LearnerProgress(f"L{i}", reviews=i, reviews_week=i, active_today=i % 2 == 0,
-                                   last_review=None, retention_reviews=i, retention_passed=i // 2,
+                                   retention_reviews=i, retention_passed=i // 2,
                                    per_day=(0,) * 13 + (i,)) for i in range(learners))
     return ClassReport(1, "Verbs <b>", 3, True, date(2026, 3, 4), people, (), (), ())
 
