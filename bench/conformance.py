@@ -3,7 +3,7 @@ with the check off, in one run.
 
     .venv/bin/python bench/conformance.py [--calls 2000] [--rounds 3]
 
-The check (bot/devtools/emulator/_conformance.py) runs on every call the bot makes, in the
+The check (tgemu/_conformance.py) runs on every call the bot makes, in the
 tests, the benchmarks and the playground, so it has to be cheap next to serving the call. A
 PTB `Bot` sends the study loop's heaviest message, a graded reply (HTML, a blockquote, five
 rating buttons) over real HTTP, `--calls` times with the check on and as many with it off;
@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
 
-from bot.devtools.emulator import BotApiEmulator  # noqa: E402
-from bot.devtools.emulator._conformance import Checker  # noqa: E402
+from tgemu import BotApiEmulator  # noqa: E402
+from tgemu._conformance import Checker  # noqa: E402
 
 TEXT = (
     "✅ <b>Correct</b> · 92%\n✔︎ You got: learning rate, step size\n\n"

@@ -39,7 +39,7 @@ from pydantic import SecretStr  # noqa: E402
 
 from bot.app import build_application, initialize, shutdown  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.devtools.emulator import BotApiEmulator, ShownMessage  # noqa: E402
+from tgemu import BotApiEmulator, ShownMessage  # noqa: E402
 
 ANSWER = "artificially enlarging the training set by transforming existing data"
 

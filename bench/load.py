@@ -3,7 +3,7 @@
     .venv/bin/python bench/load.py [--learners 50] [--cycles 6] [--paced-rate 300]
 
 Three processes per scenario, so that none of them measures the others' CPU: the emulator
-(`python -m bot.devtools.emulator`), the bot under test (this file with --serve), and this
+(`python -m tgemu`), the bot under test (this file with --serve), and this
 driver, which plays the learners through the emulator's `/_emulator` HTTP API. The same path
 carries the baseline, a bare PTB echo bot, so the ratio compares the bot's own work
 (grading, FSRS, the database write, rendering) against nothing at all.
@@ -491,7 +491,7 @@ def _split(pids: list[int]) -> dict[str, float]:
 
 async def main(args: argparse.Namespace) -> None:
     emu_port = free_port()
-    emulator = Proc(["-m", "bot.devtools.emulator", "--port", str(emu_port)], "TELEGRAM_API_URL")
+    emulator = Proc(["-m", "tgemu", "--port", str(emu_port)], "TELEGRAM_API_URL")
     emu = f"http://127.0.0.1:{emu_port}"
     tmp = Path(tempfile.mkdtemp(prefix="tutorbot-bench-"))
     results = []

@@ -57,7 +57,7 @@ PG_ADMIN = os.environ.get("TUTORBOT_BENCH_PG", "postgresql+psycopg://postgres@12
 # -- the emulator, in its own process -------------------------------------------------------
 
 def serve_emulator(port: int, users: int) -> None:
-    from bot.devtools.emulator import BotApiEmulator
+    from tgemu import BotApiEmulator
 
     async def main() -> None:
         emu = BotApiEmulator()
@@ -201,8 +201,8 @@ async def emulator_rate_limit(base: str, on: bool) -> None:
 async def run(args: argparse.Namespace, base: str, url: str) -> tuple[Result, float]:
     from bot.app import build_application, initialize, shutdown
     from bot.config import Settings
-    from bot.devtools.emulator import make_token
     from bot.telegram import pushes
+    from tgemu import make_token
 
     await emulator_rate_limit(base, args.rate_limit)
     # TELEGRAM_RATE_LIMIT=false builds the app without AIORateLimiter: the production path

@@ -25,9 +25,8 @@ from bot.decks.loader import load_decks
 from bot.decks.locking import sync_lock
 from bot.decks.sync import sync_decks
 from bot.demos import DemoRunner, LocalDemoRunner
-from bot.demos.queue_runner import RedisDemoRunner
 from bot.store.db import Database
-from bot.store.migrate import upgrade
+from bot.store.migrate import upgrade_if_behind
 from bot.telegram import (
     classes,
     deck_import,
@@ -37,6 +36,7 @@ from bot.telegram import (
     disputes,
     exporting,
     fallbacks,
+    fitting,
     pushes,
     render,
     settings,
@@ -51,12 +51,18 @@ from bot.telegram.callback_data import (
     CancelDemo,
     CardAction,
     ChooseSetting,
+    ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    ConfirmRemoveMember,
+    DecideFit,
     DeckPage,
     DeleteDeck,
     DisputeGrade,
     JoinClass,
     LeaveClass,
+    ListMembers,
     OpenSetting,
+    Payload,
     RateCard,
     RemoveMember,
     RetryDemo,
@@ -76,9 +82,9 @@ from bot.wording import plural
 log = logging.getLogger("tutorbot")
 
 
-def _is(kind: type) -> Any:
+def _is(*kinds: type[Payload]) -> Any:
     """Callback pattern: route a button by its decoded payload type, not by string prefixes."""
-    return lambda data: isinstance(decode(data), kind)
+    return lambda data: isinstance(decode(data), kinds)
 
 
 def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
@@ -89,7 +95,7 @@ def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
     """
     decks = load_decks(settings.cards_dir)
     with sync_lock(db):
-        upgrade(db.url)
+        upgrade_if_behind(db.url, db.engine)
         db.call(sync_decks, decks, now=now_fn())
     catalog = db.call(load_catalog)
     return BotState(settings=settings, clock=now_fn, db=db, catalog=catalog)
@@ -110,6 +116,9 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
             # Warm workers now so a learner never waits for torch to import.
             runner: DemoRunner
             if settings.redis_url:
+                # Redis and arq load only where the scale-out queue is in use.
+                from bot.demos.queue_runner import RedisDemoRunner
+
                 runner = RedisDemoRunner(settings.redis_url, job_timeout_s=settings.demo_timeout_s,
                                          queue_name=settings.demo_queue)
             else:
@@ -199,15 +208,17 @@ def _register(app: TutorApp) -> None:
         CallbackQueryHandler(disputes.dispute_button, pattern=_is(DisputeGrade)),
         CallbackQueryHandler(settings.open_setting, pattern=_is(OpenSetting)),
         CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
+        CallbackQueryHandler(fitting.decide_button, pattern=_is(DecideFit)),
         CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),
         CallbackQueryHandler(deck_menu.page_button, pattern=_is(DeckPage)),
-        CallbackQueryHandler(deck_menu.delete_button, pattern=_is(DeleteDeck)),
-        CallbackQueryHandler(deck_menu.leave_button, pattern=_is(LeaveClass)),
+        CallbackQueryHandler(deck_menu.delete_button, pattern=_is(DeleteDeck, ConfirmDeleteDeck)),
+        CallbackQueryHandler(deck_menu.leave_button, pattern=_is(LeaveClass, ConfirmLeaveClass)),
         CallbackQueryHandler(classes.share_button, pattern=_is(ShareDeck)),
         CallbackQueryHandler(classes.revoke_button, pattern=_is(RevokeLink)),
         CallbackQueryHandler(classes.join_button, pattern=_is(JoinClass)),
         CallbackQueryHandler(classes.show_class_button, pattern=_is(ShowClass)),
-        CallbackQueryHandler(classes.remove_button, pattern=_is(RemoveMember)),
+        CallbackQueryHandler(classes.remove_button,
+                             pattern=_is(ListMembers, RemoveMember, ConfirmRemoveMember)),
         CallbackQueryHandler(demo_handlers.show_me_button, pattern=_is(ShowDemo)),
         CallbackQueryHandler(demo_handlers.cancel_button, pattern=_is(CancelDemo)),
         CallbackQueryHandler(demo_handlers.retry_button, pattern=_is(RetryDemo)),

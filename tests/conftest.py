@@ -12,10 +12,10 @@ from pydantic import SecretStr
 
 from bot.app import build_application, initialize, shutdown
 from bot.config import Settings
-from bot.devtools.emulator import BotApiEmulator, Violation
 from bot.store.db import Database
 from bot.telegram.context import TutorApp
 from tests.factories import CARDS_DIR, TOKEN, FakeClock, postgres_database
+from tgemu import BotApiEmulator, Violation
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -46,7 +46,7 @@ def assert_conforming(violations: list[Violation], request: pytest.FixtureReques
     shown = "\n".join(f"  {v.describe()}" for v in violations[:20])
     more = f"\n  ...and {len(violations) - 20} more" if len(violations) > 20 else ""
     pytest.fail(f"{len(violations)} Bot API call(s) broke the specification "
-                f"(bot/devtools/emulator/botapi_spec):\n{shown}{more}", pytrace=False)
+                f"(tgemu/botapi_spec):\n{shown}{more}", pytrace=False)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
+TGEMU = BOT.parent / "tgemu"
 
 # Modules that still build SQL outside bot/store/: the renovation's remaining debt. The list
 # may only shrink; a module that no longer needs its entry makes the test fail until it is
@@ -20,16 +21,17 @@ SQL_OUTSIDE_STORE = {
 }
 HANDLERS_USING_STORE = {"telegram.context", "telegram.deck_reload", "telegram.errors"}
 PURE_DOMAIN = ("grading", "scheduling", "reminders", "timezones", "wording", "decks.parser",
-               "decks.plain", "decks.model", "decks.errors", "demos.types")
+               "decks.plain", "decks.model", "decks.errors", "demos.types",
+               "decks.anki_html", "decks.anki_notes", "decks.anki_text")
 COMPOSITION_ROOTS = {"app", "cli", "webserver", "__main__"}
 SQL_PACKAGES = ("sqlalchemy", "sqlmodel", "alembic", "psycopg")
 HEAVY = ("torch", "matplotlib", "kornia", "numpy")
 
 
-def modules() -> Iterator[tuple[str, set[str]]]:
-    """(dotted name under bot, every module it imports anywhere in its body)."""
-    for path in sorted(BOT.rglob("*.py")):
-        name = ".".join(path.relative_to(BOT).with_suffix("").parts)
+def modules(root: Path = BOT) -> Iterator[tuple[str, set[str]]]:
+    """(dotted name under root, every module it imports anywhere in its body)."""
+    for path in sorted(root.rglob("*.py")):
+        name = ".".join(path.relative_to(root).with_suffix("").parts)
         name = name.removesuffix(".__init__")
         imported: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -88,3 +90,11 @@ def test_only_workers_import_torch() -> None:
     for name, imported in modules():
         if not under(name, "worker"):
             assert not any(under(i, *HEAVY) for i in imported), name
+
+
+def test_the_emulator_is_a_library_apart() -> None:
+    """tgemu imports nothing from the bot, and of the bot only the playground imports it."""
+    for name, imported in modules(TGEMU):
+        assert not any(under(i, "bot") for i in imported), name
+    users = {name for name, imported in modules() if any(under(i, "tgemu") for i in imported)}
+    assert {u for u in users if not under(u, "devtools.playground")} == set(), users

@@ -44,3 +44,37 @@ def test_migrations_build_exactly_what_the_models_declare(database_url: str) -> 
             assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_head_read_from_the_files_is_alembics_head() -> None:
+    """Start-up's cheap head (the migration files' text) agrees with Alembic's own."""
+    from alembic.script import ScriptDirectory
+
+    from bot.store.migrate import alembic_config, head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_start_up_on_a_current_schema_never_imports_alembic(tmp_path: object) -> None:
+    """A bot starting on a migrated database skips Alembic (and its memory) entirely; on an
+    empty or older one it upgrades."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'start.sqlite3'}"
+    probe = ("import sys; from bot.store.db import Database; "
+             "from bot.store.migrate import upgrade_if_behind, current_revision, head_revision; "
+             f"db = Database({url!r}); ran = upgrade_if_behind(db.url, db.engine); "
+             "print(ran, 'alembic' in sys.modules, current_revision(db.engine) == head_revision())")
+
+    def start() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert start() == ["True", "True", "True"]  # empty: migrated
+    assert start() == ["False", "False", "True"]  # current: Alembic never imported
+    downgrade(url, "0006")
+    assert start() == ["True", "True", "True"]  # behind: upgraded

@@ -15,7 +15,9 @@ from bot.classes import Closed, Invitation, LinkClosed, Standing
 from bot.demos import DemoError, DemoKind, DemoRequest
 from bot.telegram import keyboards, render
 from bot.telegram.callback_data import (
+    ConfirmRemoveMember,
     JoinClass,
+    ListMembers,
     RemoveMember,
     RevokeLink,
     ShareDeck,
@@ -182,11 +184,11 @@ async def remove_button(update: Update, context: BotContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     payload = decode(query.data)
-    assert isinstance(payload, RemoveMember)
+    assert isinstance(payload, ListMembers | RemoveMember | ConfirmRemoveMember)
     if not isinstance(query.message, Message):
         await query.answer(render.stale_button())
         return
-    if payload.confirmed and payload.learner_id is not None:
+    if isinstance(payload, ConfirmRemoveMember):
         removed = await context.run_db(classes.remove_member, telegram_id=user.id,
                                        deck_id=payload.deck_id, learner_id=payload.learner_id)
         if removed is None:
@@ -202,7 +204,7 @@ async def remove_button(update: Update, context: BotContext) -> None:
         await query.answer(render.stale_button())
         return
     title, members = found
-    if payload.learner_id is None:
+    if isinstance(payload, ListMembers):
         await query.answer()
         shown = members[:keyboards.MAX_MEMBER_BUTTONS]
         reply = render.remove_whom(title, keyboards.member_list(

@@ -11,7 +11,15 @@ from bot.classes import leave_class, leaving
 from bot.deck_choice import DeckProgress, deck_progress, paginate, toggle_deck
 from bot.decks.personal import delete_personal_deck, owned_deck
 from bot.telegram import deck_reload, keyboards, render
-from bot.telegram.callback_data import DeckPage, DeleteDeck, LeaveClass, ToggleDeck, decode
+from bot.telegram.callback_data import (
+    ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    DeckPage,
+    DeleteDeck,
+    LeaveClass,
+    ToggleDeck,
+    decode,
+)
 from bot.telegram.context import BotContext
 
 
@@ -83,10 +91,10 @@ async def delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
-    assert isinstance(payload, DeleteDeck)
+    assert isinstance(payload, DeleteDeck | ConfirmDeleteDeck)
     user_id = update.effective_user.id
     state = context.state
-    if not payload.confirmed:
+    if isinstance(payload, DeleteDeck):
         deck = await context.run_db(owned_deck, telegram_id=user_id,
                                     deck_id=payload.deck_id)
         if deck is None:
@@ -116,9 +124,9 @@ async def leave_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
-    assert isinstance(payload, LeaveClass)
+    assert isinstance(payload, LeaveClass | ConfirmLeaveClass)
     user_id = update.effective_user.id
-    if not payload.confirmed:
+    if isinstance(payload, LeaveClass):
         found = await context.run_db(leaving, telegram_id=user_id, deck_id=payload.deck_id)
         if found is None:
             await query.answer(render.stale_button())

@@ -12,17 +12,26 @@ from bot.scheduling import Rating
 from bot.telegram.callback_data import (
     CancelDemo,
     CardAction,
+    CardAside,
     ChooseSetting,
+    ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    ConfirmRemoveMember,
+    DecideFit,
     DeckPage,
     DeleteDeck,
     DisputeGrade,
+    FitAction,
     JoinClass,
     LeaveClass,
+    ListMembers,
     OpenSetting,
+    Payload,
     RateCard,
     RemoveMember,
     RetryDemo,
     RevokeLink,
+    SettingName,
     ShareDeck,
     ShowClass,
     ShowDemo,
@@ -45,9 +54,10 @@ def ratings(prompt_id: int, suggested: SuggestedRating, demo: str | None,
         row.append(InlineKeyboardButton(label, callback_data=RateCard(prompt_id, rating).encode()))
     rows = [row]
     extra = [
-        InlineKeyboardButton("🙈 Bury", callback_data=CardAction(prompt_id, "bury").encode()),
+        InlineKeyboardButton("🙈 Bury",
+                             callback_data=CardAction(prompt_id, CardAside.BURY).encode()),
         InlineKeyboardButton("⏸ Suspend",
-                             callback_data=CardAction(prompt_id, "suspend").encode()),
+                             callback_data=CardAction(prompt_id, CardAside.SUSPEND).encode()),
     ]
     if demo:
         extra.insert(0, InlineKeyboardButton("🔬 Show me",
@@ -79,26 +89,24 @@ NEW_CHOICES = ("5", "10", "15", "20", "30")
 RETENTION_CHOICES = ("80", "85", "90", "95")
 
 
-def _button(text: str, payload: OpenSetting | ChooseSetting) -> InlineKeyboardButton:
+def _button(text: str, payload: Payload) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=payload.encode())
 
 
-# ChooseSetting("fit", ...) values: use / keep carry the proposal's 3-digit tag.
-FIT_USE, FIT_KEEP, FIT_RESET = "1", "0", "2"
 
 
 def settings_menu(paused: bool, personal_schedule: bool) -> InlineKeyboardMarkup:
-    pause = (_button("▶️ Resume reminders", ChooseSetting("pause", "0")) if paused
-             else _button("⏸ Pause reminders", ChooseSetting("pause", "1")))
+    pause = (_button("▶️ Resume reminders", ChooseSetting(SettingName.PAUSE, "0")) if paused
+             else _button("⏸ Pause reminders", ChooseSetting(SettingName.PAUSE, "1")))
     fit = [_button("🧠 Re-fit schedule" if personal_schedule else "🧠 Personalise schedule",
-                   OpenSetting("fit"))]
+                   OpenSetting(SettingName.FIT))]
     if personal_schedule:
-        fit.append(_button("↩️ Reset to defaults", ChooseSetting("fit", FIT_RESET)))
+        fit.append(_button("↩️ Reset to defaults", DecideFit(FitAction.RESET)))
     return InlineKeyboardMarkup([
-        [_button("🌍 Time zone", OpenSetting("tz")),
-         _button("⏰ Reminder time", OpenSetting("time"))],
-        [_button("🆕 New cards/day", OpenSetting("new")),
-         _button("🎯 Retention", OpenSetting("ret"))],
+        [_button("🌍 Time zone", OpenSetting(SettingName.TIME_ZONE)),
+         _button("⏰ Reminder time", OpenSetting(SettingName.TIME))],
+        [_button("🆕 New cards/day", OpenSetting(SettingName.NEW_PER_DAY)),
+         _button("🎯 Retention", OpenSetting(SettingName.RETENTION))],
         [pause],
         fit,
     ])
@@ -107,21 +115,23 @@ def settings_menu(paused: bool, personal_schedule: bool) -> InlineKeyboardMarkup
 def fit_choice(tag: str, *, better: bool, personal: bool) -> InlineKeyboardMarkup:
     """Use or keep a proposed fit; both name the proposal, so an older fit's buttons go stale."""
     return InlineKeyboardMarkup([[
-        _button("✅ Use them" if better else "Use them", ChooseSetting("fit", FIT_USE + tag)),
+        _button("✅ Use them" if better else "Use them", DecideFit(FitAction.USE, tag)),
         _button("Keep current" if personal else "Keep defaults",
-                ChooseSetting("fit", FIT_KEEP + tag)),
+                DecideFit(FitAction.KEEP, tag)),
     ]])
 
 
 def setting_choices(name: str) -> InlineKeyboardMarkup | None:
-    if name == "time":
-        row = [_button(f"{v[:2]}:{v[2:]}", ChooseSetting("time", v)) for v in TIME_CHOICES]
+    if name == SettingName.TIME:
+        row = [_button(f"{v[:2]}:{v[2:]}", ChooseSetting(SettingName.TIME, v))
+               for v in TIME_CHOICES]
         return InlineKeyboardMarkup([row[:3], row[3:]])
-    if name == "new":
-        return InlineKeyboardMarkup([[_button(v, ChooseSetting("new", v)) for v in NEW_CHOICES]])
-    if name == "ret":
+    if name == SettingName.NEW_PER_DAY:
         return InlineKeyboardMarkup(
-            [[_button(f"{v}%", ChooseSetting("ret", v)) for v in RETENTION_CHOICES]])
+            [[_button(v, ChooseSetting(SettingName.NEW_PER_DAY, v)) for v in NEW_CHOICES]])
+    if name == SettingName.RETENTION:
+        return InlineKeyboardMarkup([[_button(f"{v}%", ChooseSetting(SettingName.RETENTION, v))
+                                      for v in RETENTION_CHOICES]])
     return None
 
 
@@ -159,7 +169,7 @@ def deck_toggles(listing: DeckListPage) -> InlineKeyboardMarkup:
 def confirm_delete(deck_id: int, page: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("🗑 Yes, delete it",
-                             callback_data=DeleteDeck(deck_id, page, confirmed=True).encode()),
+                             callback_data=ConfirmDeleteDeck(deck_id, page).encode()),
         InlineKeyboardButton("Cancel", callback_data=DeckPage(page).encode()),
     ]])
 
@@ -196,7 +206,7 @@ def join_class(code: str) -> InlineKeyboardMarkup:
 def confirm_leave(deck_id: int, page: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("🚪 Yes, leave",
-                             callback_data=LeaveClass(deck_id, page, confirmed=True).encode()),
+                             callback_data=ConfirmLeaveClass(deck_id, page).encode()),
         InlineKeyboardButton("Cancel", callback_data=DeckPage(page).encode()),
     ]])
 
@@ -206,7 +216,7 @@ def class_view(deck_id: int, *, link_open: bool, members: int) -> InlineKeyboard
                                 callback_data=ShareDeck(deck_id).encode())]
     if members:
         row.append(InlineKeyboardButton("👤 Remove a learner",
-                                        callback_data=RemoveMember(deck_id).encode()))
+                                        callback_data=ListMembers(deck_id).encode()))
     return InlineKeyboardMarkup([row])
 
 
@@ -231,7 +241,7 @@ def member_list(deck_id: int, members: list[tuple[int, str]]) -> InlineKeyboardM
 
 def confirm_remove(deck_id: int, learner_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton("Yes, remove", callback_data=RemoveMember(
-            deck_id, learner_id, confirmed=True).encode()),
+        InlineKeyboardButton("Yes, remove", callback_data=ConfirmRemoveMember(
+            deck_id, learner_id).encode()),
         InlineKeyboardButton("Cancel", callback_data=ShowClass(deck_id).encode()),
     ]])

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.classes import ClassReport
 from bot.deck_choice import DeckListPage
+from bot.decks.anki_notes import Skipped
 from bot.demos.catalogue import CATALOGUE
 from bot.demos.types import DemoKind, DemoRequest, FitReport
 from bot.disputes import Claim
@@ -29,7 +30,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("skip", "Skip the current card"),
     ("stop", "End the study session"),
     ("undo", "Undo your last rating"),
-    ("decks", "Choose decks to study; send a CSV to add your own"),
+    ("decks", "Choose decks to study; send a CSV or Anki deck to add your own"),
     ("settings", "Time zone, reminders, daily limits, your schedule"),
     ("lrfind", "Learning-rate finder demo (e.g. /lrfind cnn)"),
     ("augment", "Augmentation demo (send a photo with /augment)"),
@@ -90,8 +91,8 @@ def help_text() -> Reply:
         "3. I grade it and show the reference answer. Press how well you recalled it: "
         "<i>Again</i>, <i>Hard</i>, <i>Good</i> or <i>Easy</i>. My suggestion is marked ✓.\n"
         "4. The next card follows.\n\n"
-        "📄 Your own cards: send a .csv or .tsv file (question, answer) and it becomes "
-        "a personal deck in /decks.\n"
+        "📄 Your own cards: send a .csv or .tsv file (question, answer), or an Anki deck "
+        "(.apkg or a plain-text .txt export), and it becomes a personal deck in /decks.\n"
         "👥 Teaching a class? Press 🔗 next to your deck in /decks for a link your learners "
         "open to join it; /class shows how they do.\n\n" + "\n".join(lines)
     )
@@ -421,19 +422,21 @@ def card_set_aside(action: str) -> str:
     return "🙈 Buried until tomorrow."
 
 
-# --- Decks: pages, CSV/TSV import, reload ---
+# --- Decks: pages, CSV/TSV and Anki import, reload ---
 
 IMPORT_FORMAT = (
     "Send a <b>.csv</b> or <b>.tsv</b> file with two columns: question, answer. A first row "
     "<code>question,answer</code> is read as a header; add a <code>keys</code> column to tell "
     "me the key points of each answer. Sending a file with the same name again updates that "
-    "deck and keeps your progress on unchanged cards."
+    "deck and keeps your progress on unchanged cards. From Anki, send a deck package "
+    "(<b>.apkg</b>) or its <i>Notes in Plain Text</i> export (<b>.txt</b>)."
 )
 SHOWN_PROBLEMS = 10
 
 
-def _row_problems(problems: list[tuple[int, str]]) -> list[str]:
-    lines = [f"• line {line}: {escape(reason)}" for line, reason in problems[:SHOWN_PROBLEMS]]
+def _row_problems(problems: list[tuple[str, str]]) -> list[str]:
+    """`problems`: (where, reason), where is "line 4" (or "note 4" in an Anki package)."""
+    lines = [f"• {escape(where)}: {escape(reason)}" for where, reason in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
         lines.append(f"…and {len(problems) - SHOWN_PROBLEMS} more.")
     return lines
@@ -459,7 +462,7 @@ def import_download_failed() -> Reply:
     return Reply("⚠️ I couldn't download that file from Telegram. Please send it again.")
 
 
-def import_refused(file_name: str, reason: str, problems: list[tuple[int, str]]) -> Reply:
+def import_refused(file_name: str, reason: str, problems: list[tuple[str, str]]) -> Reply:
     lines = [f"⚠️ I couldn't import “{escape(_short(file_name, 100))}”: {escape(reason)}."]
     if problems:
         lines.append("")
@@ -474,8 +477,17 @@ def import_too_many_decks(limit: int) -> Reply:
                  "in /decks (🗑), or send a file with the name of an existing deck to update it.")
 
 
+def left_out(skipped: Skipped) -> str:
+    """"3 cloze notes, 12 pictures and 1 sound": what an Anki deck had that cards can't ask."""
+    parts = [plural(n, noun) for n, noun in ((skipped.cloze_notes, "cloze note"),
+                                             (skipped.pictures, "picture"),
+                                             (skipped.sounds, "sound")) if n]
+    return parts[-1] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def import_done(title: str, *, cards: int, added: int, updated: int, retired: int,
-                replaced: bool, problems: list[tuple[int, str]]) -> Reply:
+                replaced: bool, problems: list[tuple[str, str]],
+                skipped: Skipped | None = None) -> Reply:
     name = escape(_short(title, 100))
     if replaced:
         changes = f"{added} new, {updated} changed, {retired} removed"
@@ -483,9 +495,12 @@ def import_done(title: str, *, cards: int, added: int, updated: int, retired: in
                  f"({changes}). Progress on unchanged cards is kept."]
     else:
         lines = [f"✅ Imported your deck “{name}”: {plural(cards, 'card')}."]
+    if skipped:
+        lines.append(f"\nSkipped {left_out(skipped)}: cards here are typed text, a front "
+                     "and a back.")
     if problems:
         rows = len(problems)
-        lines.append(f"\nSkipped {plural(rows, 'row')}:")
+        lines.append(f"\nSkipped {plural(rows, 'note' if skipped is not None else 'row')}:")
         lines.extend(_row_problems(problems))
     lines.append("\n/study asks its cards; /decks switches it off, deletes it, or shares it "
                  "with a class (🔗): learners who joined see your changes at once.")

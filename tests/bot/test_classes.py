@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, func, select
 
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.store.models import Card, CardState, ClassMember, Deck, DeckShare, ReviewLog
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator, ShownMessage
 
 TEACHER, EVE, BOB, MALLORY = 4242, 5151, 6161, 7171
 NAMES = {TEACHER: "Ada", EVE: "Eve", BOB: "Bob", MALLORY: "Mallory"}
@@ -380,8 +380,11 @@ def test_class_buttons_decode_to_what_they_encode() -> None:
 
     from bot.classes import CODE_BYTES
     from bot.telegram.callback_data import (
+        ConfirmLeaveClass,
+        ConfirmRemoveMember,
         JoinClass,
         LeaveClass,
+        ListMembers,
         RemoveMember,
         RevokeLink,
         ShareDeck,
@@ -390,12 +393,11 @@ def test_class_buttons_decode_to_what_they_encode() -> None:
     )
     big = 10**17
     for payload in (ShareDeck(big), RevokeLink(big), JoinClass(secrets.token_urlsafe(CODE_BYTES)),
-                    LeaveClass(big, 12), LeaveClass(big, 3, confirmed=True), ShowClass(big),
-                    RemoveMember(big), RemoveMember(big, big),
-                    RemoveMember(big, big, confirmed=True)):
+                    LeaveClass(big, 12), ConfirmLeaveClass(big, 3), ShowClass(big),
+                    ListMembers(big), RemoveMember(big, big), ConfirmRemoveMember(big, big)):
         data = payload.encode()
         assert len(data.encode()) <= 64 and decode(data) == payload, data
-    for junk in ("jc:", "jc:a b", "jc:" + "a" * 62, "sh:x", "cr:1", "cx:1:", "lx:1", "cv:-1"):
+    for junk in ("jc:a b", "jc:" + "a" * 61, "sh:x", "cr:1", "cx:1:", "cv:-1", "jc:a/b"):
         assert decode(junk) is None, junk
 
 

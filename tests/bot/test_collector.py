@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import gc
 
-from bot.devtools.emulator import BotApiEmulator
 from tests.bot.test_study_loop import say
 from tests.conftest import make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator
 
 
 def _collectable(obj: object) -> bool:

@@ -9,11 +9,11 @@ from sqlmodel import Session, col, func, select
 
 from bot.decks.personal import MAX_PERSONAL_DECKS, save_personal_deck
 from bot.decks.table_import import MAX_IMPORT_BYTES, parse_table
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.store.models import Card, CardState, Deck, ReviewLog
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator, ShownMessage
 
 OTHER = 5151
 VERBS = (

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from tests.bot.test_study_loop import LEARNER, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator, ShownMessage
 
 
 def write_deck(cards_dir: Path, number: int) -> Path:

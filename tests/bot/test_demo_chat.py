@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from PIL import Image
 
-from bot.devtools.emulator import BotApiEmulator
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator
 
 
 def _png(width: int, height: int) -> bytes:

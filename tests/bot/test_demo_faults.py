@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.store.models import DemoUse
 from tests.bad_pictures import bad_pictures
 from tests.bot.test_study_loop import LEARNER, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator, ShownMessage
 
 APOLOGY = "something went wrong"
 

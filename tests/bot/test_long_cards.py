@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.decks.parser import MAX_FIELD_CHARS
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
-from bot.devtools.emulator._formatting import parse_formatted, utf16_len
 from bot.telegram.text_limits import TEXT_LIMIT
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator, ShownMessage
+from tgemu._formatting import parse_formatted, utf16_len
 
 
 @pytest.fixture

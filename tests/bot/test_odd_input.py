@@ -12,11 +12,11 @@ import pytest
 from sqlmodel import Session, col, func, select
 
 from bot.decks.table_import import MAX_IMPORT_BYTES
-from bot.devtools.emulator import BotApiEmulator
 from bot.store.models import Deck, Learner, StudyPrompt
 from tests.bot.test_study_loop import LEARNER, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator
 
 APOLOGY = "Sorry, something went wrong"
 

@@ -147,7 +147,7 @@ async def test_prompt_never_waits_for_a_reply_that_does_not_come(tmp_path: Path)
                                 picture_dir=tmp_path / "pictures", settle_cap_s=3600), 60)
     text = out.getvalue()
     assert "bot (notice): This button has expired. Send /study to continue." in text, text
-    assert "No button 42 on screen (buttons: 1-6)" in text
+    assert "No button 42 on screen (buttons: 1-7)" in text
     assert "Session ended" in text
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.store.models import CardState, ReviewLog
 from tests.conftest import RunningBot, make_settings, start_bot
+from tgemu import BotApiEmulator, ShownMessage
 
 LEARNER = 4242
 

@@ -8,9 +8,9 @@ from html import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.devtools.emulator._formatting import parse_formatted, utf16_len
 from bot.telegram.render import Reply, with_note
 from bot.telegram.text_limits import CAPTION_LIMIT, TEXT_LIMIT, clip, shorten
+from tgemu._formatting import parse_formatted, utf16_len
 
 TEXT = st.text(alphabet=st.sampled_from([*"ab <>&\"' \n", "é", "😀", "𝛁", "ж"]),
                max_size=40)

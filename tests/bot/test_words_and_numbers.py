@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.devtools.emulator import BotApiEmulator
 from bot.reminders import push_moment
 from bot.scheduling import day_start, local_day
 from bot.store.models import Learner
@@ -19,6 +18,7 @@ from bot.wording import duration, plural
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator
 
 
 def stored_zone(bot: RunningBot) -> str:

@@ -18,8 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.devtools.emulator import BotApiEmulator
 from tests.conftest import assert_conforming
+from tgemu import BotApiEmulator
 
 
 def make_png(width: int = 2, height: int = 3) -> bytes:

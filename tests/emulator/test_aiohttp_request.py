@@ -12,10 +12,10 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.devtools.emulator import BotApiEmulator
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.pushes import _surely_unsent
 from tests.emulator.conftest import KEYBOARD, make_png
+from tgemu import BotApiEmulator
 
 
 @pytest.fixture

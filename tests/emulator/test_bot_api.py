@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken
 
-from bot.devtools.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 from .conftest import make_png
 

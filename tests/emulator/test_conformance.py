@@ -15,9 +15,9 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.devtools.emulator import BotApiEmulator
-from bot.devtools.emulator._conformance import Checker
-from bot.devtools.emulator._spec import SPEC_PATH, Unit, load_spec
+from tgemu import BotApiEmulator
+from tgemu._conformance import Checker
+from tgemu._spec import SPEC_PATH, Unit, load_spec
 
 REPO = Path(__file__).resolve().parents[2]
 BUTTONS = {"inline_keyboard": [[{"text": "Good", "callback_data": "r:1:3"},

@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.devtools.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 # RetryAfter itself reads the deprecated int-valued attribute while being constructed.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 from telegram.ext import Application
 
-from bot.devtools.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 from .conftest import make_png
 
@@ -96,7 +96,7 @@ async def test_token_never_logged(
         await c.get(f"{emu.base_url}{emu.token}/getMe")
         await c.get(f"{emu.file_url}{emu.token}/missing")
     await asyncio.sleep(0.05)
-    ours = [r for r in caplog.records if r.name.startswith(("bot.devtools", "aiohttp"))]
+    ours = [r for r in caplog.records if r.name.startswith(("tgemu", "aiohttp"))]
     assert any(str(emu.bot_id) in r.getMessage() for r in ours)
     secret = emu.token.split(":", 1)[1]
     assert not any(secret in r.getMessage() for r in ours)

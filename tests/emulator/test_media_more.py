@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Bot, InputMediaDocument, InputMediaPhoto
 
-from bot.devtools.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 from .conftest import make_png
 

@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Conflict
 
-from bot.devtools.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 
 async def test_offset_confirms_and_nothing_is_delivered_twice(

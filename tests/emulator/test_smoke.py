@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from bot.devtools.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 from .conftest import make_png
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import Conflict
 
-from bot.devtools.emulator import BotApiEmulator
+from tgemu import BotApiEmulator
 
 
 class Receiver:

@@ -9,7 +9,6 @@ from pathlib import Path
 import fsrs
 from sqlmodel import Session, select
 
-from bot.devtools.emulator import BotApiEmulator
 from bot.store.models import Learner
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import make_settings, start_bot
@@ -19,6 +18,7 @@ from tests.scaleout.conftest import REDIS_URL, WorkerProcess
 
 # The scale-out suite's fixture: a queue name of its own, its Redis keys deleted afterwards.
 from tests.scaleout.conftest import queue_name as queue_name
+from tgemu import BotApiEmulator
 
 
 async def test_fit_runs_on_a_queue_worker_and_is_accepted(

@@ -11,7 +11,6 @@ import fsrs
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.scheduling import Memory, Rating, SchedulerConfig, State, review
 from bot.store.models import Card, CardState, Learner, StudyPrompt
 from bot.study import scheduler_config
@@ -19,6 +18,7 @@ from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FIXED_NOW, FakeClock
 from tests.fitting.history import insert_history
+from tgemu import BotApiEmulator, ShownMessage
 
 HISTORY_DAYS = 100
 START = FIXED_NOW - timedelta(days=HISTORY_DAYS)

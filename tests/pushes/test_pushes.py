@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 
 from bot import pushing
 from bot.app import build_application, initialize, shutdown
-from bot.devtools.emulator import BotApiEmulator
 from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, PushClaim
 from bot.telegram import pushes
 from bot.telegram.pushes import reschedule, run_due_pushes
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator
 
 BERLIN, SAO_PAULO, KATHMANDU = "Europe/Berlin", "America/Sao_Paulo", "Asia/Kathmandu"
 JOINED = datetime(2026, 1, 1, tzinfo=UTC)

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.devtools.emulator import BotApiEmulator
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
+from tgemu import BotApiEmulator
 
 
 @pytest.fixture

@@ -49,12 +49,12 @@ RATING_WEIGHTS = ((Rating.AGAIN, 4), (Rating.HARD, 4), (Rating.GOOD, 2), (Rating
 
 
 class Emulator:
-    """`python -m bot.devtools.emulator` in its own process, driven over `/_emulator`."""
+    """`python -m tgemu` in its own process, driven over `/_emulator`."""
 
     def __init__(self, log_path: Path) -> None:
         self._log = log_path.open("ab")
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "bot.devtools.emulator", "--port", "0"], cwd=REPO,
+            [PYTHON, "-m", "tgemu", "--port", "0"], cwd=REPO,
             stdout=subprocess.PIPE, stderr=self._log,
         )
         assert self.proc.stdout is not None

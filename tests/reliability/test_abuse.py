@@ -19,7 +19,6 @@ from PIL import Image
 from sqlmodel import Session, func, select
 
 from bot.demo_quota import DemoAllowed, NoLearner, QuotaReached, claim_demo
-from bot.devtools.emulator import BotApiEmulator
 from bot.flood_window import Admitted, FloodThrottle, Throttled
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -27,6 +26,7 @@ from bot.store.models import DemoUse, Learner
 from bot.study import ensure_learner
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FIXED_NOW, FakeClock, postgres_database
+from tgemu import BotApiEmulator
 
 FLOODER, BYSTANDER = 6001, 6002
 LIMIT = 5

@@ -18,12 +18,12 @@ from sqlmodel import Session, col, create_engine, func, select
 
 from bot.cli import main as tutorbot
 from bot.decks.loader import load_decks
-from bot.devtools.emulator import BotApiEmulator
 from bot.export import COLUMNS, LOCAL_COLUMNS, RATING_NAMES
 from bot.store.models import Card, CardState, Learner, ReviewLog
 from tests.bot.test_study_loop import LEARNER, press, say
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import CARDS_DIR, FakeClock, postgres_database
+from tgemu import BotApiEmulator
 
 DECK = "neural-network-basics-2"
 QUESTIONS = {card.key: card.question for deck in load_decks(CARDS_DIR) for card in deck.cards}

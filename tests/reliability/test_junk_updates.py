@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, func, select
 
-from bot.devtools.emulator import BotApiEmulator
 from bot.store.models import ReviewLog, StudyPrompt
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock, postgres_database
+from tgemu import BotApiEmulator
 
 VICTIM = 4242
 STRANGERS = (9001, 9002)

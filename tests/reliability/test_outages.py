@@ -15,11 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from tests.bot.test_study_loop import LEARNER, say
 from tests.conftest import make_settings, start_bot
 from tests.factories import FakeClock
 from tests.private_services import PrivatePostgres, private_postgres
+from tgemu import BotApiEmulator, ShownMessage
 
 DOWN_TEXT = "can't reach my database right now"
 APOLOGY = "something went wrong"

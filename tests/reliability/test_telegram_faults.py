@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.store.models import ReviewLog
 from tests.bot.test_study_loop import LEARNER, say
 from tests.conftest import RunningBot
+from tgemu import BotApiEmulator, ShownMessage
 
 APOLOGY = "Sorry, something went wrong"
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "

@@ -21,12 +21,12 @@ from pydantic import SecretStr
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.devtools.emulator import BotApiEmulator, ShownMessage
 from bot.store.db import Database
 from bot.telegram.context import TutorApp
 from bot.webserver import WebhookServer, start_webhook, stop_webhook
 from tests.conftest import make_settings
 from tests.factories import REPO, FakeClock
+from tgemu import BotApiEmulator, ShownMessage
 
 REDIS_URL = os.environ.get("TUTORBOT_TEST_REDIS", "redis://127.0.0.1:6379/0")
 WEBHOOK_SECRET = "Wh-secret-9f8e7d6c5b4a"

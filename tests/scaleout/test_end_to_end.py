@@ -6,7 +6,6 @@ import aiohttp
 from sqlmodel import Session, select
 
 from bot.demos.queue_runner import RedisDemoRunner
-from bot.devtools.emulator import BotApiEmulator
 from bot.store.models import ReviewLog
 from tests.factories import FakeClock, postgres_database
 from tests.scaleout.conftest import (
@@ -19,6 +18,7 @@ from tests.scaleout.conftest import (
     start_webhook_bot,
     webhook_settings,
 )
+from tgemu import BotApiEmulator
 
 
 async def test_learner_studies_and_runs_lrfind_on_the_scaled_out_bot(

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.devtools.emulator import BotApiEmulator
 from tests.bad_pictures import bad_pictures
 from tests.bot.test_demo_faults import APOLOGY, cancel_buttons, outcome, uses
 from tests.bot.test_study_loop import LEARNER, say
@@ -22,6 +21,7 @@ from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
 from tests.private_services import PrivateRedis, private_redis
 from tests.scaleout.conftest import REDIS_URL, WorkerProcess
+from tgemu import BotApiEmulator
 
 FAKE = "tests.scaleout.fake_queue_worker"
 OUTAGE_S = 30.0

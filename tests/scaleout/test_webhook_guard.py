@@ -17,7 +17,6 @@ import aiohttp
 import pytest
 
 from bot import webserver
-from bot.devtools.emulator import BotApiEmulator
 from tests.factories import REPO, FakeClock
 from tests.reliability.harness import Emulator, bot_env
 from tests.scaleout.conftest import (
@@ -29,6 +28,7 @@ from tests.scaleout.conftest import (
     start_webhook_bot,
     webhook_settings,
 )
+from tgemu import BotApiEmulator
 
 HEAD_S = 1.5
 BODY_S = 1.5

@@ -10,7 +10,6 @@ import aiohttp
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.devtools.emulator import BotApiEmulator
 from bot.runner import serve_webhook
 from bot.store.models import Learner, ReviewLog
 from bot.webserver import SECRET_HEADER
@@ -25,6 +24,7 @@ from tests.scaleout.conftest import (
     start_webhook_bot,
     webhook_settings,
 )
+from tgemu import BotApiEmulator
 
 
 def _count(bot: WebhookBot, model: type[Learner] | type[ReviewLog]) -> int:

@@ -22,7 +22,6 @@ from pydantic import SecretStr
 
 from bot.app import build_application, initialize, shutdown
 from bot.config import Settings
-from bot.devtools.emulator import BotApiEmulator, TgUser
 from bot.devtools.playground.lines import (
     HELP,
     Action,
@@ -38,6 +37,7 @@ from bot.devtools.playground.lines import (
 )
 from bot.devtools.playground.printer import ChatPrinter, run_prefix
 from bot.telegram.context import TutorApp
+from tgemu import BotApiEmulator, TgUser
 
 __all__ = ["PLAYGROUND_TOKEN", "USER_ID", "play"]
 

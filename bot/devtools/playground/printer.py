@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.devtools.emulator import CallbackAnswer, ShownMessage
+from tgemu import CallbackAnswer, ShownMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from ._models import (
     Violation,
 )
 
-log = logging.getLogger("bot.devtools.emulator")
+log = logging.getLogger("tgemu")
 
 ChatRef = int | TgUser | JsonDict
 UserRef = int | TgUser

@@ -1,6 +1,6 @@
 """Run the emulator as a standalone server for bot subprocesses, benchmarks or manual poking.
 
-``python -m bot.devtools.emulator --port 8081`` prints the URLs to put in
+``python -m tgemu --port 8081`` prints the URLs to put in
 TELEGRAM_API_URL / TELEGRAM_FILE_URL; drive it through the ``/_emulator`` HTTP API.
 """
 
