@@ -413,3 +413,26 @@ async def test_class_asks_which_deck_when_several_are_shared(sqlite_bot: Running
     assert [label for row in choice.buttons for label, _ in row] == ["Colours", "Spanish verbs"]
     (report,) = await teacher.press(choice, "Spanish verbs")
     assert "Class: Spanish verbs" in report.body and "Nobody has joined yet" in report.body
+
+
+async def test_a_deck_from_anki_is_shared_like_a_csv(sqlite_bot: RunningBot, tmp_path: Path
+                                                      ) -> None:
+    """An .apkg that genanki wrote becomes a deck the teacher shares; a learner joins by the
+    link and is asked its cards."""
+    from tests.decks.anki_files import write_package
+    teacher, eve = Person(sqlite_bot, TEACHER), Person(sqlite_bot, EVE)
+    package = write_package(tmp_path, basic=[("Capital of Peru?", "Lima"),
+                                             ("Capital of Chile?", "Santiago")], name="capitals")
+    teacher.emu.user(TEACHER, first_name="Ada")
+    await teacher.emu.send_document(TEACHER, package, "Capitals.apkg",
+                                    "application/octet-stream")
+    (imported,) = await teacher.emu.wait_for_bot_message(TEACHER, timeout=15)
+    assert "Imported your deck “Capitals”: 2 cards" in imported.body
+    (listing,) = await teacher.say("/decks")
+    (shared,) = await teacher.press(listing, "🔗")
+    (preview,) = await eve.say(f"/start {code_of(shared)}")
+    assert "Capitals" in preview.body and "2 cards · shared by Ada" in preview.body
+    await eve.press_to_edit(preview, "Join", "You joined")
+    await eve.study_class_deck_only()
+    (card,) = await eve.say("/study")
+    assert "Capital of" in card.body
