@@ -271,3 +271,74 @@ class DisputeGrade(Payload, prefix="gd"):
 
     prompt_id: int
     claim: Claim
+
+
+# --- Classes (bot.classes) ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShareDeck(Payload, prefix="sh"):
+    """Show (drawing if need be) the join link of one's own personal deck."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RevokeLink(Payload, prefix="rv"):
+    """Stop new joins by the deck's link."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JoinClass(Payload, prefix="jc"):
+    """Join the deck a link opened. The code itself rides along, not the deck id, so a forged
+    button gets in no further than a guessed link would."""
+
+    code: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LeaveClass(Payload, prefix="lc"):
+    """Ask before leaving a class (from /decks)."""
+
+    deck_id: int
+    page: Page = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfirmLeaveClass(Payload, prefix="lx"):
+    """The confirmation: leave it, with the learner's history on the deck."""
+
+    deck_id: int
+    page: Page = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShowClass(Payload, prefix="cv"):
+    """The owner's /class view of one shared deck."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ListMembers(Payload, prefix="cm"):
+    """The members of the owner's class, one button each, to pick whom to remove."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RemoveMember(Payload, prefix="cr"):
+    """Ask before removing this learner from the class."""
+
+    deck_id: int
+    learner_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfirmRemoveMember(Payload, prefix="cx"):
+    """The confirmation: remove them, with their history on the deck."""
+
+    deck_id: int
+    learner_id: int

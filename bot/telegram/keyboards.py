@@ -15,16 +15,25 @@ from bot.telegram.callback_data import (
     CardAside,
     ChooseSetting,
     ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    ConfirmRemoveMember,
     DecideFit,
     DeckPage,
     DeleteDeck,
     DisputeGrade,
     FitAction,
+    JoinClass,
+    LeaveClass,
+    ListMembers,
     OpenSetting,
     Payload,
     RateCard,
+    RemoveMember,
     RetryDemo,
+    RevokeLink,
     SettingName,
+    ShareDeck,
+    ShowClass,
     ShowDemo,
     StudyNow,
     ToggleDeck,
@@ -127,15 +136,21 @@ def setting_choices(name: str) -> InlineKeyboardMarkup | None:
 
 
 def deck_toggles(listing: DeckListPage) -> InlineKeyboardMarkup:
-    """One toggle per deck on this page (personal decks also get 🗑), then ◀ page ▶."""
+    """One toggle per deck on this page (own decks also get 🔗 share and 🗑 delete, joined
+    ones 🚪 leave), then ◀ page ▶."""
     rows = []
     for deck in listing.decks:
         mark = "✅" if deck.enabled else "⬜️"
         title = deck.title if len(deck.title) <= 40 else deck.title[:39] + "…"
-        mine = "👤 " if deck.personal else ""
+        mine = "👥 " if deck.joined else "👤 " if deck.personal else ""
         row = [InlineKeyboardButton(f"{mark} {mine}{title}", callback_data=ToggleDeck(
             deck.deck_id, listing.page).encode())]
-        if deck.personal:
+        if deck.joined:
+            row.append(InlineKeyboardButton("🚪", callback_data=LeaveClass(
+                deck.deck_id, listing.page).encode()))
+        elif deck.personal:
+            row.append(InlineKeyboardButton("🔗", callback_data=ShareDeck(
+                deck.deck_id).encode()))
             row.append(InlineKeyboardButton("🗑", callback_data=DeleteDeck(
                 deck.deck_id, listing.page).encode()))
         rows.append(row)
@@ -171,3 +186,62 @@ def retry_demo(request: DemoRequest) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton("🔁 Try again",
                                                        callback_data=payload.encode())]])
+
+
+# --- Classes (bot.classes) -----------------------------------------------------------------
+
+
+def share_link(deck_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("🚫 Revoke link", callback_data=RevokeLink(deck_id).encode()),
+        InlineKeyboardButton("👥 Class", callback_data=ShowClass(deck_id).encode()),
+    ]])
+
+
+def join_class(code: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        "✅ Join", callback_data=JoinClass(code).encode())]])
+
+
+def confirm_leave(deck_id: int, page: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("🚪 Yes, leave",
+                             callback_data=ConfirmLeaveClass(deck_id, page).encode()),
+        InlineKeyboardButton("Cancel", callback_data=DeckPage(page).encode()),
+    ]])
+
+
+def class_view(deck_id: int, *, link_open: bool, members: int) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton("🔗 Link" if link_open else "🔗 New link",
+                                callback_data=ShareDeck(deck_id).encode())]
+    if members:
+        row.append(InlineKeyboardButton("👤 Remove a learner",
+                                        callback_data=ListMembers(deck_id).encode()))
+    return InlineKeyboardMarkup([row])
+
+
+def class_choice(decks: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        title if len(title) <= 40 else title[:39] + "…",
+        callback_data=ShowClass(deck_id).encode())] for deck_id, title in decks])
+
+
+# Telegram shows at most 100 buttons in one keyboard; the last row is Cancel.
+MAX_MEMBER_BUTTONS = 90
+
+
+def member_list(deck_id: int, members: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(
+        f"👤 {name if len(name) <= 40 else name[:39] + '…'}",
+        callback_data=RemoveMember(deck_id, learner_id).encode())]
+        for learner_id, name in members]
+    rows.append([InlineKeyboardButton("Cancel", callback_data=ShowClass(deck_id).encode())])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_remove(deck_id: int, learner_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("Yes, remove", callback_data=ConfirmRemoveMember(
+            deck_id, learner_id).encode()),
+        InlineKeyboardButton("Cancel", callback_data=ShowClass(deck_id).encode()),
+    ]])
