@@ -15,16 +15,25 @@ from bot.telegram.callback_data import (
     CardAside,
     ChooseSetting,
     ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    ConfirmRemoveMember,
     DecideFit,
     DeckPage,
     DeleteDeck,
     DisputeGrade,
     FitAction,
+    JoinClass,
+    LeaveClass,
+    ListMembers,
     OpenSetting,
     Payload,
     RateCard,
+    RemoveMember,
     RetryDemo,
+    RevokeLink,
     SettingName,
+    ShareDeck,
+    ShowClass,
     ShowDemo,
     StudyNow,
     ToggleDeck,
@@ -38,6 +47,9 @@ EXAMPLES: list[Payload] = [
     DecideFit(FitAction.RESET), ToggleDeck(5, 2), DeleteDeck(5, 1), ConfirmDeleteDeck(5, 1),
     CardAction(7, CardAside.SUSPEND), RetryDemo(DemoKind.SOFTMAX, ("0.5", "1", "3")),
     RetryDemo(DemoKind.LRFIND), DeckPage(3), DisputeGrade(9, Claim.WRONG),
+    ShareDeck(4), RevokeLink(4), JoinClass("AbC_d-12" * 2), LeaveClass(4, 1),
+    ConfirmLeaveClass(4, 1), ShowClass(4), ListMembers(4), RemoveMember(4, 77),
+    ConfirmRemoveMember(4, 77),
 ]
 
 
@@ -58,7 +70,8 @@ def test_every_payload_class_has_an_example_and_its_own_prefix() -> None:
 @pytest.mark.parametrize("forged", [
     "", "zz:1", "r:1", "r:1:5", "r:x:1", "r:1:3:9", "d:1:2", "s:x", "so:nope", "ca:1:eat",
     "dp:-1", "dp:abc", "dp:99999", "dk:3:55555", "gd:1:maybe", "fd:burn:123",
-    "sv:bogus:1", "rt:nosuchdemo:", "r:" + "9" * 40 + ":1", "x" * 65,
+    "sv:bogus:1", "rt:nosuchdemo:", "jc:a:b", "jc:" + "x" * 40, "cr:1",
+    "r:" + "9" * 40 + ":1", "x" * 65,
 ])
 def test_forged_or_malformed_data_decodes_to_none(forged: str) -> None:
     assert decode(forged) is None
