@@ -15,6 +15,7 @@ from itertools import islice
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.grading.formulas import INFORMAL
 from bot.grading.lexicon import (
     CLAUSE_BREAKS,
     EXAMPLE_CUES,
@@ -36,8 +37,13 @@ _FLIP_WORDS = (
 FLIPPERS = frozenset(stem(w) for w in _FLIP_WORDS)
 # After a comma these start a new thought: "tackle overfitting, as we loop many times".
 SUBORDINATORS = frozenset(
-    {"as", "because", "since", "so", "which", "thus", "hence", "whereas", "while", "therefore"}
+    {"as", "because", "since", "so", "which", "thus", "hence", "whereas", "while", "therefore",
+     "usually", "typically", "often", "mostly", "especially", "allowing", "making", "giving"}
 )
+# These start a new thought even without a comma: "capping it so it cannot explode".
+SEG_WORDS = frozenset({"so", "because", "but", "whereas", "thus", "hence", "therefore"})
+# "also called L2 regularisation", "aka": another name, accepted but not required.
+ALIAS_CUES = frozenset({"aka", "alias"})
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
@@ -115,7 +121,7 @@ def repair(word: str, lex: Lexicon) -> tuple[str, ...]:
 
 
 def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
-    w = americanise(word)
+    w = americanise(INFORMAL.get(word, word))
     if w in NUMBER_WORDS:
         return (NUMBER_WORDS[w],)
     if w in STOPWORDS or w in NEGATIONS or len(w) <= 3 or w in lex.vocab or stem(w) in lex.stems:
@@ -234,6 +240,13 @@ def _entries(
             if w in CLAUSE_BREAKS and not (w == "than" and out and out[-1].surface == "rather"):
                 n_function += 1
                 clause += 1
+                if w in SEG_WORDS and nxt not in {"far", "much", "many", "called"}:
+                    seg, item, example = seg + 1, 0, False
+                    breaks.append(",")
+                continue
+            if w in ALIAS_CUES or (w == "also" and nxt in {"called", "known", "named"}):
+                example = True
+                n_function += 1
                 continue
             if (w in EXAMPLE_CUES and not (w == "like" and out and not out[-1].stop)) or (
                 w in {"example", "instance"} and i and toks[i - 1].text == "for"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
+from bot.grading.informativeness import word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
 from bot.grading.synonyms import (
@@ -24,6 +25,9 @@ from bot.grading.synonyms import (
 )
 
 QUOTE_CHARS = 48
+# Words in parentheses qualify the idea ("by value or by norm"): they count for little.
+ASIDE_FACTOR = 0.5
+POSITION_DECAY = 0.1
 PAIR_WINDOW = 4
 _UNQUOTE = str.maketrans({c: " " for c in '"()[]{}'})
 
@@ -101,12 +105,15 @@ def _weight(u: Unit, question_keys: frozenset[str], shared: frozenset[str]) -> f
         return 2.0
     if u.role is Role.CODEPART:
         return 0.1 if len(u.key) == 1 else 0.35
-    w = 0.5 if (u.key in GENERIC or u.key[:1].isdigit()) else 0.3 if len(u.key) == 1 else 1.0
+    # Rare words name ideas; frequent ones ("model", "data") carry little (informativeness.py).
+    w = 0.3 if len(u.key) == 1 else word_weight(u.surface)
+    if u.key in GENERIC or u.key[:1].isdigit():
+        w = min(w, 0.5)
     if u.key in question_keys:
         w *= 0.5  # echoing the question proves little
     if u.key in shared:
         w *= 0.5  # a word in every step of a procedure does not tell the steps apart
-    return 0.7 * w if u.role is Role.ASIDE else w
+    return ASIDE_FACTOR * w if u.role is Role.ASIDE else w
 
 
 def _needs(
@@ -116,8 +123,9 @@ def _needs(
     parts: dict[str, tuple[str, ...]],
 ) -> tuple[Need, ...]:
     best: dict[tuple[str, bool], Need] = {}
-    for u in units:
-        w = _weight(u, question_keys, shared)
+    for pos, u in enumerate(units):
+        # The core comes first: what a thing is or does, then how, then details.
+        w = _weight(u, question_keys, shared) / (1.0 + POSITION_DECAY * pos)
         old = best.get((u.key, u.neg))
         if old is None or old.weight < w:
             specific = u.role is Role.CODEPART or (

@@ -33,6 +33,8 @@ PARTIAL_AT = 0.2
 # Another card "clearly" fits better: it scores as correct there, well above this card.
 OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
+# Weight of reference words an answer negates or opposes that makes it a contradiction.
+CONTRADICTION_AT = 0.4
 # In a long answer one incidental reversed relation is weak evidence.
 LONG_WORDS = 40
 # Only the first 2,000 characters (about 350 words) are read: no flashcard answer needs
@@ -126,7 +128,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     stance = stance_trap(model, ans)
     if stance is not None:
         return Assessment(m.score, m, stance)
-    if m.contradiction >= 1.0 or m.conflicts >= (2 if ans.n_words >= LONG_WORDS else 1):
+    if m.contradiction >= CONTRADICTION_AT or m.conflicts >= (2 if ans.n_words >= LONG_WORDS else 1):
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
     if deck:

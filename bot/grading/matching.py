@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
+from bot.grading.opposites import opposites
+from bot.grading.wordnet import related
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
 SATURATION = 0.6
@@ -25,6 +27,10 @@ EXAMPLE_BONUS = 0.5
 # Naming some words of a multi-word term ("stochastic" for SGD) earns this share of it.
 PART_CREDIT = 0.5
 GENERIC_ONLY = 0.5
+# A WordNet synonym or related form ("make" for "synthesise") counts nearly as the word.
+RELATED_CREDIT = 0.8
+# A negation is scoped loosely ("no crust made or destroyed"), an opposite word is not.
+NEGATION_STRENGTH = 0.5
 HEADER_ONLY = 0.25
 # Coverage cap when only one side of a contrast is named: at most partial.
 HALF_CONTRAST = 0.33
@@ -48,17 +54,27 @@ class Match:
     contradiction: float
     core_contradicted: bool
     conflicts: int
+    opposed: tuple[tuple[str, str], ...] = ()  # (learner's words, reference's words)
 
 
 class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
-    __slots__ = ("antonyms", "comparative", "neg", "pos", "surface", "weak")
+    __slots__ = (
+        "antonyms", "comparative", "neg", "opposed", "pos", "ref_keys", "surface", "weak"
+    )
 
     def __init__(
-        self, analysis: Analysis, parts: dict[str, tuple[str, ...]], antonyms: dict[str, str]
+        self,
+        analysis: Analysis,
+        parts: dict[str, tuple[str, ...]],
+        antonyms: dict[str, str],
+        ref_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.antonyms = antonyms
+        self.ref_keys = ref_keys
+        # (learner's word, reference word) for each opposite the answer states.
+        self.opposed: list[tuple[str, str]] = []
         self.comparative = analysis.comparative
         self.pos: set[str] = set()
         self.neg: set[str] = set()
@@ -88,6 +104,8 @@ class AnswerIndex:
             return 0.0
         if need.key in self.weak:
             return PART_CREDIT
+        if not need.key.startswith("code:") and related(need.key) & self.pos:
+            return RELATED_CREDIT
         if need.parts:
             # "higher" alone is not "higher layers": a direction word proves nothing.
             have = [p for p in need.parts if p in self.pos]
@@ -96,22 +114,39 @@ class AnswerIndex:
             return PART_CREDIT * len(have) / len(need.parts)
         return 0.0
 
-    def denies(self, need: Need) -> bool:
-        return need.key in (self.pos if need.neg else self.neg)
+    def denies(self, need: Need) -> float:
+        """How strongly the answer states the opposite of `need` (0 when it does not)."""
+        if need.key in (self.pos if need.neg else self.neg):
+            self.opposed.append(("not " + self.surface.get(need.key, need.surface), need.surface))
+            return NEGATION_STRENGTH
+        if need.neg or need.key in self.pos or need.example or related(need.key) & self.pos:
+            return 0.0
+        # "bigger" where the reference says "limits": an opposite the reference never names.
+        said = (opposites(need.key) & self.pos) - self.ref_keys
+        if said:
+            self.opposed.append((self.surface[min(said)], need.surface))
+            return 1.0
+        return 0.0
+
+    def related_said(self, need: Need) -> str:
+        hit = related(need.key) & self.pos
+        return self.surface[min(hit)] if hit else need.surface
 
 
 def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str], float]:
+    """Coverage of one wording, the reference's words it covered, and the weight denied."""
     main_w = main_got = ex_w = ex_got = against = 0.0
     words: list[str] = []
     strong = False
     for n in needs:
-        if not ans.exact(n) and ans.denies(n):
-            against += 0.0 if n.example else n.weight
+        denied = 0.0 if ans.exact(n) else ans.denies(n)
+        if denied:
+            against += 0.0 if n.example else n.weight * denied
             got = 0.0
         else:
             got = ans.credit(n)
         if got:
-            words.append(ans.said(n))
+            words.append(n.surface)
             strong = strong or (n.specific and not n.example)
         if n.example:
             ex_w, ex_got = ex_w + n.weight, ex_got + got * n.weight
@@ -223,7 +258,7 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
 
 
 def match(model: CardModel, ans: Analysis) -> Match:
-    idx = AnswerIndex(ans, model.lex.table.parts, model.antonyms)
+    idx = AnswerIndex(ans, model.lex.table.parts, model.antonyms, model.ref_keys)
     results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
     credits = [r.credit for r in results]
     score = sum(credits) / len(credits)
@@ -235,4 +270,4 @@ def match(model: CardModel, ans: Analysis) -> Match:
     against = sum(r.contradicted for r in results)
     n_conflicts, core_conflict = conflicts(model, ans)
     core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
-    return Match(score, results, against, core_against, n_conflicts)
+    return Match(score, results, against, core_against, n_conflicts, tuple(idx.opposed))
