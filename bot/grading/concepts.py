@@ -9,13 +9,14 @@ The analysis is cached per card text because the bot grades many answers per car
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
 from bot.grading.informativeness import word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
+from bot.grading.roles import Fact, reference_facts
 from bot.grading.synonyms import (
     SynonymTable,
     build_table,
@@ -27,6 +28,7 @@ from bot.grading.synonyms import (
 QUOTE_CHARS = 48
 # Words in parentheses qualify the idea ("by value or by norm"): they count for little.
 ASIDE_FACTOR = 0.5
+LIST_ITEM_MAX = 5
 POSITION_DECAY = 0.1
 PAIR_WINDOW = 4
 _UNQUOTE = str.maketrans({c: " " for c in '"()[]{}'})
@@ -70,6 +72,8 @@ class CardModel:
     reference: str
     verdict: str  # "yes" or "no" when the reference opens with one
     antonyms: dict[str, str]
+    anchors: frozenset[str] = frozenset()  # things the reference contrasts (roles.py)
+    facts: dict[str, Fact] = field(default_factory=dict)
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -160,7 +164,9 @@ def _segment_concept(
     body = [u for u in units if not u.header]
     items = sorted({u.item for u in body})
     per_item = len(body) / max(1, len(items))
-    if len(items) >= 3 and per_item <= 3.5:
+    sizes = [sum(1 for u in body if u.item == it and u.role is not Role.EXAMPLE) for it in items]
+    # A list has short items ("rotations, flips, crops"); a long one is a sentence with commas.
+    if len(items) >= 3 and per_item <= 3.5 and max(sizes) <= LIST_ITEM_MAX:
         options = []
         labels = []
         head = [u for u in units if u.header]
@@ -276,6 +282,7 @@ def _build(
         needs = _needs(list(ref.units), frozenset(), frozenset(), table.parts)
         concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
     antonyms = lex.table.antonyms
+    anchors, facts = reference_facts(ref.units, qk)
     return CardModel(
         lex=lex,
         concepts=tuple(concepts),
@@ -289,4 +296,6 @@ def _build(
         ref_keys=frozenset(u.key for u in ref.units),
         pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),
         antonyms=antonyms,
+        anchors=anchors,
+        facts=facts,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.grading.analysis import Analysis, analyse
 from bot.grading.concepts import CardModel, build, deck_lexicon
-from bot.grading.explain import explain, matched_words, missed_concepts
+from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
 from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
@@ -47,6 +47,7 @@ _REASONS = {
     Trap.ECHO: "That repeats the question.",
     Trap.STUFFING: "A list of keywords is not an answer; say how they relate.",
     Trap.CONTRADICTS: "That contradicts the reference (negated or reversed).",
+    Trap.SWAPPED: "You swapped the roles.",
     Trap.SLIPS: "Right core idea, but part of it is stated the wrong way round.",
     Trap.NO_STANCE: "This is a yes/no question: say which, then why.",
     Trap.NO_CODE: "Right idea; now write the code itself.",
@@ -128,6 +129,8 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     stance = stance_trap(model, ans)
     if stance is not None:
         return Assessment(m.score, m, stance)
+    if m.swap is not None:
+        return Assessment(m.score, m, Trap.SWAPPED)
     if m.contradiction >= CONTRADICTION_AT or m.conflicts >= (2 if ans.n_words >= LONG_WORDS else 1):
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
@@ -177,6 +180,10 @@ def grade(
     reason: str | None = None
     if a.trap is Trap.OTHER_CARD and a.other is not None:
         reason = f"That answers another card: “{a.other.question[:60]}”."
+    elif a.trap in {Trap.CONTRADICTS, Trap.SWAPPED, Trap.SLIPS} and (
+        named := contradiction_reason(a.match)
+    ):
+        reason = named if a.trap is not Trap.SLIPS or label is Label.PARTIAL else None
     elif a.trap is not None and (a.trap not in _CAPPED or label is Label.PARTIAL):
         reason = _REASONS[a.trap]
     m = a.match

@@ -13,6 +13,8 @@ from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
 from bot.grading.opposites import opposites
+from bot.grading.roles import Swap, swapped
+from bot.grading.spelling import stem
 from bot.grading.wordnet import related
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
@@ -42,9 +44,10 @@ STEP_HIT = 0.5
 class ConceptResult:
     concept: Concept
     credit: float  # 0..1 after saturation
-    matched: tuple[str, ...]  # learner's words
+    matched: tuple[str, ...]  # the reference's words the answer covered
     contradicted: float  # weight of units the answer negates
     missed_items: tuple[str, ...] = ()
+    missed_words: tuple[str, ...] = ()  # the reference's words it did not cover, weightiest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +58,14 @@ class Match:
     core_contradicted: bool
     conflicts: int
     opposed: tuple[tuple[str, str], ...] = ()  # (learner's words, reference's words)
+    swap: Swap | None = None
 
 
 class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
     __slots__ = (
-        "antonyms", "comparative", "neg", "opposed", "pos", "ref_keys", "surface", "weak"
+        "antonyms", "comparative", "neg", "opposed", "pos", "raw", "ref_keys", "surface", "weak"
     )
 
     def __init__(
@@ -80,9 +84,13 @@ class AnswerIndex:
         self.neg: set[str] = set()
         self.weak: set[str] = set()
         self.surface: dict[str, str] = {}
+        # Stems of the words as typed, before synonyms.txt renamed them ("fixed", not "freeze").
+        self.raw: dict[str, str] = {}
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
+            if not u.neg and " " not in u.surface:
+                self.raw.setdefault(stem(u.surface.lower()), u.surface)
             if not u.neg:
                 for p in parts.get(u.key, ()):
                     self.weak.add(p)
@@ -122,9 +130,16 @@ class AnswerIndex:
         if need.neg or need.key in self.pos or need.example or related(need.key) & self.pos:
             return 0.0
         # "bigger" where the reference says "limits": an opposite the reference never names.
-        said = (opposites(need.key) & self.pos) - self.ref_keys
+        opp = opposites(need.key)
+        if " " not in need.surface:
+            opp = opp | opposites(stem(need.surface.lower()))
+        said = (opp & self.pos) - self.ref_keys
         if said:
             self.opposed.append((self.surface[min(said)], need.surface))
+            return 1.0
+        raw = sorted(k for k in opp & self.raw.keys() if k not in self.ref_keys)
+        if raw:
+            self.opposed.append((self.raw[raw[0]], need.surface))
             return 1.0
         return 0.0
 
@@ -133,10 +148,14 @@ class AnswerIndex:
         return self.surface[min(hit)] if hit else need.surface
 
 
-def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str], float]:
-    """Coverage of one wording, the reference's words it covered, and the weight denied."""
+_Option = tuple[float, list[str], float, list[str]]
+
+
+def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> _Option:
+    """Coverage of one wording, the reference's words covered, weight denied, words missed."""
     main_w = main_got = ex_w = ex_got = against = 0.0
     words: list[str] = []
+    missed: list[tuple[float, str]] = []
     strong = False
     for n in needs:
         denied = 0.0 if ans.exact(n) else ans.denies(n)
@@ -148,19 +167,22 @@ def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str]
         if got:
             words.append(n.surface)
             strong = strong or (n.specific and not n.example)
+        elif not n.example and n.specific:
+            missed.append((-n.weight, n.surface))
         if n.example:
             ex_w, ex_got = ex_w + n.weight, ex_got + got * n.weight
         else:
             main_w, main_got = main_w + n.weight, main_got + got * n.weight
+    left = [w for _, w in sorted(missed)]
     if not main_w:
-        return (ex_got / ex_w if ex_w else 0.0), words, against
+        return (ex_got / ex_w if ex_w else 0.0), words, against, left
     main = main_got / main_w
     ex = ex_got / ex_w if ex_w else 0.0
     cov = main + EXAMPLE_BONUS * ex * (1.0 - main)
     if _half_contrast(needs, ans):
         cov = min(cov, HALF_CONTRAST)
     # Generic or echoed words and examples alone ("model", "16 or 32") do not show the idea.
-    return cov * (1.0 if strong else GENERIC_ONLY), words, against
+    return cov * (1.0 if strong else GENERIC_ONLY), words, against, left
 
 
 def _half_contrast(needs: tuple[Need, ...], ans: AnswerIndex) -> bool:
@@ -191,7 +213,7 @@ def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
         against = 0.0
         header_hit = False
         for i, needs in enumerate(c.options):
-            cov, w, a = _option(needs, ans)
+            cov, w, a, _ = _option(needs, ans)
             against += a
             is_header = c.header and i == 0
             if cov >= ITEM_HIT:
@@ -211,7 +233,7 @@ def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
     credit = min(1.0, best[0] / SATURATION)
     if steps and best[0] < STEP_HIT:
         credit *= 0.5  # words shared with other steps do not name this step
-    return ConceptResult(c, credit, tuple(best[1]), best[2])
+    return ConceptResult(c, credit, tuple(best[1]), best[2], (), tuple(best[3]))
 
 
 def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
@@ -270,4 +292,5 @@ def match(model: CardModel, ans: Analysis) -> Match:
     against = sum(r.contradicted for r in results)
     n_conflicts, core_conflict = conflicts(model, ans)
     core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
-    return Match(score, results, against, core_against, n_conflicts, tuple(idx.opposed))
+    swap = swapped(ans.units, model.anchors, model.facts)
+    return Match(score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap)

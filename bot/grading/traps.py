@@ -24,6 +24,7 @@ class Trap(StrEnum):
     NO_STANCE = "no_stance"  # a yes/no question answered without yes or no: at most partial
     NO_CODE = "no_code"  # a code card answered in words: at most partial
     OTHER_CARD = "other_card"
+    SWAPPED = "swapped"  # the reference's facts tied to the other thing it contrasts: wrong
 
 
 _CALL = re.compile(r"^\s*[A-Za-z_][\w.]*\(.*\)\s*$", re.DOTALL)
