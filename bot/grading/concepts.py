@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
+from bot.grading.formulas import readable
 from bot.grading.informativeness import word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
@@ -136,7 +137,13 @@ def _needs(
                 u.key not in GENERIC and u.key not in question_keys and len(u.key) > 1
             )
             best[(u.key, u.neg)] = Need(
-                u.key, u.neg, w, u.role is Role.EXAMPLE, specific, u.surface, parts.get(u.key, ())
+                u.key,
+                u.neg,
+                w,
+                u.role is Role.EXAMPLE,
+                specific,
+                readable(u.surface),
+                parts.get(u.key, ()),
             )
     return tuple(best.values())
 
@@ -145,7 +152,7 @@ def _quote(text: str, units: list[Unit]) -> str:
     """The teacher's own words for a concept, cut short for an explanation."""
     main = [u for u in units if u.role is not Role.EXAMPLE] or units
     start, end = min(u.start for u in main), max(u.end for u in main)
-    words = text[start:end].translate(_UNQUOTE).strip(" -,;:.\n").split()
+    words = readable(text[start:end]).translate(_UNQUOTE).strip(" -,;:.\n").split()
     out = ""
     for w in words:
         if len(out) + len(w) > QUOTE_CHARS:

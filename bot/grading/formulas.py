@@ -80,3 +80,18 @@ def rewrite(text: str) -> str:
     if "/" in text or "-dim" in text:
         text = _INFORMAL.sub(lambda m: " " + INFORMAL[m.group(1).lower()] + " ", text)
     return text
+
+
+_READABLE = (
+    (re.compile(r"\bmax_0_of_(\w+)"), r"max(0, \1)"),
+    (re.compile(r"\bmin_0_of_(\w+)"), r"min(0, \1)"),
+    (re.compile(r"\bsquare_of_(\w+)"), r"\1²"),
+)
+
+
+def readable(text: str) -> str:
+    """The one spelling of a formula as a learner would write it, for explanations."""
+    if "_of_" in text:
+        for pattern, repl in _READABLE:
+            text = pattern.sub(repl, text)
+    return text

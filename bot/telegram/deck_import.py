@@ -11,6 +11,7 @@ from telegram.ext import filters
 
 from bot.decks.personal import TooManyDecks, save_personal_deck
 from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title, parse_table
+from bot.grading.deckcheck import loose_questions
 from bot.telegram import deck_reload, render
 from bot.telegram.context import BotContext
 from bot.telegram.downloads import download_at_most
@@ -73,6 +74,7 @@ async def import_document(update: Update, context: BotContext) -> None:
         problems = [(p.line, p.reason) for p in refused.problems]
         await _send(message, status, render.import_refused(name, refused.reason, problems))
         return
+    loose = await asyncio.to_thread(loose_questions, table.cards)
     saved = await context.run_db(save_personal_deck, telegram_id=user.id,
                                  title=deck_title(name), cards=table.cards, now=state.clock())
     if saved is None:
@@ -85,4 +87,4 @@ async def import_document(update: Update, context: BotContext) -> None:
     await _send(message, status, render.import_done(
         saved.title, cards=saved.cards, added=saved.added, updated=saved.updated,
         retired=saved.retired, replaced=saved.replaced,
-        problems=[(p.line, p.reason) for p in table.problems]))
+        problems=[(p.line, p.reason) for p in table.problems], loose=loose))
