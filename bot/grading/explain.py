@@ -54,6 +54,9 @@ def contradiction_reason(m: Match) -> str | None:
             f"You swapped the roles: the reference says “{s.fact}” of {s.owner}, "
             f"not of {s.said_of}."
         )
+    if m.wrong_year is not None:
+        said, ref = m.wrong_year
+        return f"Wrong date: you said {said}, the reference says {ref}."
     if m.opposed:
         said, ref = m.opposed[0]
         return f"You said the opposite: {said} instead of {ref}."

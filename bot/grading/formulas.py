@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+_FORMULA_HINTS = ("(", "if", "^", "*", "squared", "²")
 _V = r"([A-Za-z_]\w*)"
 _ZERO = r"0(?:\.0*)?"
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -74,7 +75,7 @@ _INFORMAL = re.compile(
 
 def rewrite(text: str) -> str:
     """Formulas to their one spelling, and slash abbreviations ("w/", "b/c") to words."""
-    if "(" in text or "if" in text or "^" in text or "*" in text or "squared" in text or "²" in text:
+    if any(c in text for c in _FORMULA_HINTS):
         for pattern, repl in _REWRITES:
             text = pattern.sub(repl, text)
     if "/" in text or "-dim" in text:

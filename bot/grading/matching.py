@@ -7,6 +7,7 @@ question's own terms) would let any on-topic answer pass.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.grading.analysis import Analysis
@@ -31,6 +32,9 @@ PART_CREDIT = 0.5
 GENERIC_ONLY = 0.5
 # A WordNet synonym or related form ("make" for "synthesise") counts nearly as the word.
 RELATED_CREDIT = 0.8
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+# The highest score one named term of a several-term reference can reach.
+ONE_WORD_CAP = 0.45
 # A negation is scoped loosely ("no crust made or destroyed"), an opposite word is not.
 NEGATION_STRENGTH = 0.5
 HEADER_ONLY = 0.25
@@ -59,6 +63,7 @@ class Match:
     conflicts: int
     opposed: tuple[tuple[str, str], ...] = ()  # (learner's words, reference's words)
     swap: Swap | None = None
+    wrong_year: tuple[str, str] | None = None  # (learner's year, reference's year)
 
 
 class AnswerIndex:
@@ -279,6 +284,22 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
     return found, core_hit
 
 
+def _one_word_cap(model: CardModel, idx: AnswerIndex) -> float:
+    """One named term of a reference that names several is not the idea: at most partial.
+
+    "softmax" for "the combination of softmax and the negative log likelihood".
+    """
+    c = model.concepts[0]
+    if c.items or model.verdict:
+        return 1.0
+    named = {n.key for o in c.options for n in o if n.specific and not n.example and not n.neg}
+    named = {k for k in named if not k.startswith("code:")}
+    if len(named) < 2 or any(n.key.startswith("code:") for o in c.options for n in o):
+        return 1.0
+    hits = sum(1 for k in named if k in idx.pos or related(k) & idx.pos)
+    return 1.0 if hits >= 2 else ONE_WORD_CAP
+
+
 def match(model: CardModel, ans: Analysis) -> Match:
     idx = AnswerIndex(ans, model.lex.table.parts, model.antonyms, model.ref_keys)
     results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
@@ -289,8 +310,21 @@ def match(model: CardModel, ans: Analysis) -> Match:
         if len(credits) >= 3:
             top = sorted(credits, reverse=True)[:2]
             score = max(score, CORE_SHARE * sum(top) / 2)
+    score = min(score, _one_word_cap(model, idx))
     against = sum(r.contradicted for r in results)
     n_conflicts, core_conflict = conflicts(model, ans)
     core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
     swap = swapped(ans.units, model.anchors, model.facts)
-    return Match(score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap)
+    year = _wrong_year(model, idx)
+    return Match(
+        score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap, year
+    )
+
+
+def _wrong_year(model: CardModel, idx: AnswerIndex) -> tuple[str, str] | None:
+    """A date the reference does not give, where it gives others and the answer none of them."""
+    ref = sorted(k for k in model.ref_keys if _YEAR.fullmatch(k))
+    said = sorted(k for k in idx.pos if _YEAR.fullmatch(k))
+    if ref and said and not set(ref) & set(said):
+        return said[0], ref[0]
+    return None

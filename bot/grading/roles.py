@@ -76,7 +76,9 @@ def reference_facts(
     return anchors, {k: f for k, f in facts.items() if k not in shared}
 
 
-def swapped(units: tuple[Unit, ...], anchors: frozenset[str], facts: dict[str, Fact]) -> Swap | None:
+def swapped(
+    units: tuple[Unit, ...], anchors: frozenset[str], facts: dict[str, Fact]
+) -> Swap | None:
     """The first fact the answer ties to the other thing, when swaps outnumber agreements."""
     if not facts:
         return None
