@@ -9,7 +9,7 @@ The analysis is cached per card text because the bot grades many answers per car
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
@@ -30,6 +30,7 @@ QUOTE_CHARS = 48
 # Words in parentheses qualify the idea ("by value or by norm"): they count for little.
 ASIDE_FACTOR = 0.5
 LIST_ITEM_MAX = 5
+HEADER_MAX = 3
 POSITION_DECAY = 0.1
 PAIR_WINDOW = 4
 _UNQUOTE = str.maketrans({c: " " for c in '"()[]{}'})
@@ -168,6 +169,9 @@ def _segment_concept(
     shared: frozenset[str],
     parts: dict[str, tuple[str, ...]],
 ) -> Concept | None:
+    # "For images: rotations, flips" has a header; a long clause before a colon is a statement.
+    if sum(u.header for u in units) > HEADER_MAX:
+        units = [replace(u, header=False) for u in units]
     body = [u for u in units if not u.header]
     items = sorted({u.item for u in body})
     per_item = len(body) / max(1, len(items))

@@ -290,7 +290,7 @@ def _one_word_cap(model: CardModel, idx: AnswerIndex) -> float:
     "softmax" for "the combination of softmax and the negative log likelihood".
     """
     c = model.concepts[0]
-    if c.items or model.verdict:
+    if c.items or model.verdict or len(c.options) != 1:  # lists, verdicts, teacher's keys
         return 1.0
     named = {n.key for o in c.options for n in o if n.specific and not n.example and not n.neg}
     named = {k for k in named if not k.startswith("code:")}
