@@ -76,6 +76,7 @@ class CardModel:
     antonyms: dict[str, str]
     anchors: frozenset[str] = frozenset()  # things the reference contrasts (roles.py)
     facts: dict[str, Fact] = field(default_factory=dict)
+    said_of: frozenset[str] = frozenset()  # every word the reference says of one side
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -293,7 +294,7 @@ def _build(
         needs = _needs(list(ref.units), frozenset(), frozenset(), table.parts)
         concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
     antonyms = lex.table.antonyms
-    anchors, facts = reference_facts(ref.units, qk)
+    anchors, facts, said_of = reference_facts(ref.units, qk)
     return CardModel(
         lex=lex,
         concepts=tuple(concepts),
@@ -309,4 +310,5 @@ def _build(
         antonyms=antonyms,
         anchors=anchors,
         facts=facts,
+        said_of=said_of,
     )

@@ -43,6 +43,7 @@ def missed_concepts(m: Match) -> tuple[str, ...]:
                 out.append(label)
             else:
                 out.extend(w for w in r.missed_words[:MAX_MISSED_WORDS] if w.lower() not in got)
+    out.extend(w for w in m.unnamed if w.lower() not in got)
     return tuple(_dedupe(out))
 
 

@@ -64,13 +64,15 @@ class Match:
     opposed: tuple[tuple[str, str], ...] = ()  # (learner's words, reference's words)
     swap: Swap | None = None
     wrong_year: tuple[str, str] | None = None  # (learner's year, reference's year)
+    unnamed: tuple[str, ...] = ()  # the terms a one-term answer left out
 
 
 class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
     __slots__ = (
-        "antonyms", "comparative", "neg", "opposed", "pos", "raw", "ref_keys", "surface", "weak"
+        "antonyms", "comparative", "neg", "opposed", "pos", "raw", "ref_keys", "role_keys",
+        "surface", "weak",
     )
 
     def __init__(
@@ -79,9 +81,11 @@ class AnswerIndex:
         parts: dict[str, tuple[str, ...]],
         antonyms: dict[str, str],
         ref_keys: frozenset[str] = frozenset(),
+        role_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.antonyms = antonyms
         self.ref_keys = ref_keys
+        self.role_keys = role_keys
         # (learner's word, reference word) for each opposite the answer states.
         self.opposed: list[tuple[str, str]] = []
         self.comparative = analysis.comparative
@@ -130,7 +134,12 @@ class AnswerIndex:
     def denies(self, need: Need) -> float:
         """How strongly the answer states the opposite of `need` (0 when it does not)."""
         if need.key in (self.pos if need.neg else self.neg):
-            self.opposed.append(("not " + self.surface.get(need.key, need.surface), need.surface))
+            if need.key in self.role_keys:
+                return 0.0  # said of one side of a contrast: roles.py judges it
+            said = self.surface.get(need.key, need.surface)
+            self.opposed.append(
+                (said, "no " + need.surface) if need.neg else ("not " + said, need.surface)
+            )
             return NEGATION_STRENGTH
         if need.neg or need.key in self.pos or need.example or related(need.key) & self.pos:
             return 0.0
@@ -138,9 +147,9 @@ class AnswerIndex:
         opp = opposites(need.key)
         if " " not in need.surface:
             opp = opp | opposites(stem(need.surface.lower()))
-        said = (opp & self.pos) - self.ref_keys
-        if said:
-            self.opposed.append((self.surface[min(said)], need.surface))
+        stated = (opp & self.pos) - self.ref_keys
+        if stated:
+            self.opposed.append((self.surface[min(stated)], need.surface))
             return 1.0
         raw = sorted(k for k in opp & self.raw.keys() if k not in self.ref_keys)
         if raw:
@@ -148,9 +157,6 @@ class AnswerIndex:
             return 1.0
         return 0.0
 
-    def related_said(self, need: Need) -> str:
-        hit = related(need.key) & self.pos
-        return self.surface[min(hit)] if hit else need.surface
 
 
 _Option = tuple[float, list[str], float, list[str]]
@@ -284,24 +290,31 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
     return found, core_hit
 
 
-def _one_word_cap(model: CardModel, idx: AnswerIndex) -> float:
+def _one_word_cap(model: CardModel, idx: AnswerIndex) -> tuple[float, tuple[str, ...]]:
     """One named term of a reference that names several is not the idea: at most partial.
 
     "softmax" for "the combination of softmax and the negative log likelihood".
     """
     c = model.concepts[0]
     if c.items or model.verdict or len(c.options) != 1:  # lists, verdicts, teacher's keys
-        return 1.0
-    named = {n.key for o in c.options for n in o if n.specific and not n.example and not n.neg}
-    named = {k for k in named if not k.startswith("code:")}
-    if len(named) < 2 or any(n.key.startswith("code:") for o in c.options for n in o):
-        return 1.0
-    hits = sum(1 for k in named if k in idx.pos or related(k) & idx.pos)
-    return 1.0 if hits >= 2 else ONE_WORD_CAP
+        return 1.0, ()
+    named = {
+        n.key: n.surface
+        for n in c.options[0]
+        if n.specific and not n.example and not n.neg and not n.key.startswith("code:")
+    }
+    if len(named) < 2 or any(n.key.startswith("code:") for n in c.options[0]):
+        return 1.0, ()
+    hit = {k for k in named if k in idx.pos or related(k) & idx.pos}
+    if len(hit) >= 2:
+        return 1.0, ()
+    return ONE_WORD_CAP, tuple(s for k, s in named.items() if k not in hit)
 
 
 def match(model: CardModel, ans: Analysis) -> Match:
-    idx = AnswerIndex(ans, model.lex.table.parts, model.antonyms, model.ref_keys)
+    idx = AnswerIndex(
+        ans, model.lex.table.parts, model.antonyms, model.ref_keys, model.said_of
+    )
     results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
     credits = [r.credit for r in results]
     score = sum(credits) / len(credits)
@@ -310,14 +323,16 @@ def match(model: CardModel, ans: Analysis) -> Match:
         if len(credits) >= 3:
             top = sorted(credits, reverse=True)[:2]
             score = max(score, CORE_SHARE * sum(top) / 2)
-    score = min(score, _one_word_cap(model, idx))
+    cap, unnamed = _one_word_cap(model, idx)
+    score = min(score, cap)
     against = sum(r.contradicted for r in results)
     n_conflicts, core_conflict = conflicts(model, ans)
     core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
     swap = swapped(ans.units, model.anchors, model.facts)
     year = _wrong_year(model, idx)
     return Match(
-        score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap, year
+        score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap, year,
+        unnamed,
     )
 
 

@@ -57,11 +57,12 @@ def clause_openers(units: Iterable[Unit], candidates: frozenset[str]) -> frozens
 
 def reference_facts(
     units: tuple[Unit, ...], question_keys: frozenset[str]
-) -> tuple[frozenset[str], dict[str, Fact]]:
-    """The things contrasted (question words that open a reference clause) and their facts."""
+) -> tuple[frozenset[str], dict[str, Fact], frozenset[str]]:
+    """The things contrasted (question words that open a reference clause), their facts, and
+    every word said of one of them (a fact, or said of both: "has ribosomes"/"has none")."""
     anchors = clause_openers(units, frozenset(k for k in question_keys if k not in GENERIC))
     if len(anchors) < 2:
-        return frozenset(), {}
+        return frozenset(), {}, frozenset()
     facts: dict[str, Fact] = {}
     shared: set[str] = set()
     for u, owner in _walk(units, anchors):
@@ -73,7 +74,7 @@ def reference_facts(
         if old is not None and old.owner != owner.key:
             shared.add(u.key)
         facts.setdefault(u.key, Fact(owner.key, u.neg, u.surface, owner.surface))
-    return anchors, {k: f for k, f in facts.items() if k not in shared}
+    return anchors, {k: f for k, f in facts.items() if k not in shared}, frozenset(facts)
 
 
 def swapped(

@@ -32,6 +32,12 @@ class LabelledDeck:
     cards: tuple[CardSpec, ...]
     rows: tuple[Row, ...]
     heldout: bool  # written for the held-out evaluation (not developed on)
+    answers: Path | None = None
+
+    def deck_lines(self) -> list[str]:
+        if self.answers is None:
+            return []
+        return [x for x in self.answers.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
 def _strip_keys(cards: Sequence[CardSpec]) -> tuple[CardSpec, ...]:
@@ -52,7 +58,8 @@ def heldout_decks() -> list[LabelledDeck]:
         answers = txt.with_suffix(".jsonl")
         if answers.exists():
             cards = _strip_keys(parse_any(txt).cards)
-            out.append(LabelledDeck(txt.stem, cards, tuple(load_rows(answers)), heldout=True))
+            out.append(LabelledDeck(txt.stem, cards, tuple(load_rows(answers)), heldout=True,
+                                    answers=answers))
     return out
 
 
