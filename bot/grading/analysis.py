@@ -85,7 +85,11 @@ class Analysis:
 
 @dataclass(eq=False)
 class Lexicon:
-    """The synonym table plus one card's vocabulary, for typo repair and compounds."""
+    """The synonym table plus one card's vocabulary, for typo repair and compounds.
+
+    The table's own words live once in the table; a card keeps only its own words, so that
+    thousands of cached cards do not each copy the table's vocabulary.
+    """
 
     table: SynonymTable
     vocab: frozenset[str]
@@ -93,15 +97,21 @@ class Lexicon:
     candidates: tuple[str, ...]
     memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def knows(self, word: str) -> bool:
+        """The word, or its stem, is the card's or the table's."""
+        if word in self.vocab or word in self.table.surface:
+            return True
+        s = stem(word)
+        return s in self.stems or s in self.table.surface_stems
+
 
 def make_lexicon(table: SynonymTable, card_words: set[str]) -> Lexicon:
-    vocab = frozenset(card_words | table.surface)
     # Long table words and every card word are typo targets; short table words would turn
     # ordinary English ("clean") into jargon ("clear").
-    cands = tuple(
-        sorted({w for w in card_words if len(w) >= 4} | {w for w in table.surface if len(w) >= 6})
+    cands = tuple(sorted({w for w in card_words if len(w) >= 4} | table.long_words))
+    return Lexicon(
+        table, frozenset(card_words), frozenset(stem(w) for w in card_words), cands
     )
-    return Lexicon(table, vocab, frozenset(stem(w) for w in vocab), cands)
 
 
 def _allowed_edits(word: str) -> int:
@@ -124,15 +134,15 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
     w = americanise(INFORMAL.get(word, word))
     if w in NUMBER_WORDS:
         return (NUMBER_WORDS[w],)
-    if w in STOPWORDS or w in NEGATIONS or len(w) <= 3 or w in lex.vocab or stem(w) in lex.stems:
+    if w in STOPWORDS or w in NEGATIONS or len(w) <= 3 or lex.knows(w):
         return (w,)
     for suffix, extra in (("er", ""), ("est", ""), ("r", ""), ("st", ""), ("er", "e")):
         base = w[: -len(suffix)] + extra
-        if w.endswith(suffix) and len(base) >= 3 and (base in lex.vocab or stem(base) in lex.stems):
+        if w.endswith(suffix) and len(base) >= 3 and lex.knows(base):
             return (base,)
     for i in range(3, len(w) - 2):
         head, tail = w[:i], w[i:]
-        if head in lex.vocab and (tail in lex.vocab or stem(tail) in lex.stems):
+        if (head in lex.vocab or head in lex.table.surface) and lex.knows(tail):
             return (head, tail)
     budget = _allowed_edits(w)
     if budget:

@@ -9,15 +9,18 @@ The analysis is cached per card text because the bot grades many answers per car
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
 from bot.grading.formulas import readable
-from bot.grading.informativeness import word_weight
+from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
+from bot.grading.opposites import opposites
 from bot.grading.roles import Fact, reference_facts
+from bot.grading.spelling import stem
 from bot.grading.synonyms import (
     SynonymTable,
     build_table,
@@ -25,6 +28,7 @@ from bot.grading.synonyms import (
     parse_table,
     table_text,
 )
+from bot.grading.wordnet import related
 
 QUOTE_CHARS = 48
 # Words in parentheses qualify the idea ("by value or by norm"): they count for little.
@@ -49,6 +53,10 @@ class Need:
     specific: bool  # neither generic nor echoed from the question: naming it shows knowledge
     surface: str
     parts: tuple[str, ...] = ()
+    # Looked up once per card, not per answer: WordNet synonyms and forms, and the opposites
+    # the reference itself does not name (opposites.py).
+    related: frozenset[str] = frozenset()
+    opposite: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,8 @@ class CardModel:
     anchors: frozenset[str] = frozenset()  # things the reference contrasts (roles.py)
     facts: dict[str, Fact] = field(default_factory=dict)
     said_of: frozenset[str] = frozenset()  # every word the reference says of one side
+    named: tuple[Need, ...] = ()  # the specific terms of the core (matching._one_word_cap)
+    years: frozenset[str] = frozenset()  # dates the reference gives
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -237,10 +247,57 @@ def pairs_by_clause(
     return out
 
 
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+
+
+def _named(c: Concept, *, verdict: bool) -> tuple[Need, ...]:
+    """Specific terms of a prose core; lists, verdicts, code and teacher's keys have none."""
+    if c.items or verdict or len(c.options) != 1:
+        return ()
+    if any(n.key.startswith("code:") for n in c.options[0]):
+        return ()
+    named = {n.key: n for n in c.options[0] if n.specific and not n.example and not n.neg}
+    return tuple(named.values())
+
+
+def _with_relations(c: Concept, ref_keys: frozenset[str]) -> Concept:
+    def one(n: Need) -> Need:
+        opp = opposites(n.key)
+        if " " not in n.surface:
+            opp = opp | opposites(stem(n.surface.lower()))
+        rel = frozenset() if n.key.startswith("code:") else related(n.key)
+        return replace(n, related=rel, opposite=opp - ref_keys)
+
+    return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
+
+
 def build(
-    question: str, answer: str, keys: tuple[tuple[str, ...], ...], alts: tuple[tuple[str, ...], ...]
+    question: str,
+    answer: str,
+    keys: tuple[tuple[str, ...], ...],
+    alts: tuple[tuple[str, ...], ...],
+    common: frozenset[str] = frozenset(),
 ) -> CardModel:
-    return _build(question, answer, keys, alts)
+    """`common`: keys found in many of the deck's references (deck_common)."""
+    return _build(question, answer, keys, alts, common)
+
+
+@lru_cache(maxsize=64)
+def deck_common(cards: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """Keys in at least DECK_SHARE of a deck's references (and DECK_MIN of them).
+
+    "learning rate" in a deck about learning rates tells its cards apart poorly, so it
+    weighs less there than in a deck where one card names it.
+    """
+    if len(cards) < DECK_MIN:
+        return frozenset()
+    lex = deck_lexicon(cards)
+    counts: dict[str, int] = {}
+    for _, answer in cards:
+        for key in {u.key for u in analyse(answer, lex).units}:
+            counts[key] = counts.get(key, 0) + 1
+    need = max(DECK_MIN, DECK_SHARE * len(cards))
+    return frozenset(k for k, n in counts.items() if n >= need)
 
 
 @lru_cache(maxsize=64)
@@ -251,7 +308,11 @@ def deck_lexicon(cards: tuple[tuple[str, str], ...]) -> Lexicon:
 
 @lru_cache(maxsize=4096)
 def _build(
-    question: str, answer: str, keys: tuple[tuple[str, ...], ...], alts: tuple[tuple[str, ...], ...]
+    question: str,
+    answer: str,
+    keys: tuple[tuple[str, ...], ...],
+    alts: tuple[tuple[str, ...], ...],
+    common: frozenset[str],
 ) -> CardModel:
     table = _table(alts)
     flat = [w for group in (*keys, *alts) for w in group]
@@ -282,7 +343,8 @@ def _build(
             for key in {u.key for u in units if u.role is not Role.EXAMPLE}:
                 seen_in[key] = seen_in.get(key, 0) + 1
         steps = "\n" in ref.seg_breaks  # only a procedure's steps repeat words by nature
-        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and steps)
+        # Damped: words in every step of a procedure, and words in much of the deck.
+        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and steps) | common
         for units in segs.values():
             c = _segment_concept(clean(answer), units, qk, shared, table.parts)
             if c is not None:
@@ -293,6 +355,8 @@ def _build(
     if not concepts:  # a reference of pure filler: fall back to every unit, or to nothing
         needs = _needs(list(ref.units), frozenset(), frozenset(), table.parts)
         concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
+    ref_keys = frozenset(u.key for u in ref.units)
+    concepts = [_with_relations(c, ref_keys) for c in concepts]
     antonyms = lex.table.antonyms
     anchors, facts, said_of = reference_facts(ref.units, qk)
     return CardModel(
@@ -305,10 +369,12 @@ def _build(
         reference=answer,
         verdict=ref.first_word if ref.first_word in {"yes", "no"} else "",
         question_keys=qk,
-        ref_keys=frozenset(u.key for u in ref.units),
+        ref_keys=ref_keys,
         pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),
         antonyms=antonyms,
         anchors=anchors,
         facts=facts,
         said_of=said_of,
+        named=_named(concepts[0], verdict=ref.first_word in {"yes", "no"}),
+        years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
     )

@@ -69,8 +69,8 @@ def _naming(model: CardModel) -> list[tuple[float, str]]:
     return sorted(((-w, s) for s, w in best.items()))
 
 
-def check_card(card: GradableCard) -> CardCheck:
-    model = model_for(card)
+def check_card(card: GradableCard, deck: Sequence[GradableCard] = ()) -> CardCheck:
+    model = model_for(card, deck)
     has_keys = bool(card.keys)
     views = _views(model, has_keys)
     naming = _naming(model)
@@ -88,7 +88,7 @@ def check_card(card: GradableCard) -> CardCheck:
 
 
 def check_deck(cards: Sequence[GradableCard]) -> list[CardCheck]:
-    return [check_card(c) for c in cards]
+    return [check_card(c, cards) for c in cards]
 
 
 def format_check(check: CardCheck) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.grading.analysis import Analysis, analyse
-from bot.grading.concepts import CardModel, build, deck_lexicon
+from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
 from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
@@ -67,8 +67,10 @@ class Assessment:
     other: GradableCard | None = None
 
 
-def model_for(card: GradableCard) -> CardModel:
-    return build(card.question, card.answer, tuple(card.keys), tuple(card.alts))
+def model_for(card: GradableCard, deck: Sequence[GradableCard] = ()) -> CardModel:
+    """The card's concepts; with its deck, words common across the deck weigh less."""
+    common = deck_common(tuple((c.question, c.answer) for c in deck)) if deck else frozenset()
+    return build(card.question, card.answer, tuple(card.keys), tuple(card.alts), common)
 
 
 def _telling(model: CardModel, ans: Analysis) -> set[str]:
@@ -89,7 +91,7 @@ def _other_card(
     own: tuple[float, Analysis],
     deck: Sequence[GradableCard],
 ) -> GradableCard | None:
-    own_model = model_for(card)
+    own_model = model_for(card, deck)
     if own[0] >= OTHER_CARD_OWN_MAX or not _telling(own_model, own[1]):
         return None
     # Cards without their own synonyms share the table, so one analysis serves them all.
@@ -99,7 +101,7 @@ def _other_card(
     for other in deck:
         if other.question == card.question and other.answer == card.answer:
             continue
-        model = model_for(other)
+        model = model_for(other, deck)
         if not other.alts and not (model.ref_keys & telling - model.question_keys):
             continue
         ans = shared if not other.alts else analyse(answer, model.lex, toks)
@@ -112,7 +114,7 @@ def _other_card(
 
 
 def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()) -> Assessment:
-    model = model_for(card)
+    model = model_for(card, deck)
     text = answer[:MAX_CHARS]
     toks = tokenise(text)
     ans = analyse(text, model.lex, toks)
@@ -193,5 +195,7 @@ def grade(
     m = a.match
     complete = all(r.credit >= 1.0 for r in m.results)
     rating = suggest(label, complete=complete, answer=answer, elapsed_s=elapsed_s)
-    matched = () if a.trap in {Trap.BLANK, Trap.ECHO} else matched_words(m)
-    return Grade(round(score, 3), label, rating, matched, missed_concepts(m), explain(m, reason))
+    got = matched_words(m)
+    missed = missed_concepts(m)
+    matched = () if a.trap in {Trap.BLANK, Trap.ECHO} else got
+    return Grade(round(score, 3), label, rating, matched, missed, explain(m, reason, got, missed))

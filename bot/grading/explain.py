@@ -64,14 +64,16 @@ def contradiction_reason(m: Match) -> str | None:
     return None
 
 
-def explain(m: Match, reason: str | None) -> str:
+def explain(m: Match, reason: str | None, matched: tuple[str, ...] | None = None,
+            missed: tuple[str, ...] | None = None) -> str:
+    """`matched` and `missed` as already listed for the grade, if the caller has them."""
     parts: list[str] = []
     if reason:
         parts.append(reason)
-    got = ", ".join(matched_words(m)[:5])
+    got = ", ".join((matched_words(m) if matched is None else matched)[:5])
     if got and not reason:
         parts.append(f"You got: {got}.")
-    missing = ", ".join(missed_concepts(m)[:2])
+    missing = ", ".join((missed_concepts(m) if missed is None else missed)[:2])
     if missing:
         parts.append(f"Missing: {missing}.")
     if not parts:

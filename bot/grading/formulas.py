@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_FORMULA_HINTS = ("(", "if", "^", "*", "squared", "²")
+_FORMULA_HINTS = ("(", " if ", "^", "*", "squared", "²")
 _V = r"([A-Za-z_]\w*)"
 _ZERO = r"0(?:\.0*)?"
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(

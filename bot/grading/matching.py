@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
-from bot.grading.opposites import opposites
+from bot.grading.opposites import unprefixed
 from bot.grading.roles import Swap, swapped
 from bot.grading.spelling import stem
-from bot.grading.wordnet import related
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
 SATURATION = 0.6
@@ -71,8 +70,8 @@ class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
     __slots__ = (
-        "antonyms", "comparative", "neg", "opposed", "pos", "raw", "ref_keys", "role_keys",
-        "surface", "weak",
+        "antonyms", "comparative", "neg", "opposed", "pos", "raw", "ref_keys", "ref_prefixed",
+        "role_keys", "surface", "weak",
     )
 
     def __init__(
@@ -86,6 +85,8 @@ class AnswerIndex:
         self.antonyms = antonyms
         self.ref_keys = ref_keys
         self.role_keys = role_keys
+        # Bare words whose prefixed opposite the reference itself names ("active ... inactive").
+        self.ref_prefixed = frozenset(b for k in ref_keys if (b := unprefixed(k)))
         # (learner's word, reference word) for each opposite the answer states.
         self.opposed: list[tuple[str, str]] = []
         self.comparative = analysis.comparative
@@ -100,6 +101,10 @@ class AnswerIndex:
             self.surface.setdefault(u.key, u.surface)
             if not u.neg and " " not in u.surface:
                 self.raw.setdefault(stem(u.surface.lower()), u.surface)
+                # "uncontrolled" answers "controlled": the prefixed word says the opposite.
+                bare = unprefixed(u.key)
+                if bare:
+                    self.raw.setdefault("-" + bare, u.surface)
             if not u.neg:
                 for p in parts.get(u.key, ()):
                     self.weak.add(p)
@@ -121,7 +126,7 @@ class AnswerIndex:
             return 0.0
         if need.key in self.weak:
             return PART_CREDIT
-        if not need.key.startswith("code:") and related(need.key) & self.pos:
+        if need.related & self.pos:
             return RELATED_CREDIT
         if need.parts:
             # "higher" alone is not "higher layers": a direction word proves nothing.
@@ -141,19 +146,20 @@ class AnswerIndex:
                 (said, "no " + need.surface) if need.neg else ("not " + said, need.surface)
             )
             return NEGATION_STRENGTH
-        if need.neg or need.key in self.pos or need.example or related(need.key) & self.pos:
+        if need.neg or need.key in self.pos or need.example or need.related & self.pos:
             return 0.0
         # "bigger" where the reference says "limits": an opposite the reference never names.
-        opp = opposites(need.key)
-        if " " not in need.surface:
-            opp = opp | opposites(stem(need.surface.lower()))
-        stated = (opp & self.pos) - self.ref_keys
+        stated = need.opposite & self.pos
         if stated:
             self.opposed.append((self.surface[min(stated)], need.surface))
             return 1.0
-        raw = sorted(k for k in opp & self.raw.keys() if k not in self.ref_keys)
+        raw = sorted(need.opposite & self.raw.keys())
         if raw:
             self.opposed.append((self.raw[raw[0]], need.surface))
+            return 1.0
+        prefixed = self.raw.get("-" + need.key)
+        if prefixed is not None and need.key not in self.ref_prefixed:
+            self.opposed.append((prefixed, need.surface))
             return 1.0
         return 0.0
 
@@ -295,20 +301,13 @@ def _one_word_cap(model: CardModel, idx: AnswerIndex) -> tuple[float, tuple[str,
 
     "softmax" for "the combination of softmax and the negative log likelihood".
     """
-    c = model.concepts[0]
-    if c.items or model.verdict or len(c.options) != 1:  # lists, verdicts, teacher's keys
+    named = model.named
+    if len(named) < 2:
         return 1.0, ()
-    named = {
-        n.key: n.surface
-        for n in c.options[0]
-        if n.specific and not n.example and not n.neg and not n.key.startswith("code:")
-    }
-    if len(named) < 2 or any(n.key.startswith("code:") for n in c.options[0]):
-        return 1.0, ()
-    hit = {k for k in named if k in idx.pos or related(k) & idx.pos}
+    hit = {n.key for n in named if n.key in idx.pos or n.related & idx.pos}
     if len(hit) >= 2:
         return 1.0, ()
-    return ONE_WORD_CAP, tuple(s for k, s in named.items() if k not in hit)
+    return ONE_WORD_CAP, tuple(n.surface for n in named if n.key not in hit)
 
 
 def match(model: CardModel, ans: Analysis) -> Match:
@@ -338,8 +337,9 @@ def match(model: CardModel, ans: Analysis) -> Match:
 
 def _wrong_year(model: CardModel, idx: AnswerIndex) -> tuple[str, str] | None:
     """A date the reference does not give, where it gives others and the answer none of them."""
-    ref = sorted(k for k in model.ref_keys if _YEAR.fullmatch(k))
-    said = sorted(k for k in idx.pos if _YEAR.fullmatch(k))
-    if ref and said and not set(ref) & set(said):
-        return said[0], ref[0]
+    if not model.years:
+        return None
+    said = sorted(k for k in idx.pos if k[:1] in "12" and _YEAR.fullmatch(k))
+    if said and not model.years & set(said):
+        return said[0], min(model.years)
     return None

@@ -64,7 +64,8 @@ parallel / sequential serial
 explicit / implicit
 """.strip()
 
-_PREFIXES = ("un", "non", "in", "im", "ir", "il", "dis", "anti")
+_PREFIXES = ("anti", "non", "dis", "un", "in", "im", "ir", "il")
+MIN_STEM = 4
 
 
 def _groups() -> list[tuple[frozenset[str], frozenset[str]]]:
@@ -89,14 +90,23 @@ def general() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in table.items()}
 
 
-@lru_cache(maxsize=65536)
 def opposites(key: str) -> frozenset[str]:
-    """Stems that state the opposite of stem `key`."""
+    """Stems that state the opposite of stem `key` (negating prefixes: see `unprefixed`).
+
+    Called once per reference word when a card is analysed (the card model is cached).
+    """
     out = set(general().get(key, ())) | wordnet_opposite(key)
-    if len(key) >= 4 and key.isalpha():
-        out.update(p + key for p in _PREFIXES)
-        for p in _PREFIXES:
-            if key.startswith(p) and len(key) - len(p) >= 4:
-                out.add(key[len(p) :])
+    bare = unprefixed(key)
+    if bare:
+        out.add(bare)  # "uncontrolled" in the reference, "controlled" in the answer
     out.discard(key)
     return frozenset(out)
+
+
+def unprefixed(key: str) -> str:
+    """ "uncontrol" -> "control": the word a negating prefix turns around ("" if none)."""
+    if key.isalpha():
+        for p in _PREFIXES:
+            if key.startswith(p) and len(key) - len(p) >= MIN_STEM:
+                return key[len(p) :]
+    return ""

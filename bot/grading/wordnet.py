@@ -1,54 +1,48 @@
 """Synonyms, related forms and antonyms of common English words, from WordNet 3.0.
 
 The relations are precomputed by `bench/build_wordnet_relations.py` into a small text file
-(snowball stems, one line each) that ships with the package, so the bot needs neither a
-download nor the 30 MB database at run time. Loaded once, on first use.
+(snowball stems, one line per stem, both directions of every pair) that ships with the
+package, so the bot needs neither a download nor the 30 MB database at run time. The file is
+kept as one string per stem and a line is split only when a card asks for that word.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
 _EMPTY: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Relations:
-    related: dict[str, frozenset[str]]
-    opposite: dict[str, frozenset[str]]
-
-
-def parse_relations(text: str) -> Relations:
-    related: dict[str, set[str]] = {}
-    opposite: dict[str, set[str]] = {}
+def parse_lines(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
     for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        head, _, rest = line.partition(" ~ ")
-        same, _, opp = rest.partition("!")
-        for table, words in ((related, same.split()), (opposite, opp.split())):
-            for w in words:
-                # Both directions: the file lists each pair under one of its words.
-                table.setdefault(head, set()).add(w)
-                table.setdefault(w, set()).add(head)
-    return Relations(
-        {k: frozenset(v) for k, v in related.items()},
-        {k: frozenset(v) for k, v in opposite.items()},
-    )
+        if line and not line.startswith("#"):
+            head, _, rest = line.partition(" ~ ")
+            out[head] = rest
+    return out
 
 
 @lru_cache(maxsize=1)
-def relations() -> Relations:
-    text = files("bot.grading").joinpath("wordnet_relations.txt").read_text(encoding="utf-8")
-    return parse_relations(text)
+def _lines() -> dict[str, str]:
+    return parse_lines(
+        files("bot.grading").joinpath("wordnet_relations.txt").read_text(encoding="utf-8")
+    )
+
+
+@lru_cache(maxsize=8192)
+def _entry(key: str) -> tuple[frozenset[str], frozenset[str]]:
+    rest = _lines().get(key)
+    if rest is None:
+        return _EMPTY, _EMPTY
+    same, _, opp = rest.partition("!")
+    return frozenset(same.split()), frozenset(opp.split())
 
 
 def related(key: str) -> frozenset[str]:
     """Stems that mean the same in a common sense of `key` (or are its derived forms)."""
-    return relations().related.get(key, _EMPTY)
+    return _entry(key)[0]
 
 
 def opposite(key: str) -> frozenset[str]:
-    return relations().opposite.get(key, _EMPTY)
+    return _entry(key)[1]
