@@ -18,7 +18,7 @@ from bot.grading.formulas import readable
 from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
-from bot.grading.opposites import opposites
+from bot.grading.opposites import opposites, unprefixed
 from bot.grading.roles import Fact, reference_facts
 from bot.grading.spelling import stem
 from bot.grading.synonyms import (
@@ -87,6 +87,7 @@ class CardModel:
     said_of: frozenset[str] = frozenset()  # every word the reference says of one side
     named: tuple[Need, ...] = ()  # the specific terms of the core (matching._one_word_cap)
     years: frozenset[str] = frozenset()  # dates the reference gives
+    ref_prefixed: frozenset[str] = frozenset()  # "activ" when the reference says "inactive"
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -377,4 +378,5 @@ def _build(
         said_of=said_of,
         named=_named(concepts[0], verdict=ref.first_word in {"yes", "no"}),
         years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
+        ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
     )

@@ -67,9 +67,15 @@ class Assessment:
     other: GradableCard | None = None
 
 
-def model_for(card: GradableCard, deck: Sequence[GradableCard] = ()) -> CardModel:
+def common_words(deck: Sequence[GradableCard]) -> frozenset[str]:
+    return deck_common(tuple((c.question, c.answer) for c in deck)) if deck else frozenset()
+
+
+def model_for(card: GradableCard, deck: Sequence[GradableCard] = (), *,
+              common: frozenset[str] | None = None) -> CardModel:
     """The card's concepts; with its deck, words common across the deck weigh less."""
-    common = deck_common(tuple((c.question, c.answer) for c in deck)) if deck else frozenset()
+    if common is None:
+        common = common_words(deck)
     return build(card.question, card.answer, tuple(card.keys), tuple(card.alts), common)
 
 
@@ -90,8 +96,9 @@ def _other_card(
     toks: tuple[Tok, ...],
     own: tuple[float, Analysis],
     deck: Sequence[GradableCard],
+    common: frozenset[str],
 ) -> GradableCard | None:
-    own_model = model_for(card, deck)
+    own_model = model_for(card, common=common)
     if own[0] >= OTHER_CARD_OWN_MAX or not _telling(own_model, own[1]):
         return None
     # Cards without their own synonyms share the table, so one analysis serves them all.
@@ -101,7 +108,7 @@ def _other_card(
     for other in deck:
         if other.question == card.question and other.answer == card.answer:
             continue
-        model = model_for(other, deck)
+        model = model_for(other, common=common)
         if not other.alts and not (model.ref_keys & telling - model.question_keys):
             continue
         ans = shared if not other.alts else analyse(answer, model.lex, toks)
@@ -114,7 +121,8 @@ def _other_card(
 
 
 def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()) -> Assessment:
-    model = model_for(card, deck)
+    common = common_words(deck)
+    model = model_for(card, common=common)
     text = answer[:MAX_CHARS]
     toks = tokenise(text)
     ans = analyse(text, model.lex, toks)
@@ -141,7 +149,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
     if deck:
-        other = _other_card(card, text, toks, (m.score, ans), deck)
+        other = _other_card(card, text, toks, (m.score, ans), deck, common)
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)

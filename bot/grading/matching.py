@@ -81,12 +81,13 @@ class AnswerIndex:
         antonyms: dict[str, str],
         ref_keys: frozenset[str] = frozenset(),
         role_keys: frozenset[str] = frozenset(),
+        ref_prefixed: frozenset[str] = frozenset(),
     ) -> None:
         self.antonyms = antonyms
         self.ref_keys = ref_keys
         self.role_keys = role_keys
         # Bare words whose prefixed opposite the reference itself names ("active ... inactive").
-        self.ref_prefixed = frozenset(b for k in ref_keys if (b := unprefixed(k)))
+        self.ref_prefixed = ref_prefixed
         # (learner's word, reference word) for each opposite the answer states.
         self.opposed: list[tuple[str, str]] = []
         self.comparative = analysis.comparative
@@ -312,7 +313,8 @@ def _one_word_cap(model: CardModel, idx: AnswerIndex) -> tuple[float, tuple[str,
 
 def match(model: CardModel, ans: Analysis) -> Match:
     idx = AnswerIndex(
-        ans, model.lex.table.parts, model.antonyms, model.ref_keys, model.said_of
+        ans, model.lex.table.parts, model.antonyms, model.ref_keys, model.said_of,
+        model.ref_prefixed,
     )
     results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
     credits = [r.credit for r in results]

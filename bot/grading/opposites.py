@@ -103,6 +103,7 @@ def opposites(key: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=16384)
 def unprefixed(key: str) -> str:
     """ "uncontrol" -> "control": the word a negating prefix turns around ("" if none)."""
     if key.isalpha():
