@@ -32,7 +32,7 @@ from bot.grading.synonyms import SynonymTable
 # Verbs that flip what follows: "tackle overfitting" and "does not overfit" agree.
 _FLIP_WORDS = (
     "tackle", "prevent", "avoid", "combat", "counter", "counteract", "fight", "mitigate",
-    "reduce", "minimize", "lessen", "eliminate",
+    "reduce", "minimize", "lessen", "eliminate", "stop", "inhibit", "suppress", "curb",
 )  # fmt: skip
 FLIPPERS = frozenset(stem(w) for w in _FLIP_WORDS)
 # After a comma these start a new thought: "tackle overfitting, as we loop many times".

@@ -365,7 +365,13 @@ def _build(
         concepts=tuple(concepts),
         core_mode=core_mode,
         enumerative=enumerative,
-        listing=concepts[0].items,
+        # A list: comma items, or bullet lines of a word or two each ("- Prophase").
+        listing=concepts[0].items
+        or (
+            "\n" in ref.seg_breaks
+            and not keys
+            and all(len(c.options[0]) <= 2 for c in concepts if not c.items)
+        ),
         order=tuple((u.key, u.seg) for u in ref.units),
         reference=answer,
         verdict=ref.first_word if ref.first_word in {"yes", "no"} else "",

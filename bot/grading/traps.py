@@ -76,6 +76,8 @@ def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
     """
     if model.listing or analysis.structured or analysis.n_words < 4:
         return False
+    if len(model.anchors & {u.key for u in analysis.units}) >= 2:
+        return False  # "weathering breaks, erosion moves": a terse contrast, not a bag
     if analysis.n_function / analysis.n_words >= STUFFING_FUNCTION_SHARE:
         return False
     first_seg: dict[str, int] = {}
