@@ -19,7 +19,7 @@ from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
 from bot.grading.opposites import opposites, unprefixed
-from bot.grading.roles import Fact, reference_facts
+from bot.grading.roles import Fact, polar_pairs, reference_facts
 from bot.grading.spelling import stem
 from bot.grading.synonyms import (
     SynonymTable,
@@ -88,6 +88,7 @@ class CardModel:
     named: tuple[Need, ...] = ()  # the specific terms of the core (matching._one_word_cap)
     years: frozenset[str] = frozenset()  # dates the reference gives
     ref_prefixed: frozenset[str] = frozenset()  # "activ" when the reference says "inactive"
+    polar: tuple[tuple[str, str], ...] = ()  # opposites the reference names, in its order
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -248,6 +249,10 @@ def pairs_by_clause(
     return out
 
 
+def _one(key: str | None) -> frozenset[str]:
+    return frozenset() if key is None else frozenset((key,))
+
+
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 
 
@@ -385,4 +390,5 @@ def _build(
         named=_named(concepts[0], verdict=ref.first_word in {"yes", "no"}),
         years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
         ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
+        polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
     )

@@ -142,7 +142,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, stance)
     if m.swap is not None:
         return Assessment(m.score, m, Trap.SWAPPED)
-    if m.wrong_year is not None:
+    if m.wrong_year is not None or m.turned is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS)
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
     if m.contradiction >= CONTRADICTION_AT or m.conflicts >= reversed_at:

@@ -58,6 +58,9 @@ def contradiction_reason(m: Match) -> str | None:
     if m.wrong_year is not None:
         said, ref = m.wrong_year
         return f"Wrong date: you said {said}, the reference says {ref}."
+    if m.turned is not None:
+        first, then = m.turned
+        return f"You turned it around: you put {first} before {then}, the reference the reverse."
     if m.opposed:
         said, ref = m.opposed[0]
         return f"You said the opposite: {said} instead of {ref}."

@@ -14,7 +14,7 @@ from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
 from bot.grading.opposites import unprefixed
-from bot.grading.roles import Swap, swapped
+from bot.grading.roles import Swap, reversed_pair, swapped
 from bot.grading.spelling import stem
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
@@ -64,6 +64,7 @@ class Match:
     swap: Swap | None = None
     wrong_year: tuple[str, str] | None = None  # (learner's year, reference's year)
     unnamed: tuple[str, ...] = ()  # the terms a one-term answer left out
+    turned: tuple[str, str] | None = None  # opposites named the other way round
 
 
 class AnswerIndex:
@@ -331,9 +332,10 @@ def match(model: CardModel, ans: Analysis) -> Match:
     core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
     swap = swapped(ans.units, model.anchors, model.facts)
     year = _wrong_year(model, idx)
+    turned = reversed_pair(ans.units, model.polar)
     return Match(
         score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap, year,
-        unnamed,
+        unnamed, turned,
     )
 
 

@@ -46,6 +46,8 @@ true / false
 identical same / different distinct
 haploid / diploid
 short / long
+old older oldest / young younger youngest
+parent / child daughter
 strong / weak
 allow permit / forbid ban block prohibit
 accept / reject

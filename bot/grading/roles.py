@@ -9,7 +9,7 @@ roles; with the opposite polarity ("rough ER has ribosomes, smooth ER doesn't") 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.grading.analysis import Role, Unit
@@ -95,3 +95,47 @@ def swapped(
         elif not same_owner:
             swaps.append(Swap(fact.surface, fact.owner_surface, owner.surface))
     return swaps[0] if swaps and len(swaps) > agree else None
+
+
+def polar_pairs(
+    units: tuple[Unit, ...], opposite_of: Callable[[str], frozenset[str]]
+) -> tuple[tuple[str, str], ...]:
+    """Pairs of opposites in one sentence of the reference, in its order: ("decreas",
+    "increas") for "from lower to higher concentration"."""
+    first: dict[str, tuple[int, int]] = {}
+    for i, u in enumerate(units):
+        if not u.neg and u.role is Role.MAIN:
+            first.setdefault(u.key, (u.seg, i))
+    pairs = set()
+    for a, (seg, i) in first.items():
+        for b in opposite_of(a) & first.keys():
+            if first[b][0] == seg and i < first[b][1]:
+                pairs.add((a, b))
+    return tuple(sorted(pairs))
+
+
+def reversed_pair(
+    units: tuple[Unit, ...], pairs: tuple[tuple[str, str], ...]
+) -> tuple[str, str] | None:
+    """A pair of opposites the answer names the other way round in one sentence ("from high
+    to low").
+
+    Turning every pair around ("the youngest on top, the oldest at the bottom") mirrors the
+    reference and agrees with it, so only an odd number of turned pairs is a reversal.
+    """
+    if not pairs:
+        return None
+    first: dict[str, tuple[int, int, str]] = {}
+    for i, u in enumerate(units):
+        # "earlier layers: small LR" pairs by its colons, not by order (matching.conflicts).
+        if not u.neg and not u.header:
+            first.setdefault(u.key, (u.seg, i, u.surface))
+    turned = [
+        (a, b)
+        for a, b in pairs
+        if a in first and b in first and first[a][0] == first[b][0] and first[b][1] < first[a][1]
+    ]
+    if len(turned) % 2 == 1:
+        a, b = turned[0]
+        return first[b][2], first[a][2]
+    return None

@@ -205,3 +205,34 @@ def test_grader_loads_no_torch() -> None:
         "assert 'matplotlib' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+OSMOSIS = card(
+    "What is osmosis?",
+    "The diffusion of water across a selectively permeable membrane from a region of lower "
+    "solute concentration to a region of higher solute concentration.",
+)
+STRATA = card(
+    "What is the law of superposition?",
+    "In undisturbed rock layers the oldest layers are at the bottom and the youngest at the top.",
+)
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (OSMOSIS, "water moves across a membrane from high solute concentration to low"),
+        (STRATA, "the youngest layers are at the bottom and the oldest on top"),
+    ],
+)
+def test_opposites_in_reversed_order_are_wrong(c: CardSpec, answer: str) -> None:
+    """ "From high to low" where the reference goes from low to high is turned around."""
+    g = grade(c, answer)
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith("You turned it around:")
+
+
+def test_turning_every_pair_around_mirrors_and_agrees() -> None:
+    """ "Youngest on top, oldest at the bottom" says the same as the reference."""
+    assert grade(STRATA, "the youngest layers are on top and the oldest at the bottom").label \
+        is not Label.WRONG
