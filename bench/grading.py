@@ -82,13 +82,13 @@ def _timed(fn: Callable[[Pair], object], pairs: list[Pair], lat: list[int]) -> f
 
 def quality(decks: list[LabelledDeck]) -> list[tuple[str, float, float, float]]:
     print("leave-one-deck-out (cut-offs fitted on the other decks)")
-    print(f"{'deck':<28}{'answers':>8}{'cut-offs':>14}{'macroF1':>9}{'wrong>corr':>11}"
+    print(f"{'deck':<28}{'answers':>8}{'cut-offs':>16}{'macroF1':>9}{'wrong>corr':>11}"
           f"{'corr>wrong':>11}")
     judged = []
     for r in leave_one_deck_out(decks):
         p = r.report
         kind = "" if r.deck.heldout or r.deck.name == "seed" else "  (dev fixture)"
-        print(f"{r.deck.name:<28}{p.n:>8}{r.cutoffs!s:>14}{p.macro_f1:>9.3f}"
+        print(f"{r.deck.name:<28}{p.n:>8}{r.cutoffs!s:>16}{p.macro_f1:>9.3f}"
               f"{p.wrong_to_correct:>11.3f}{p.correct_to_wrong:>11.3f}{kind}")
         if not kind:
             judged.append((r.deck.name, p.macro_f1, p.wrong_to_correct, p.correct_to_wrong))

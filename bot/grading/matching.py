@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
-from bot.grading.opposites import unprefixed
+from bot.grading.opposites import PREFIXES, unprefixed
 from bot.grading.roles import Swap, reversed_pair, swapped
 from bot.grading.spelling import stem
 
@@ -71,8 +71,8 @@ class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
     __slots__ = (
-        "antonyms", "comparative", "neg", "opposed", "pos", "raw", "ref_keys", "ref_prefixed",
-        "role_keys", "surface", "weak",
+        "_raw", "_units", "antonyms", "comparative", "neg", "opposed", "pos", "prefixed",
+        "ref_keys", "ref_prefixed", "role_keys", "surface", "weak",
     )
 
     def __init__(
@@ -96,21 +96,32 @@ class AnswerIndex:
         self.neg: set[str] = set()
         self.weak: set[str] = set()
         self.surface: dict[str, str] = {}
-        # Stems of the words as typed, before synonyms.txt renamed them ("fixed", not "freeze").
-        self.raw: dict[str, str] = {}
+        self._units = analysis.units
+        self._raw: dict[str, str] | None = None
+        # Any word that may carry a negating prefix ("uncontrolled"), checked cheaply.
+        self.prefixed = any(u.key.startswith(PREFIXES) for u in analysis.units)
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
-            if not u.neg and " " not in u.surface:
-                self.raw.setdefault(stem(u.surface.lower()), u.surface)
-                # "uncontrolled" answers "controlled": the prefixed word says the opposite.
-                bare = unprefixed(u.key)
-                if bare:
-                    self.raw.setdefault("-" + bare, u.surface)
             if not u.neg:
                 for p in parts.get(u.key, ()):
                     self.weak.add(p)
                     self.surface.setdefault(p, u.surface)
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """Stems of the words as typed, before synonyms.txt renamed them ("fixed", not
+        "freeze"), and "-control" for "uncontrolled": built only when an opposite is sought."""
+        if self._raw is None:
+            raw: dict[str, str] = {}
+            for u in self._units:
+                if not u.neg and " " not in u.surface:
+                    raw.setdefault(stem(u.surface.lower()), u.surface)
+                    bare = unprefixed(u.key)
+                    if bare:
+                        raw.setdefault("-" + bare, u.surface)
+            self._raw = raw
+        return self._raw
 
     def said(self, need: Need) -> str:
         """The learner's own words for what earned credit."""
@@ -140,6 +151,11 @@ class AnswerIndex:
 
     def denies(self, need: Need) -> float:
         """How strongly the answer states the opposite of `need` (0 when it does not)."""
+        if need.neg:
+            if need.key not in self.pos:
+                return 0.0
+        elif need.key in self.pos or need.example:
+            return 0.0
         if need.key in (self.pos if need.neg else self.neg):
             if need.key in self.role_keys:
                 return 0.0  # said of one side of a contrast: roles.py judges it
@@ -148,17 +164,20 @@ class AnswerIndex:
                 (said, "no " + need.surface) if need.neg else ("not " + said, need.surface)
             )
             return NEGATION_STRENGTH
-        if need.neg or need.key in self.pos or need.example or need.related & self.pos:
+        if need.neg or need.related & self.pos:
             return 0.0
         # "bigger" where the reference says "limits": an opposite the reference never names.
         stated = need.opposite & self.pos
         if stated:
             self.opposed.append((self.surface[min(stated)], need.surface))
             return 1.0
-        raw = sorted(need.opposite & self.raw.keys())
-        if raw:
-            self.opposed.append((self.raw[raw[0]], need.surface))
-            return 1.0
+        if need.opposite:
+            raw = sorted(need.opposite & self.raw.keys())
+            if raw:
+                self.opposed.append((self.raw[raw[0]], need.surface))
+                return 1.0
+        if not self.prefixed:
+            return 0.0
         prefixed = self.raw.get("-" + need.key)
         if prefixed is not None and need.key not in self.ref_prefixed:
             self.opposed.append((prefixed, need.surface))
@@ -173,14 +192,23 @@ _Option = tuple[float, list[str], float, list[str]]
 def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> _Option:
     """Coverage of one wording, the reference's words covered, weight denied, words missed."""
     main_w = main_got = ex_w = ex_got = against = 0.0
+    pos, neg = ans.pos, ans.neg
     words: list[str] = []
     missed: list[tuple[float, str]] = []
     strong = False
     for n in needs:
-        denied = 0.0 if ans.exact(n) else ans.denies(n)
-        if denied:
-            against += 0.0 if n.example else n.weight * denied
-            got = 0.0
+        if n.key in (neg if n.neg else pos):
+            got = 1.0
+        elif (n.key in pos) if n.neg else (
+            not n.example and (n.key in neg or n.opposite or ans.prefixed)
+        ):
+            # Only then can the answer state the opposite (denies() says how strongly).
+            denied = ans.denies(n)
+            if denied:
+                against += n.weight * denied
+                got = 0.0
+            else:
+                got = ans.credit(n)
         else:
             got = ans.credit(n)
         if got:

@@ -66,7 +66,7 @@ parallel / sequential serial
 explicit / implicit
 """.strip()
 
-_PREFIXES = ("anti", "non", "dis", "un", "in", "im", "ir", "il")
+PREFIXES = ("anti", "non", "dis", "un", "in", "im", "ir", "il")
 MIN_STEM = 4
 
 
@@ -109,7 +109,7 @@ def opposites(key: str) -> frozenset[str]:
 def unprefixed(key: str) -> str:
     """ "uncontrol" -> "control": the word a negating prefix turns around ("" if none)."""
     if key.isalpha():
-        for p in _PREFIXES:
+        for p in PREFIXES:
             if key.startswith(p) and len(key) - len(p) >= MIN_STEM:
                 return key[len(p) :]
     return ""
