@@ -34,6 +34,8 @@ RELATED_CREDIT = 0.8
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 # The highest score one named term of a several-term reference can reach.
 ONE_WORD_CAP = 0.45
+# Shortest stem that ending-only differences may relate (matching._family).
+FAMILY_MIN = 6
 # A negation is scoped loosely ("no crust made or destroyed"), an opposite word is not.
 NEGATION_STRENGTH = 0.5
 HEADER_ONLY = 0.25
@@ -72,7 +74,7 @@ class AnswerIndex:
 
     __slots__ = (
         "_raw", "_units", "antonyms", "comparative", "neg", "opposed", "pos", "prefixed",
-        "ref_keys", "ref_prefixed", "role_keys", "surface", "weak",
+        "ref_keys", "ref_prefixed", "role_keys", "stubs", "surface", "weak",
     )
 
     def __init__(
@@ -100,9 +102,13 @@ class AnswerIndex:
         self._raw: dict[str, str] | None = None
         # Any word that may carry a negating prefix ("uncontrolled"), checked cheaply.
         self.prefixed = any(u.key.startswith(PREFIXES) for u in analysis.units)
+        # Answer stems less one or two letters: "synthesi" (synthesis) for "synthes" (-ise).
+        self.stubs: set[str] = set()
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
+            if not u.neg and len(u.key) >= FAMILY_MIN + 1 and u.key.isalpha():
+                self.stubs.update((u.key[:-1], u.key[:-2]))
             if not u.neg:
                 for p in parts.get(u.key, ()):
                     self.weak.add(p)
@@ -123,6 +129,12 @@ class AnswerIndex:
             self._raw = raw
         return self._raw
 
+    def _family(self, key: str) -> bool:
+        """The same word with another ending the stemmer left: "synthesis" ~ "synthesise"."""
+        if len(key) < FAMILY_MIN or not key.isalpha():
+            return False
+        return key in self.stubs or key[:-1] in self.pos or key[:-2] in self.pos
+
     def said(self, need: Need) -> str:
         """The learner's own words for what earned credit."""
         if need.key in self.surface:
@@ -139,7 +151,7 @@ class AnswerIndex:
             return 0.0
         if need.key in self.weak:
             return PART_CREDIT
-        if need.related & self.pos:
+        if need.related & self.pos or self._family(need.key):
             return RELATED_CREDIT
         if need.parts:
             # "higher" alone is not "higher layers": a direction word proves nothing.
