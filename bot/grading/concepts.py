@@ -57,6 +57,7 @@ class Need:
     # the reference itself does not name (opposites.py).
     related: frozenset[str] = frozenset()
     opposite: frozenset[str] = frozenset()
+    family: frozenset[str] = frozenset()  # the stem less one or two letters (matching)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +254,8 @@ def _one(key: str | None) -> frozenset[str]:
     return frozenset() if key is None else frozenset((key,))
 
 
+# Shortest stem that ending-only differences may relate ("synthesis" ~ "synthesise").
+FAMILY_MIN = 6
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 
 
@@ -272,7 +275,12 @@ def _with_relations(c: Concept, ref_keys: frozenset[str]) -> Concept:
         if " " not in n.surface:
             opp = opp | opposites(stem(n.surface.lower()))
         rel = frozenset() if n.key.startswith("code:") else related(n.key)
-        return replace(n, related=rel, opposite=opp - ref_keys)
+        fam = (
+            frozenset((n.key[:-1], n.key[:-2]))
+            if len(n.key) >= FAMILY_MIN and n.key.isalpha()
+            else frozenset()
+        )
+        return replace(n, related=rel, opposite=opp - ref_keys, family=fam)
 
     return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
 

@@ -112,7 +112,7 @@ def _other_card(
         if not other.alts and not (model.ref_keys & telling - model.question_keys):
             continue
         ans = shared if not other.alts else analyse(answer, model.lex, toks)
-        s = match(model, ans).score
+        s = match(model, ans, score_only=True).score
         if s > best[0]:
             best = (s, other)
     if best[0] >= CORRECT_AT and best[0] >= own[0] + OTHER_CARD_MARGIN:

@@ -7,6 +7,8 @@ swap names what was said instead of what.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.grading.matching import Match
 
 MAX_CHARS = 240
@@ -25,6 +27,11 @@ def _dedupe(words: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _words(label: str) -> frozenset[str]:
+    return frozenset(w.strip(",.;:…").lower() for w in label.split())
+
+
 def matched_words(m: Match) -> tuple[str, ...]:
     return tuple(_dedupe([w for r in m.results for w in r.matched])[:MAX_MATCHED])
 
@@ -38,8 +45,7 @@ def missed_concepts(m: Match) -> tuple[str, ...]:
             out.extend(r.missed_items if r.credit < 1.0 or r.missed_items else ())
         elif r.credit < 1.0:
             label = r.concept.label
-            label_words = {w.strip(",.;:…").lower() for w in label.split()}
-            if not r.matched and label and not (label_words & got):
+            if not r.matched and label and not (_words(label) & got):
                 out.append(label)
             else:
                 out.extend(w for w in r.missed_words[:MAX_MISSED_WORDS] if w.lower() not in got)

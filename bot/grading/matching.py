@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.grading.analysis import Analysis
-from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
+from bot.grading.concepts import FAMILY_MIN, CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
 from bot.grading.opposites import PREFIXES, unprefixed
 from bot.grading.roles import Swap, reversed_pair, swapped
@@ -34,8 +34,6 @@ RELATED_CREDIT = 0.8
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 # The highest score one named term of a several-term reference can reach.
 ONE_WORD_CAP = 0.45
-# Shortest stem that ending-only differences may relate (matching._family).
-FAMILY_MIN = 6
 # A negation is scoped loosely ("no crust made or destroyed"), an opposite word is not.
 NEGATION_STRENGTH = 0.5
 HEADER_ONLY = 0.25
@@ -107,7 +105,7 @@ class AnswerIndex:
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
-            if not u.neg and len(u.key) >= FAMILY_MIN + 1 and u.key.isalpha():
+            if not u.neg and len(u.key) > FAMILY_MIN and u.key.isalpha():
                 self.stubs.update((u.key[:-1], u.key[:-2]))
             if not u.neg:
                 for p in parts.get(u.key, ()):
@@ -129,12 +127,6 @@ class AnswerIndex:
             self._raw = raw
         return self._raw
 
-    def _family(self, key: str) -> bool:
-        """The same word with another ending the stemmer left: "synthesis" ~ "synthesise"."""
-        if len(key) < FAMILY_MIN or not key.isalpha():
-            return False
-        return key in self.stubs or key[:-1] in self.pos or key[:-2] in self.pos
-
     def said(self, need: Need) -> str:
         """The learner's own words for what earned credit."""
         if need.key in self.surface:
@@ -151,7 +143,7 @@ class AnswerIndex:
             return 0.0
         if need.key in self.weak:
             return PART_CREDIT
-        if need.related & self.pos or self._family(need.key):
+        if need.related & self.pos or need.family & self.pos or need.key in self.stubs:
             return RELATED_CREDIT
         if need.parts:
             # "higher" alone is not "higher layers": a direction word proves nothing.
@@ -352,7 +344,8 @@ def _one_word_cap(model: CardModel, idx: AnswerIndex) -> tuple[float, tuple[str,
     return ONE_WORD_CAP, tuple(n.surface for n in named if n.key not in hit)
 
 
-def match(model: CardModel, ans: Analysis) -> Match:
+def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match:
+    """`score_only`: just the score, for ranking other cards (no contradiction checks)."""
     idx = AnswerIndex(
         ans, model.lex.table.parts, model.antonyms, model.ref_keys, model.said_of,
         model.ref_prefixed,
@@ -367,6 +360,8 @@ def match(model: CardModel, ans: Analysis) -> Match:
             score = max(score, CORE_SHARE * sum(top) / 2)
     cap, unnamed = _one_word_cap(model, idx)
     score = min(score, cap)
+    if score_only:
+        return Match(score, results, 0.0, False, 0)
     against = sum(r.contradicted for r in results)
     n_conflicts, core_conflict = conflicts(model, ans)
     core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
