@@ -13,6 +13,7 @@ from bot.decks.anki_import import parse_deck_file
 from bot.decks.anki_notes import AnkiImport
 from bot.decks.personal import TooManyDecks, save_personal_deck
 from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title
+from bot.grading.deckcheck import loose_questions
 from bot.telegram import deck_reload, render
 from bot.telegram.context import BotContext
 from bot.telegram.downloads import download_at_most
@@ -78,6 +79,7 @@ async def import_document(update: Update, context: BotContext) -> None:
         problems = [(p.label, p.reason) for p in refused.problems]
         await _send(message, status, render.import_refused(name, refused.reason, problems))
         return
+    loose = await asyncio.to_thread(loose_questions, table.cards)
     saved = await context.run_db(save_personal_deck, telegram_id=user.id,
                                  title=deck_title(name), cards=table.cards, now=state.clock())
     if saved is None:
@@ -91,4 +93,4 @@ async def import_document(update: Update, context: BotContext) -> None:
         saved.title, cards=saved.cards, added=saved.added, updated=saved.updated,
         retired=saved.retired, replaced=saved.replaced,
         problems=[(p.label, p.reason) for p in table.problems],
-        skipped=table.skipped if isinstance(table, AnkiImport) else None))
+        skipped=table.skipped if isinstance(table, AnkiImport) else None, loose=loose))

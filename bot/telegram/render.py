@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -481,6 +482,22 @@ def import_too_many_decks(limit: int) -> Reply:
                  "in /decks (🗑), or send a file with the name of an existing deck to update it.")
 
 
+LOOSE_SHOWN = 3
+
+
+def _loose_note(loose: Sequence[str]) -> list[str]:
+    """Cards the grader can only grade loosely, and how a `keys` column fixes that."""
+    if not loose:
+        return []
+    shown = ", ".join(f"“{escape(_short(q, 60))}”" for q in loose[:LOOSE_SHOWN])
+    more = f" and {len(loose) - LOOSE_SHOWN} more" if len(loose) > LOOSE_SHOWN else ""
+    return [f"\n📝 {plural(len(loose), 'card')} will be graded loosely (the answer is one "
+            f"term, a bare list or only code): {shown}{more}. To grade them strictly, add a "
+            "<code>keys</code> column: the ideas an answer must name, separated by "
+            "<code>;</code>, with accepted wordings separated by <code>|</code> "
+            "(e.g. <code>limits | caps ; exploding gradients</code>)."]
+
+
 def left_out(skipped: Skipped) -> str:
     """"3 cloze notes, 12 pictures and 1 sound": what an Anki deck had that cards can't ask."""
     parts = [plural(n, noun) for n, noun in ((skipped.cloze_notes, "cloze note"),
@@ -491,7 +508,7 @@ def left_out(skipped: Skipped) -> str:
 
 def import_done(title: str, *, cards: int, added: int, updated: int, retired: int,
                 replaced: bool, problems: list[tuple[str, str]],
-                skipped: Skipped | None = None) -> Reply:
+                skipped: Skipped | None = None, loose: Sequence[str] = ()) -> Reply:
     name = escape(_short(title, 100))
     if replaced:
         changes = f"{added} new, {updated} changed, {retired} removed"
@@ -506,6 +523,7 @@ def import_done(title: str, *, cards: int, added: int, updated: int, retired: in
         rows = len(problems)
         lines.append(f"\nSkipped {plural(rows, 'note' if skipped is not None else 'row')}:")
         lines.extend(_row_problems(problems))
+    lines.extend(_loose_note(loose))
     lines.append("\n/study asks its cards; /decks switches it off, deletes it, or shares it "
                  "with a class (🔗): learners who joined see your changes at once.")
     return Reply("\n".join(lines))
