@@ -1,6 +1,6 @@
 """Classes: 🔗 share links (from /decks), /start <code> and ✅ Join, /class and removing a learner.
 
-Leaving a class is a /decks button (🚪), handled with the other /decks buttons in deck_menu.
+Leaving a class is a /decks button (🚪), handled with the other /decks buttons in deck_choice.
 """
 
 from __future__ import annotations
