@@ -149,10 +149,24 @@ class DisputeGrade:
         return f"gd:{self.prompt_id}:{self.claim.value[0]}"
 
 
-Payload = (RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting | ChooseSetting
-           | ToggleDeck | CardAction | DeckPage | DeleteDeck | DisputeGrade)
+@dataclass(frozen=True, slots=True)
+class PushButton:
+    """A button under a quiz push: skip its card, show the snooze choices ("later"), snooze
+    (h1 / eve / tmr, bot.reminders.Snooze), or pause reminders."""
+
+    prefix: ClassVar[str] = "pq"
+    prompt_id: int
+    action: str
+
+    def encode(self) -> str:
+        return f"pq:{self.prompt_id}:{self.action}"
+
+
+Payload = (PushButton | RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting
+           | ChooseSetting | ToggleDeck | CardAction | DeckPage | DeleteDeck | DisputeGrade)
 SETTING_NAMES = ("tz", "time", "new", "ret", "pause", "fit")
 CARD_ACTIONS = ("suspend", "bury")
+PUSH_ACTIONS = ("skip", "later", "pause", "h1", "eve", "tmr")
 
 _RATE = re.compile(r"^r:(\d{1,18}):([1-4])$")
 _DEMO = re.compile(r"^d:(\d{1,18})$")
@@ -165,6 +179,7 @@ _ACTION = re.compile(r"^ca:(\d{1,18}):([a-z]{1,8})$")
 _PAGE = re.compile(r"^dp:(\d{1,4})$")
 _DISPUTE = re.compile(r"^gd:(\d{1,18}):([rw])$")
 _CLAIMS = {"r": Claim.RIGHT, "w": Claim.WRONG}
+_PUSH = re.compile(r"^pq:(\d{1,18}):([a-z0-9]{1,8})$")
 
 
 def decode(data: str | None) -> Payload | None:
@@ -186,6 +201,8 @@ def decode(data: str | None) -> Payload | None:
         return CardAction(int(match[1]), match[2])
     if match := _PAGE.match(data):
         return DeckPage(int(match[1]))
+    if (match := _PUSH.match(data)) and match[2] in PUSH_ACTIONS:
+        return PushButton(int(match[1]), match[2])
     if match := _DISPUTE.match(data):
         return DisputeGrade(int(match[1]), _CLAIMS[match[2]])
     if data.startswith("rt:"):

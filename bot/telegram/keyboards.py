@@ -17,6 +17,7 @@ from bot.telegram.callback_data import (
     DeleteDeck,
     DisputeGrade,
     OpenSetting,
+    PushButton,
     RateCard,
     RetryDemo,
     ShowDemo,
@@ -66,6 +67,33 @@ def without_disputes(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
 def study_now() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton("📚 Study now",
                                                        callback_data=StudyNow().encode())]])
+
+
+def push_quiz(prompt_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("⏭ Skip", callback_data=PushButton(prompt_id, "skip").encode()),
+        InlineKeyboardButton("💤 Later", callback_data=PushButton(prompt_id, "later").encode()),
+        InlineKeyboardButton("⏸ Pause reminders",
+                             callback_data=PushButton(prompt_id, "pause").encode()),
+    ]])
+
+
+SNOOZE_LABELS = {"h1": "In 1 hour", "eve": "This evening", "tmr": "Tomorrow"}
+
+
+def snooze_choices(prompt_id: int, choices: tuple[str, ...]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(SNOOZE_LABELS[c], callback_data=PushButton(prompt_id, c).encode())
+        for c in choices
+    ]])
+
+
+def push_checkin() -> InlineKeyboardMarkup:
+    """Yes: a question now (the study loop); no: reminders paused (prompt 0: none open)."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("📚 Yes, ask me now", callback_data=StudyNow().encode()),
+        InlineKeyboardButton("⏸ Pause reminders", callback_data=PushButton(0, "pause").encode()),
+    ]])
 
 
 TIME_CHOICES = ("0700", "0800", "1200", "1800", "2000", "2100")
