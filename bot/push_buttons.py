@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
-
 from bot import study
 from bot.catalog import Catalog
 from bot.reminders import Snooze, snooze_choices, snooze_until
 from bot.store import quiz_push
+from bot.store.session import Session
 
 
 @dataclass(frozen=True, slots=True)
