@@ -23,15 +23,11 @@ import asyncio
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
-
-from tgemu import BotApiEmulator  # noqa: E402
-from tgemu._conformance import Checker  # noqa: E402
+from tgemu import BotApiEmulator
+from tgemu._conformance import Checker
 
 TEXT = (
     "✅ <b>Correct</b> · 92%\n✔︎ You got: learning rate, step size\n\n"

@@ -22,62 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo_cases import CASES, demo_request, load_photo
+from harness import status_kib
 
-from bot.demos import DemoKind, DemoRequest, LocalDemoRunner
-
-CASES: list[tuple[str, DemoKind, tuple[str, ...]]] = [
-    ("lrfind mlp", DemoKind.LRFIND, ("mlp",)),
-    ("lrfind cnn", DemoKind.LRFIND, ("cnn",)),
-    ("augment", DemoKind.AUGMENT, ()),
-    ("augment photo", DemoKind.AUGMENT, ("photo",)),
-    ("softmax", DemoKind.SOFTMAX, ()),
-    ("cross-entropy", DemoKind.CROSS_ENTROPY, ()),
-    ("minibatch", DemoKind.MINIBATCH, ()),
-    ("one-cycle", DemoKind.ONE_CYCLE, ()),
-    ("fine-tune", DemoKind.FINE_TUNE, ()),
-]
-
-
-def _status_kib(pid: int | str, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-PHOTO = Path("/tmp/tutorbot_bench_photo.jpg")
-
-
-def _photo() -> bytes:
-    """A 3000x2000 JPEG like a phone photo, generated once in a child process so neither the
-    caller nor the cold runs carry the numpy arrays that made it (no downloads)."""
-    if not PHOTO.exists():
-        subprocess.run([sys.executable, __file__, "--make-photo"], check=True)
-    return PHOTO.read_bytes()
-
-
-def make_photo() -> None:
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[0:2000, 0:3000]
-    arr = np.stack([xx * 255 // 3000, yy * 255 // 2000, (xx + yy) * 255 // 5000], -1)
-    arr = (arr + rng.integers(0, 30, arr.shape)).clip(0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, format="JPEG", quality=90)
-    PHOTO.write_bytes(buf.getvalue())
-
-
-def _request(
-    kind: DemoKind, args: tuple[str, ...], device: str, photo: bytes | None
-) -> DemoRequest:
-    if args == ("photo",):
-        return DemoRequest(kind, (), image=photo, device=device)
-    return DemoRequest(kind, args, device=device)
+from bot.demos import LocalDemoRunner
 
 
 def cold(name: str, device: str) -> None:
@@ -87,10 +35,10 @@ def cold(name: str, device: str) -> None:
 
     configure_torch()
     kind, args = next((k, a) for n, k, a in CASES if n == name)
-    photo = _photo() if args == ("photo",) else None
+    photo = load_photo() if args == ("photo",) else None
     t_import = time.perf_counter() - t0
     t1 = time.perf_counter()
-    result = run_request(_request(kind, args, device, photo))
+    result = run_request(demo_request(kind, args, device, photo))
     t_run = time.perf_counter() - t1
     print(
         json.dumps(
@@ -98,7 +46,7 @@ def cold(name: str, device: str) -> None:
                 "total_s": time.perf_counter() - t0,
                 "import_s": t_import,
                 "run_s": t_run,
-                "peak_rss_mib": _status_kib("self", "VmHWM") / 1024,
+                "peak_rss_mib": status_kib("self", "VmHWM") / 1024,
                 "png_kib": len(result.png) / 1024,
             }
         )
@@ -185,7 +133,7 @@ def _child(args: list[str]) -> dict[str, object]:
 
 
 async def warm(device: str, repeat: int) -> dict[str, dict[str, float]]:
-    photo = _photo()
+    photo = load_photo()
     out: dict[str, dict[str, float]] = {}
     t0 = time.perf_counter()
     async with LocalDemoRunner(device=device) as runner:
@@ -196,16 +144,16 @@ async def warm(device: str, repeat: int) -> dict[str, dict[str, float]]:
             times = []
             for _ in range(repeat):
                 t = time.perf_counter()
-                await runner.submit(_request(kind, args, device, photo), owner=1)
+                await runner.submit(demo_request(kind, args, device, photo), owner=1)
                 times.append(time.perf_counter() - t)
             out[name] = {"warm_s": statistics.median(times), "first_s": times[0]}
             if first:
                 out[name]["runner_start_s"] = start_s
                 first = False
         out["_mem"] = {
-            "caller_rss_mib": _status_kib("self", "VmRSS") / 1024,
-            "caller_peak_mib": _status_kib("self", "VmHWM") / 1024,
-            "worker_peak_mib": _status_kib(pid, "VmHWM") / 1024,
+            "caller_rss_mib": status_kib("self", "VmRSS") / 1024,
+            "caller_peak_mib": status_kib("self", "VmHWM") / 1024,
+            "worker_peak_mib": status_kib(pid, "VmHWM") / 1024,
         }
     return out
 
@@ -216,11 +164,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cold", help=argparse.SUPPRESS)
     parser.add_argument("--compare", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--make-photo", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
-    if opts.make_photo:
-        make_photo()
-        return
     if opts.cold:
         cold(opts.cold, opts.device)
         return

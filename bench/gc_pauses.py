@@ -32,14 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness import REPO as ROOT
+from pydantic import SecretStr
 
-from pydantic import SecretStr  # noqa: E402
-
-from bot.app import build_application, initialize, shutdown  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from tgemu import BotApiEmulator, ShownMessage  # noqa: E402
+from bot.app import build_application, initialize, shutdown
+from bot.config import Settings
+from tgemu import BotApiEmulator, ShownMessage
 
 ANSWER = "artificially enlarging the training set by transforming existing data"
 

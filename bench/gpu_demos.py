@@ -29,9 +29,8 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from demo_cases import CASES, demo_request, load_photo
 
-from bench.demos import CASES, _photo, _request
 from bot.demos import DemoKind, DemoResult, LocalDemoRunner
 
 PICTURES = {"lrfind mlp", "lrfind cnn", "augment", "augment photo", "minibatch"}
@@ -44,7 +43,7 @@ def _median_run(kind: DemoKind, args: tuple[str, ...], device: str, photo: bytes
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        result = run_request(_request(kind, args, device, photo))
+        result = run_request(demo_request(kind, args, device, photo))
         times.append(time.perf_counter() - t0)
     return statistics.median(times), result
 
@@ -56,7 +55,7 @@ def in_process(device: str, repeat: int, out: Path) -> list[str]:
     from bot.worker.jobs import configure_torch
 
     configure_torch()
-    photo = _photo()
+    photo = load_photo()
     failures = []
     for name, kind, args in CASES:
         first_s, first = _median_run(kind, args, device, photo, 1)
@@ -89,7 +88,7 @@ async def local_worker(device: str) -> list[str]:
     t0 = time.perf_counter()
     async with LocalDemoRunner(device=device) as runner:
         start_s = time.perf_counter() - t0
-        request = _request(DemoKind.LRFIND, ("mlp",), device, None)
+        request = demo_request(DemoKind.LRFIND, ("mlp",), device, None)
         await runner.submit(request, owner=1)
         t1 = time.perf_counter()
         result = await runner.submit(request, owner=1)
@@ -152,12 +151,12 @@ async def _drive_queue(device: str, redis_url: str, queue: str,
         await client.aclose()
     runner = RedisDemoRunner(redis_url, job_timeout_s=120, queue_name=queue)
     await runner.start()
-    photo = _photo()
+    photo = load_photo()
     parts, failures = [], []
     try:
         for label, kind, args in (("lrfind cnn", DemoKind.LRFIND, ("cnn",)),
                                   ("augment photo", DemoKind.AUGMENT, ("photo",))):
-            request = _request(kind, args, device, photo)
+            request = demo_request(kind, args, device, photo)
             await runner.submit(request, owner=1)
             t0 = time.perf_counter()
             result = await runner.submit(request, owner=1)

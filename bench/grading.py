@@ -1,17 +1,25 @@
-"""Throughput and tail latency of the answer grader, against a rapidfuzz baseline.
+"""The answer grader on labelled decks, and its speed against a rapidfuzz baseline.
 
-Run from the repository root: `python bench/grading.py`. It grades the shared dev answers
-(repeated to at least 20,000 gradings) in one process, first with our grader, then with a
-`fuzz.token_set_ratio` grader, and prints answers per second and p99 latency for both.
-Per-card analysis is cached after the first pass, as it is in the bot, which grades the
-same cards over and over (the cold first pass is printed separately). Answers themselves
-are not cached: each grading re-reads its answer, as a new answer would be. Rounds
-alternate between the graders so that machine load hits both alike.
+Run from the repository root: `python bench/grading.py`.
+
+1. Quality, leave-one-deck-out: for every labelled deck (the seed deck with the shared dev
+   answers, and the held-out decks in tests/grading/heldout/), the two score cut-offs are
+   fitted on the other decks and the deck is graded with them. Printed per deck: macro-F1
+   and both harm rates (wrong graded correct, correct graded wrong).
+2. Speed on one core: every labelled answer of every deck, repeated to at least 20,000
+   gradings, graded with its deck (as the bot does) and by a `fuzz.token_set_ratio` grader,
+   in alternating rounds so that machine load hits both alike. Per-card analysis is cached
+   after the first pass, as in the bot; answers are not.
+3. Memory: the resident size of a fresh process that imports the bot's application and
+   grades every answer once (the bot process with the grader loaded).
+
+The last line is `decks=N macroF1_min=… harm_wc_max=… harm_cw_max=… answers_per_s=…` over the
+held-out decks and the seed deck.
 """
 
 from __future__ import annotations
 
-import json
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -22,65 +30,81 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz  # noqa: E402
 
+from bot.decks.model import CardSpec  # noqa: E402
 from bot.grading import grade  # noqa: E402
-from bot.grading.jsonl import AdHocCard, find_card  # noqa: E402
+from bot.grading.jsonl import find_card  # noqa: E402
+from tests.grading.labelled import LabelledDeck, all_decks, leave_one_deck_out  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
 MIN_GRADINGS = 20_000
+Pair = tuple[CardSpec, str, tuple[CardSpec, ...]]
+
+_RSS_PROBE = """
+import sys
+sys.path.insert(0, {root!r})
+import bot.app  # the bot process's own imports
+from bot.grading import grade
+from tests.grading.labelled import all_decks
+from bot.grading.jsonl import find_card
+decks = all_decks()
+for d in decks:
+    for r in d.rows:
+        grade(find_card(r.question, d.cards), r.answer, deck=d.cards)
+assert "torch" not in sys.modules
+for line in open("/proc/self/status"):
+    if line.startswith("VmRSS:"):
+        print(int(line.split()[1]) / 1024)
+"""
 
 
-def load() -> tuple[list[tuple[AdHocCard, str]], list[AdHocCard]]:
-    rows = [
-        json.loads(line)
-        for line in (SHARED / "grading/dev_answers.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    questions = {r["question"] for r in rows}
-    cards: list[AdHocCard] = []
-    lines = (SHARED / "seed-deck/neural-network-basics-2.txt").read_text(encoding="utf-8")
-    for line in (x.strip() for x in lines.splitlines()[1:]):
-        if line in questions:
-            cards.append(AdHocCard(line, ""))
-        elif line and cards:
-            prev = cards[-1]
-            sep = "\n" if prev.answer and line[:1] in "-–" else " " if prev.answer else ""
-            cards[-1] = AdHocCard(prev.question, prev.answer + sep + line)
-    pairs = []
-    for r in rows:
-        card = find_card(r["question"], cards)
-        assert card is not None
-        pairs.append((card, r["answer"]))
-    return pairs, cards
+def pairs_of(decks: list[LabelledDeck]) -> list[Pair]:
+    out = []
+    for d in decks:
+        for r in d.rows:
+            card = find_card(r.question, d.cards)
+            assert card is not None, r.question
+            out.append((card, r.answer, d.cards))
+    return out
 
 
-def baseline(card: AdHocCard, answer: str) -> str:
+def baseline(card: CardSpec, answer: str) -> str:
     s = fuzz.token_set_ratio(card.answer, answer) / 100
     return "correct" if s >= 0.6 else "partial" if s >= 0.35 else "wrong"
 
 
-def _timed(
-    fn: Callable[[AdHocCard, str], object], pairs: list[tuple[AdHocCard, str]], lat: list[int]
-) -> float:
+def _timed(fn: Callable[[Pair], object], pairs: list[Pair], lat: list[int]) -> float:
     start = time.perf_counter()
-    for card, answer in pairs:
+    for pair in pairs:
         t0 = time.perf_counter_ns()
-        fn(card, answer)
+        fn(pair)
         lat.append(time.perf_counter_ns() - t0)
     return time.perf_counter() - start
 
 
-def main() -> None:
-    pairs, deck = load()
+def quality(decks: list[LabelledDeck]) -> list[tuple[str, float, float, float]]:
+    print("leave-one-deck-out (cut-offs fitted on the other decks)")
+    print(f"{'deck':<28}{'answers':>8}{'cut-offs':>16}{'macroF1':>9}{'wrong>corr':>11}"
+          f"{'corr>wrong':>11}")
+    judged = []
+    for r in leave_one_deck_out(decks):
+        p = r.report
+        kind = "" if r.deck.heldout or r.deck.name == "seed" else "  (dev fixture)"
+        print(f"{r.deck.name:<28}{p.n:>8}{r.cutoffs!s:>16}{p.macro_f1:>9.3f}"
+              f"{p.wrong_to_correct:>11.3f}{p.correct_to_wrong:>11.3f}{kind}")
+        if not kind:
+            judged.append((r.deck.name, p.macro_f1, p.wrong_to_correct, p.correct_to_wrong))
+    return judged
+
+
+def speed(pairs: list[Pair]) -> float:
     t0 = time.perf_counter()
-    for card, answer in pairs:
+    for card, answer, deck in pairs:
         grade(card, answer, deck=deck)
-    print(f"cold_first_pass answers={len(pairs)} seconds={time.perf_counter() - t0:.3f}")
-    graders: dict[str, Callable[[AdHocCard, str], object]] = {
-        "grader": lambda c, a: grade(c, a, deck=deck),
-        "grader_without_deck": lambda c, a: grade(c, a),
-        "baseline": baseline,
+    print(f"\ncold_first_pass answers={len(pairs)} seconds={time.perf_counter() - t0:.3f}")
+    graders: dict[str, Callable[[Pair], object]] = {
+        "grader": lambda p: grade(p[0], p[1], deck=p[2]),
+        "grader_without_deck": lambda p: grade(p[0], p[1]),
+        "baseline": lambda p: baseline(p[0], p[1]),
     }
-    # Rounds alternate between the graders so that both see the same machine load.
     lat: dict[str, list[int]] = {name: [] for name in graders}
     total = dict.fromkeys(graders, 0.0)
     for _ in range(-(-MIN_GRADINGS // len(pairs))):
@@ -93,6 +117,26 @@ def main() -> None:
         p99 = xs[int(len(xs) * 0.99) - 1] / 1e6
         print(f"{name} answers_per_s={rate[name]:.0f} p99_ms={p99:.3f} n={len(xs)}")
     print(f"ratio={rate['grader'] / rate['baseline']:.4f} (grader / baseline answers per second)")
+    return rate["grader"]
+
+
+def bot_rss_mib() -> float:
+    out = subprocess.run([sys.executable, "-c", _RSS_PROBE.format(root=str(ROOT))],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    decks = all_decks()
+    judged = quality(decks)
+    rate = speed(pairs_of(decks))
+    print(f"bot_rss_mib={bot_rss_mib():.1f} (bot application imported, grader loaded and used, "
+          "no torch)")
+    print(
+        f"decks={len(judged)} macroF1_min={min(j[1] for j in judged):.3f} "
+        f"harm_wc_max={max(j[2] for j in judged):.3f} "
+        f"harm_cw_max={max(j[3] for j in judged):.3f} answers_per_s={rate:.0f}"
+    )
 
 
 if __name__ == "__main__":

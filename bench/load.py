@@ -3,7 +3,7 @@
     .venv/bin/python bench/load.py [--learners 50] [--cycles 6] [--paced-rate 300]
 
 Three processes per scenario, so that none of them measures the others' CPU: the emulator
-(`python -m tgemu`), the bot under test (this file with --serve), and this
+(`python -m tgemu`), the bot under test (`bench/load_bots.py`), and this
 driver, which plays the learners through the emulator's `/_emulator` HTTP API. The same path
 carries the baseline, a bare PTB echo bot, so the ratio compares the bot's own work
 (grading, FSRS, the database write, rendering) against nothing at all.
@@ -39,7 +39,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,183 +49,17 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from harness import REPO, Proc, cpu_s, free_port, pg_database, rss_mib, thread_cpu_s
+from load_bots import ANSWER
 
-REPO = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("TUTORBOT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ANSWER = "artificially enlarging the training set by transforming existing data"
+from bot.scheduling import Rating
+from bot.telegram.keyboards import RATING_NAMES
+
+BOTS = Path(__file__).with_name("load_bots.py")
+GOOD = RATING_NAMES[Rating.GOOD]  # the button the learners press, named as the bot names it
+
 P99_GOAL_MS = 20.0  # the issue's goal for paced load
 SHAPE = "study-shaped bare bot"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process, all threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def thread_cpu_s(pid: int) -> dict[str, float]:
-    """CPU seconds of the event loop (the main thread) and of all other threads together
-    (the database pool's; Python does not name OS threads, so they are not told apart)."""
-    out = {"loop": 0.0, "threads": 0.0}
-    tick = os.sysconf("SC_CLK_TCK")
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            used = (int(fields[11]) + int(fields[12])) / tick
-            out["loop" if task.name == str(pid) else "threads"] += used
-    return out
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-# -- the bot side (runs in its own process) ----------------------------------------------------
-
-async def _serve(kind: str, emu_url: str, database_url: str, port: int, secret: str) -> None:
-    from pydantic import SecretStr
-
-    from bot.config import Settings
-
-    token = "123456789:AAE" + "x" * 32
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    if kind in ("echo", "echo-aiohttp", "shape"):
-        await _serve_bare(kind, token, emu_url, stop)
-        return
-    webhook = kind == "webhook"
-    settings = Settings(
-        telegram_bot_token=SecretStr(token),
-        telegram_api_url=f"{emu_url}/bot", telegram_file_url=f"{emu_url}/file/bot",
-        database_url=database_url, cards_dir=REPO / "cards", demo_workers=0,
-        log_level="WARNING",
-        webhook_url=f"http://127.0.0.1:{port}/telegram" if webhook else None,
-        webhook_secret=SecretStr(secret) if webhook else None,
-        webhook_listen=f"127.0.0.1:{port}",
-        # Telegram's limits are lifted (no AIORateLimiter): this measures the bot, not them.
-        telegram_rate_limit=False,
-        # Learners here answer as fast as the bot replies, well past the per-chat flood
-        # throttle (20 updates per 10 s); it would measure the throttle's notices instead.
-        flood_limit=1_000_000,
-    )
-    from bot.app import build_application, initialize, shutdown
-    from bot.webserver import start_webhook, stop_webhook
-
-    app = build_application(settings)
-    if webhook:
-        server = await start_webhook(app, settings)
-        print("READY", flush=True)
-        await stop.wait()
-        await stop_webhook(app, server)
-        return
-    await initialize(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10)
-    print("READY", flush=True)
-    await stop.wait()
-    await app.updater.stop()
-    await app.stop()
-    await shutdown(app)
-
-
-# What tutorbot sends for ANSWER to its first card, in the same HTML (entities) and keyboard
-# shapes, for the study-shaped bare bot below.
-QUESTION_HTML = ("<i>🆕 New card · Neural Network Basics 2</i>\n\n<b>What is data augmentation?"
-                 "</b>\n\nType your answer. /skip moves on, /stop ends the session.")
-GRADED_HTML = (
-    "✅ <b>Correct</b> · 85%\n✔︎ You got: artificially, enlarging, training set, transforming,"
-    " existing\n✘ Missing: improve the model's performance, generalization, robustness without"
-    " collecting new data\n\n<b>Reference answer</b>\n<blockquote>Technique used to"
-    " artificially increase the size and diversity of a training dataset by applying"
-    " transformations to the existing data. This helps improve the model’s performance,"
-    " generalization, and robustness without collecting new data.</blockquote>\nHow well did"
-    " you recall it? My suggestion is marked ✓."
-)
-
-
-async def _serve_bare(kind: str, token: str, emu_url: str, stop: asyncio.Event) -> None:
-    """A bare PTB bot: no database, no grading, no rendering.
-
-    "echo"/"echo-aiohttp": the issue's echo bot, one reply per message. "shape": the same
-    Bot API calls per learner action as tutorbot's study loop (a text gets one HTML reply with
-    the rating keyboard; a rating press gets a toast, an edit and the next card, sent
-    together), with fixed texts of the same shape: the ceiling for a bot that holds this
-    conversation through PTB, whatever its own work costs.
-    """
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-    from telegram.constants import ParseMode
-    from telegram.ext import (
-        ApplicationBuilder,
-        CallbackQueryHandler,
-        ContextTypes,
-        MessageHandler,
-        filters,
-    )
-
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(update.effective_message.text or "")
-
-    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        assert message is not None
-        if (message.text or "").startswith("/"):
-            await message.reply_text(QUESTION_HTML, parse_mode=ParseMode.HTML)
-            return
-        n = message.message_id
-        keyboard = InlineKeyboardMarkup([
-            [InlineKeyboardButton(label, callback_data=f"r:{n}:{i}")
-             for i, label in enumerate(("Again", "Hard", "✓ Good", "Easy"), start=1)],
-            [InlineKeyboardButton("🙈 Bury", callback_data=f"ca:{n}:bury"),
-             InlineKeyboardButton("⏸ Suspend", callback_data=f"ca:{n}:suspend")],
-        ])
-        await message.reply_text(GRADED_HTML, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-
-    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        message = query.message if query is not None else None
-        assert query is not None and isinstance(message, Message)
-        await asyncio.gather(
-            query.answer("Saved"),
-            query.edit_message_text(f"{message.text_html}\n\n<i>Rated Good · next review in"
-                                    " 3 days</i>", parse_mode=ParseMode.HTML),
-            message.reply_text(QUESTION_HTML, parse_mode=ParseMode.HTML))
-
-    builder = (ApplicationBuilder().token(token).base_url(f"{emu_url}/bot")
-               .base_file_url(f"{emu_url}/file/bot").concurrent_updates(True))
-    if kind != "echo":
-        # The same HTTP layer as the bot can run on, so the ratio compares the bot's own
-        # work only; "echo" keeps httpx, PTB's default, the bare echo bot of the issue.
-        from bot.telegram.aiohttp_request import AiohttpRequest
-
-        builder = (builder.request(AiohttpRequest(connection_pool_size=64))
-                   .get_updates_request(AiohttpRequest(connection_pool_size=1)))
-    app = builder.build()
-    if kind == "shape":
-        app.add_handler(MessageHandler(filters.TEXT, reply))
-        app.add_handler(CallbackQueryHandler(press))
-    else:
-        app.add_handler(MessageHandler(filters.TEXT, echo))
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10)
-    print("READY", flush=True)
-    await stop.wait()
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
 
 
 # -- the driver -------------------------------------------------------------------------------
@@ -275,7 +108,7 @@ class Driver:
 
     async def rate(self, user: int, graded: dict[str, Any],
                    stats: Stats | None = None) -> dict[str, Any]:
-        data = next((d for row in graded["buttons"] for label, d in row if "Good" in label),
+        data = next((d for row in graded["buttons"] for label, d in row if GOOD in label),
                     None)
         if data is None:
             raise RuntimeError(f"no rating buttons on the reply: {graded['text']!r}")
@@ -357,25 +190,6 @@ async def paced(driver: Driver, users: range, rate: float, seconds: float,
 
 # -- orchestration ----------------------------------------------------------------------------
 
-class Proc:
-    def __init__(self, args: list[str], ready: str) -> None:
-        self.p = subprocess.Popen([sys.executable, *args], cwd=REPO, stdout=subprocess.PIPE,
-                                  stderr=None, text=True)
-        assert self.p.stdout is not None
-        for line in self.p.stdout:
-            if line.startswith(ready):
-                self.first = line
-                return
-        raise RuntimeError(f"{args} exited before {ready!r}")
-
-    def stop(self) -> None:
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            self.p.wait(20)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-
-
 @contextlib.contextmanager
 def profiled(folder: str | None, name: str, pids: dict[str, int]) -> Any:
     """Sample the given processes with py-spy (a development tool, not a dependency) while
@@ -399,12 +213,13 @@ def profiled(folder: str | None, name: str, pids: dict[str, int]) -> Any:
             p.wait(30)
 
 
-@contextlib.contextmanager
-def pg_database() -> Any:
-    from bot.devtools.throwaway_db import throwaway_postgres
-
-    with throwaway_postgres(PG_ADMIN, "tutorbot_bench") as url:
-        yield url
+def migrate(database_url: str) -> None:
+    """`tutorbot migrate` before the bot starts, as the deployment does (ExecStartPre), so the
+    bot starts on a current schema and never loads Alembic."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=REPO, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 async def scenario(name: str, kind: str, database_url: str, emu: str, args: argparse.Namespace,
@@ -415,7 +230,9 @@ async def scenario(name: str, kind: str, database_url: str, emu: str, args: argp
     port = free_port()
     # Every instance has the same webhook secret, as in a real deployment.
     secret = "bench-" + uuid.uuid4().hex
-    bots = [Proc([__file__, "--serve", kind, "--emu", emu, "--db", database_url,
+    if database_url:
+        migrate(database_url)
+    bots = [Proc([str(BOTS), kind, "--emu", emu, "--db", database_url,
                   "--port", str(port), "--secret", secret], "READY")
             for _ in range(instances)]
     bot = bots[0]
@@ -605,18 +422,8 @@ if __name__ == "__main__":
     parser.add_argument("--echo-http", choices=["httpx", "aiohttp"], default="httpx",
                         help="the echo bot's HTTP layer: PTB's default httpx, or the aiohttp "
                              "one in bot.telegram.aiohttp_request")
-    parser.add_argument("--serve", choices=["polling", "webhook", "echo", "echo-aiohttp",
-                                            "shape"],
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--emu", help=argparse.SUPPRESS)
-    parser.add_argument("--db", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--secret", help=argparse.SUPPRESS)
     cli = parser.parse_args()
     if cli.paced_learners * (len(cli.sweep) + 1) > 10_000:
         # Each paced run enrols its own learners, in a block of 10,000 ids per scenario.
         parser.error("--paced-learners times the paced runs must stay within 10,000")
-    if cli.serve:
-        asyncio.run(_serve(cli.serve, cli.emu, cli.db, cli.port, cli.secret))
-    else:
-        asyncio.run(main(cli))
+    asyncio.run(main(cli))

@@ -22,7 +22,7 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import harness  # noqa: F401  (the test suite's reliability harness is reused here)
 
 from tests.factories import postgres_database
 from tests.reliability.harness import BotProcess, Emulator, Soak, SoakReport, bot_env

@@ -28,6 +28,7 @@ from bot.demos import DemoRunner, LocalDemoRunner
 from bot.store.db import Database
 from bot.store.migrate import upgrade_if_behind
 from bot.telegram import (
+    classes,
     deck_import,
     deck_menu,
     deck_reload,
@@ -35,6 +36,7 @@ from bot.telegram import (
     disputes,
     exporting,
     fallbacks,
+    fitting,
     push_buttons,
     pushes,
     render,
@@ -50,13 +52,25 @@ from bot.telegram.callback_data import (
     CancelDemo,
     CardAction,
     ChooseSetting,
+    ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    ConfirmRemoveMember,
+    DecideFit,
     DeckPage,
     DeleteDeck,
     DisputeGrade,
+    JoinClass,
+    LeaveClass,
+    ListMembers,
     OpenSetting,
+    Payload,
     PushButton,
     RateCard,
+    RemoveMember,
     RetryDemo,
+    RevokeLink,
+    ShareDeck,
+    ShowClass,
     ShowDemo,
     StudyNow,
     ToggleDeck,
@@ -70,9 +84,9 @@ from bot.wording import plural
 log = logging.getLogger("tutorbot")
 
 
-def _is(kind: type) -> Any:
+def _is(*kinds: type[Payload]) -> Any:
     """Callback pattern: route a button by its decoded payload type, not by string prefixes."""
-    return lambda data: isinstance(decode(data), kind)
+    return lambda data: isinstance(decode(data), kinds)
 
 
 def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
@@ -186,6 +200,7 @@ def _register(app: TutorApp) -> None:
         CommandHandler("export", exporting.export_command, filters=private),
         CommandHandler("decks", deck_menu.decks_command, filters=private),
         CommandHandler("stats", stats_handler.stats_command, filters=private),
+        CommandHandler("class", classes.class_command, filters=private),
         CommandHandler("lrfind", demo_handlers.lrfind_command, filters=private),
         CommandHandler("augment", demo_handlers.augment_command, filters=private),
         CommandHandler("demo", demo_handlers.demo_command, filters=private),
@@ -196,9 +211,17 @@ def _register(app: TutorApp) -> None:
         CallbackQueryHandler(disputes.dispute_button, pattern=_is(DisputeGrade)),
         CallbackQueryHandler(settings.open_setting, pattern=_is(OpenSetting)),
         CallbackQueryHandler(settings.choose_setting, pattern=_is(ChooseSetting)),
+        CallbackQueryHandler(fitting.decide_button, pattern=_is(DecideFit)),
         CallbackQueryHandler(deck_menu.toggle_button, pattern=_is(ToggleDeck)),
         CallbackQueryHandler(deck_menu.page_button, pattern=_is(DeckPage)),
-        CallbackQueryHandler(deck_menu.delete_button, pattern=_is(DeleteDeck)),
+        CallbackQueryHandler(deck_menu.delete_button, pattern=_is(DeleteDeck, ConfirmDeleteDeck)),
+        CallbackQueryHandler(deck_menu.leave_button, pattern=_is(LeaveClass, ConfirmLeaveClass)),
+        CallbackQueryHandler(classes.share_button, pattern=_is(ShareDeck)),
+        CallbackQueryHandler(classes.revoke_button, pattern=_is(RevokeLink)),
+        CallbackQueryHandler(classes.join_button, pattern=_is(JoinClass)),
+        CallbackQueryHandler(classes.show_class_button, pattern=_is(ShowClass)),
+        CallbackQueryHandler(classes.remove_button,
+                             pattern=_is(ListMembers, RemoveMember, ConfirmRemoveMember)),
         CallbackQueryHandler(demo_handlers.show_me_button, pattern=_is(ShowDemo)),
         CallbackQueryHandler(demo_handlers.cancel_button, pattern=_is(CancelDemo)),
         CallbackQueryHandler(demo_handlers.retry_button, pattern=_is(RetryDemo)),

@@ -63,24 +63,31 @@ class Catalog:
         own = self.personal.get(deck_id)
         return own.title if own is not None else self.deck_titles.get(deck_id, "")
 
-    def visible(self, deck_id: int, learner_id: int) -> bool:
-        """A shared deck, or the learner's own personal deck."""
-        if deck_id in self.deck_titles:
-            return True
-        own = self.personal.get(deck_id)
-        return own is not None and own.owner_learner_id == learner_id
+    def personal_decks_seen_by(self, learner_id: int, joined: Sequence[int] = ()
+                               ) -> tuple[int, ...]:
+        """The personal decks this learner sees: their own, then the decks of others they
+        joined by a share link (`joined`: bot.classes.joined_decks, read with the update)."""
+        own = self.owned.get(learner_id, ())
+        return own + tuple(d for d in joined if d in self.personal and d not in own)
 
-    def decks_for(self, learner_id: int) -> list[tuple[int, str, bool]]:
-        """(deck id, title, is personal): the shared decks, then the learner's own."""
+    def visible(self, deck_id: int, learner_id: int, joined: Sequence[int] = ()) -> bool:
+        """A shared deck, or a personal deck the learner sees."""
+        return deck_id in self.deck_titles or deck_id in self.personal_decks_seen_by(
+            learner_id, joined)
+
+    def decks_for(self, learner_id: int, joined: Sequence[int] = ()
+                  ) -> list[tuple[int, str, bool]]:
+        """(deck id, title, is personal): the shared decks, then the personal ones they see."""
         shared = [(deck_id, title, False) for deck_id, title in self.deck_titles.items()]
-        own = [(deck_id, self.personal[deck_id].title, True)
-               for deck_id in self.owned.get(learner_id, ())]
-        return shared + own
+        personal = [(deck_id, self.personal[deck_id].title, True)
+                    for deck_id in self.personal_decks_seen_by(learner_id, joined)]
+        return shared + personal
 
-    def cards_for(self, learner_id: int, *, skip_decks: set[int]) -> list[CatalogCard]:
+    def cards_for(self, learner_id: int, *, skip_decks: set[int], joined: Sequence[int] = ()
+                  ) -> list[CatalogCard]:
         """The cards this learner may be asked, deck by deck in `decks_for` order."""
-        return [card for deck_id, _, _ in self.decks_for(learner_id) if deck_id not in skip_decks
-                for card in self.deck_cards.get(deck_id, ())]
+        return [card for deck_id, _, _ in self.decks_for(learner_id, joined)
+                if deck_id not in skip_decks for card in self.deck_cards.get(deck_id, ())]
 
 
 Fingerprint = tuple[object, ...]

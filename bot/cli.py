@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.config import ENV_FILE_VARIABLE, EnvFileError, Settings, load_settings
 from bot.decks.errors import DeckError
+from bot.decks.model import CardSpec
 from bot.wording import plural
 
 
@@ -95,9 +96,26 @@ def _cmd_check_deck(args: argparse.Namespace) -> int:
             continue
         if args.convert:
             sys.stdout.write(format_deck(deck))
+        elif args.grading:
+            _print_grading(name, deck.cards)
         else:
             print(f"{name}: ok, {plural(len(deck.cards), 'card')} in deck {deck.title!r}")
     return 1 if failed else 0
+
+
+def _print_grading(name: str, cards: Sequence[CardSpec]) -> None:
+    from bot.grading.deckcheck import check_deck, format_check
+
+    checks = check_deck(cards)
+    print(f"{name}: how the grader reads {plural(len(checks), 'card')} "
+          "(word weights: 1.00 names an idea, 0.25 is filler)")
+    for check in checks:
+        print()
+        print(format_check(check))
+    loose = sum(c.loose for c in checks)
+    print(f"\n{plural(loose, 'card')} graded loosely"
+          + (": add the suggested keys: lines (or your own) to grade them strictly." if loose
+             else "."))
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
@@ -265,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+")
     check.add_argument("--convert", action="store_true",
                        help="print the deck in the native format (imports plain notes)")
+    check.add_argument("--grading", action="store_true",
+                       help="print the concepts the grader derives per card, with weights, "
+                       "and flag cards it cannot grade well")
     check.set_defaults(func=_cmd_check_deck)
     demo = command("demo", help="run a demo headless and save its picture")
     demo.add_argument("name")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from bot.catalog import Catalog
+from bot.classes import joined_decks
 from bot.store.models import CardState, Learner, LearnerDeck
 
 PAGE_SIZE = 10
@@ -20,6 +21,8 @@ class DeckProgress:
     seen: int
     enabled: bool
     personal: bool = False
+    # Someone else's deck the learner joined by its share link (bot.classes).
+    joined: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +56,21 @@ def _learner(session: Session, telegram_id: int) -> Learner | None:
 
 
 def deck_progress(session: Session, *, telegram_id: int, catalog: Catalog) -> list[DeckProgress]:
-    """Every deck this learner may study: the shared ones, then their own personal decks."""
+    """Every deck this learner may study: the shared ones, then the personal decks they see
+    (their own, then those they joined)."""
     learner = _learner(session, telegram_id)
     if learner is None or learner.id is None:
         return []
     off = disabled_decks(session, learner_id=learner.id)
+    joined = joined_decks(session, learner_id=learner.id)
     seen_ids = set(session.exec(
         select(CardState.card_id).where(CardState.learner_id == learner.id)).all())
     result = []
-    for deck_id, title, personal in catalog.decks_for(learner.id):
+    for deck_id, title, personal in catalog.decks_for(learner.id, joined):
         cards = catalog.deck_cards.get(deck_id, ())
         result.append(DeckProgress(deck_id, title, len(cards),
                                    sum(c.id in seen_ids for c in cards), deck_id not in off,
-                                   personal))
+                                   personal, joined=deck_id in joined))
     return result
 
 
@@ -74,7 +79,8 @@ def toggle_deck(
 ) -> list[DeckProgress] | None:
     """Flip one deck on or off; None for a deck this learner cannot see."""
     learner = _learner(session, telegram_id)
-    if learner is None or learner.id is None or not catalog.visible(deck_id, learner.id):
+    if learner is None or learner.id is None or not catalog.visible(
+            deck_id, learner.id, joined_decks(session, learner_id=learner.id)):
         return None
     row = session.exec(select(LearnerDeck).where(
         LearnerDeck.learner_id == learner.id, LearnerDeck.deck_id == deck_id)).first()

@@ -77,6 +77,7 @@ from bot.store import quiz_push
 from bot.store.models import (
     Card,
     CardState,
+    ClassMember,
     Deck,
     Learner,
     LearnerDeck,
@@ -525,7 +526,8 @@ def count_due_many(
     new cards still allowed today (within `new_per_day`, and that exist).
 
     The same rules as `bot.study._pick_card`, counted for many learners in a few queries:
-    only decks the learner has on (/decks) count, and a personal deck only for its owner.
+    only decks the learner has on (/decks) count, and a personal deck only for its owner and
+    the learners who joined it (bot.classes).
     """
     if not learners:
         return {}
@@ -572,7 +574,19 @@ def count_due_many(
         .where(col(LearnerDeck.learner_id).in_(ids), col(LearnerDeck.enabled) == sa.false())
     ):
         off[learner_id].add(deck_id)
-    decks = _live_cards_per_deck(session, owners=ids)
+    joined: dict[int, set[int]] = defaultdict(set)
+    for learner_id, deck_id in session.execute(
+        sa.select(col(ClassMember.learner_id), col(ClassMember.deck_id))
+        .where(col(ClassMember.learner_id).in_(ids))
+    ):
+        joined[learner_id].add(deck_id)
+    decks = _live_cards_per_deck(session, owners=ids,
+                                 joined=sorted(set().union(*joined.values())))
+
+    def visible(deck_id: int, learner_id: int) -> bool:
+        return _visible(decks.get(deck_id), learner_id) or (
+            deck_id in decks and deck_id in joined[learner_id])
+
     shared_cards = sum(n for owner, n in decks.values() if owner is None)
     own_cards: dict[int, int] = defaultdict(int)
     for owner, n in decks.values():
@@ -584,7 +598,7 @@ def count_due_many(
     for learner_id, deck_id, due, introduced, seen in state_rows:
         # The daily new-card limit counts cards introduced in any deck, as study does.
         introduced_today[learner_id] += int(introduced or 0)
-        if deck_id in off[learner_id] or not _visible(decks.get(deck_id), learner_id):
+        if deck_id in off[learner_id] or not visible(deck_id, learner_id):
             continue
         due_reviews[learner_id] += int(due or 0)
         seen_live[learner_id] += int(seen or 0)
@@ -592,27 +606,28 @@ def count_due_many(
     counts: dict[int, int] = {}
     for c in learners:
         lid = c.learner_id
-        available = shared_cards + own_cards[lid] - sum(
-            decks[d][1] for d in off[lid] if _visible(decks.get(d), lid))
+        available = shared_cards + own_cards[lid] + sum(
+            decks[d][1] for d in joined[lid] if d in decks) - sum(
+            decks[d][1] for d in off[lid] if visible(d, lid))
         review_room = max(0, c.max_reviews_per_day - reviewed.get(lid, 0))
         new_room = max(0, min(c.new_per_day - introduced_today[lid], available - seen_live[lid]))
         counts[lid] = min(due_reviews[lid], review_room) + new_room
     return counts
 
 
-def _live_cards_per_deck(session: Session, *, owners: Sequence[int]
+def _live_cards_per_deck(session: Session, *, owners: Sequence[int], joined: Sequence[int] = ()
                          ) -> dict[int, tuple[int | None, int]]:
     """deck id -> (owner learner id or None for a shared deck, live cards in it).
 
-    Only shared decks and the personal decks of `owners` (this batch): the count must not grow
-    with every other learner's imports.
+    Only shared decks, the personal decks of `owners` (this batch) and the decks they `joined`
+    (bot.classes): the count must not grow with every other learner's imports.
     """
     rows = session.execute(
         sa.select(col(Card.deck_id), col(Deck.owner_learner_id), sa.func.count())
         .join(Deck, col(Deck.id) == col(Card.deck_id))
         .where(col(Card.retired) == sa.false(),
                sa.or_(col(Deck.owner_learner_id).is_(None),
-                      col(Deck.owner_learner_id).in_(owners)))
+                      col(Deck.owner_learner_id).in_(owners), col(Deck.id).in_(joined)))
         .group_by(col(Card.deck_id), col(Deck.owner_learner_id))
     ).all()
     return {r[0]: (r[1], int(r[2])) for r in rows}

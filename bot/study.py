@@ -35,7 +35,7 @@ from bot.scheduling import (
     new_memory,
     review,
 )
-from bot.store.models import CardState, Learner, LearnerDeck, ReviewLog, StudyPrompt
+from bot.store.models import CardState, ClassMember, Learner, LearnerDeck, ReviewLog, StudyPrompt
 
 MAX_ANSWER_CHARS = 2000  # what we store and grade; longer answers are cut, and the reply says so
 LEARN_AHEAD = timedelta(minutes=20)
@@ -111,6 +111,7 @@ _PROMPT = _table(StudyPrompt)
 _STATE = _table(CardState)
 _LOG = _table(ReviewLog)
 _DECK_CHOICE = _table(LearnerDeck)
+_MEMBER = _table(ClassMember)
 
 _FIND_LEARNER = sa.select(_LEARNER.c.id, _LEARNER.c.active, _LEARNER.c.chat_id).where(
     _LEARNER.c.telegram_id == bindparam("telegram_id"))
@@ -128,8 +129,8 @@ _STUDIER = sa.select(
 _SET_CURRENT = sa.update(_LEARNER).where(_LEARNER.c.id == bindparam("learner_id")).values(
     current_prompt_id=bindparam("prompt_id"))
 
-# Kinds of rows in _TODAY, which brings three small facts about today in one round trip.
-_REVIEWED, _SKIPPED, _BURIED, _DECK_OFF = 0, 1, 2, 3
+# Kinds of rows in _TODAY, which brings the small facts about today in one round trip.
+_REVIEWED, _SKIPPED, _BURIED, _DECK_OFF, _JOINED = 0, 1, 2, 3, 4
 
 
 def _kind(kind: int) -> sa.ColumnElement[int]:
@@ -148,6 +149,9 @@ _TODAY = sa.union_all(
     sa.select(_kind(_DECK_OFF), _DECK_CHOICE.c.deck_id).where(
         _DECK_CHOICE.c.learner_id == bindparam("learner_id"),
         _DECK_CHOICE.c.enabled == sa.false()),
+    # Decks of others the learner joined by a share link (bot.classes).
+    sa.select(_kind(_JOINED), _MEMBER.c.deck_id).where(
+        _MEMBER.c.learner_id == bindparam("learner_id")),
 )
 # Reviews and learning steps due by `ahead`, soonest first: an index range, read only as far
 # as the first card that may be shown.
@@ -276,8 +280,9 @@ def _pick_card(
     # Buried cards wait for tomorrow; skipped ones only go to the back of today's queue.
     buried_today = {card_id for kind, card_id in today if kind == _BURIED}
     off = {deck_id for kind, deck_id in today if kind == _DECK_OFF}
+    joined = sorted(deck_id for kind, deck_id in today if kind == _JOINED)
     # Only this learner's decks: everybody's personal decks are in the catalog too.
-    mine = catalog.cards_for(learner.id, skip_decks=off)
+    mine = catalog.cards_for(learner.id, skip_decks=off, joined=joined)
     allowed = {card.id for card in mine if card.id not in buried_today}
     review_room = reviews_today < learner.max_reviews_per_day
     # Due cards that may be shown but wait: learning steps due within minutes, cards skipped

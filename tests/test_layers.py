@@ -21,7 +21,8 @@ SQL_OUTSIDE_STORE = {
 }
 HANDLERS_USING_STORE = {"telegram.context", "telegram.deck_reload", "telegram.errors"}
 PURE_DOMAIN = ("grading", "scheduling", "reminders", "timezones", "wording", "decks.parser",
-               "decks.plain", "decks.model", "decks.errors", "demos.types")
+               "decks.plain", "decks.model", "decks.errors", "demos.types",
+               "decks.anki_html", "decks.anki_notes", "decks.anki_text")
 COMPOSITION_ROOTS = {"app", "cli", "webserver", "__main__"}
 SQL_PACKAGES = ("sqlalchemy", "sqlmodel", "alembic", "psycopg")
 HEAVY = ("torch", "matplotlib", "kornia", "numpy")

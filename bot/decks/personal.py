@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 from bot.decks.model import CardSpec
 from bot.decks.sync import sync_cards
 from bot.decks.table_import import deck_name
+from bot.store.classes import delete_deck_class
 from bot.store.disputes import delete_for_cards as delete_disputes_for_cards
 from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, ReviewLog, StudyPrompt
 
@@ -99,7 +100,8 @@ def delete_personal_deck(session: Session, *, telegram_id: int, deck_id: int) ->
     """Delete the learner's deck with its cards and their review history, as asked.
 
     Unlike teacher decks nothing is kept: the learner chose to delete their own material,
-    and leftover card states would keep counting as due in reminders.
+    and leftover card states would keep counting as due in reminders. A shared deck's class
+    goes with it: its link stops working and its members' history on it is deleted.
     """
     learner = _learner(session, telegram_id, lock=True)
     found = owned_deck(session, telegram_id=telegram_id, deck_id=deck_id)
@@ -108,12 +110,12 @@ def delete_personal_deck(session: Session, *, telegram_id: int, deck_id: int) ->
     card_ids = sa.select(col(Card.id)).where(col(Card.deck_id) == deck_id).scalar_subquery()
     prompt_ids = sa.select(col(StudyPrompt.id)).where(
         col(StudyPrompt.card_id).in_(card_ids)).scalar_subquery()
-    if learner.current_prompt_id is not None and session.exec(
-            select(StudyPrompt.id).where(StudyPrompt.id == learner.current_prompt_id,
-                                         col(StudyPrompt.card_id).in_(card_ids))).first():
-        learner.current_prompt_id = None
-        session.flush()
+    # The members of its class (bot.classes) may be in the middle of one of its cards too.
+    session.execute(sa.update(Learner).where(col(Learner.current_prompt_id).in_(prompt_ids))
+                    .values(current_prompt_id=None))
+    session.flush()
     delete_disputes_for_cards(session, card_ids)
+    delete_deck_class(session, deck_id=deck_id)
     session.execute(sa.delete(ReviewLog).where(col(ReviewLog.prompt_id).in_(prompt_ids)))
     session.execute(sa.delete(ReviewLog).where(col(ReviewLog.card_id).in_(card_ids)))
     session.execute(sa.delete(StudyPrompt).where(col(StudyPrompt.card_id).in_(card_ids)))

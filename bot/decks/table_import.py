@@ -40,10 +40,23 @@ HEADER_NAMES = {
 }
 
 
+class RowUnit(Enum):
+    """What a problem's number counts: a text file's lines, or an Anki package's notes."""
+
+    LINE = "line"
+    NOTE = "note"
+
+
 @dataclass(frozen=True, slots=True)
 class RowProblem:
     line: int
     reason: str
+    unit: RowUnit = RowUnit.LINE
+
+    @property
+    def label(self) -> str:
+        """Where the learner finds it: "line 4", or "note 4" in an .apkg."""
+        return f"{self.unit.value} {self.line}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,27 @@ class StatsArgs:
 
 MAX_STATS_JSON = 64 * 1024
 
+
+@dataclass(frozen=True, slots=True)
+class ClassLearner:
+    name: str
+    per_day: tuple[int, ...]
+    retention: float | None
+    mature: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClassArgs:
+    """A class's figures for the /class picture, computed bot-side and passed as JSON."""
+
+    title: str
+    today: str
+    learners: tuple[ClassLearner, ...]
+    hardest: tuple[tuple[str, int], ...]  # (question, lapses)
+
+
+MAX_CLASS_JSON = 64 * 1024
+
 # One review as the fit job carries it: card id, rating 1-4, UTC POSIX seconds, duration ms.
 FitReview = tuple[int, int, int, int | None]
 
@@ -97,7 +118,7 @@ class FitArgs:
 MAX_FIT_REVIEWS = 3000
 MAX_FIT_JSON = 48 * MAX_FIT_REVIEWS
 
-DemoArgs = (StatsArgs | FitArgs | LrFindArgs | AugmentArgs | SoftmaxArgs | OneCycleArgs
+DemoArgs = (StatsArgs | ClassArgs | FitArgs | LrFindArgs | AugmentArgs | SoftmaxArgs | OneCycleArgs
             | FineTuneArgs | NoArgs)
 
 
@@ -221,6 +242,23 @@ def _stats(args: tuple[str, ...]) -> StatsArgs:
         raise _usage(kind, "The statistics chart is drawn from /stats.") from None
 
 
+def _class(args: tuple[str, ...]) -> ClassArgs:
+    kind = DemoKind.CLASS
+    if len(args) != 1 or len(args[0]) > MAX_CLASS_JSON:
+        raise _usage(kind, "The class picture is drawn from /class.")
+    try:
+        data = json.loads(args[0])
+        learners = tuple(
+            ClassLearner(str(p["name"])[:64], tuple(int(n) for n in p["per_day"])[:60],
+                         None if p["retention"] is None else float(p["retention"]),
+                         int(p["mature"]))
+            for p in data["learners"])
+        hardest = tuple((str(q)[:200], int(n)) for q, n in data["hardest"])[:10]
+        return ClassArgs(str(data["title"])[:256], str(data["today"]), learners, hardest)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise _usage(kind, "The class picture is drawn from /class.") from None
+
+
 def encode_fit_args(reviews: list[FitReview]) -> str:
     """The one JSON argument of an FSRS_FIT request; `_fit` reads it back."""
     return json.dumps({"reviews": reviews}, separators=(",", ":"))
@@ -270,6 +308,8 @@ def parse_args(kind: DemoKind, args: tuple[str, ...] | list[str]) -> DemoArgs:
             return _stats(tuple(args))
         case DemoKind.FSRS_FIT:
             return _fit(tuple(args))
+        case DemoKind.CLASS:
+            return _class(tuple(args))
 
 
 def check_image_bytes(data: bytes, *, max_bytes: int = MAX_IMAGE_BYTES) -> str:

@@ -139,6 +139,15 @@ def fine_tune(*, epochs: int, base_lr: float, card: str | None = None) -> str:
     return clip(text)
 
 
+def class_progress() -> str:
+    return clip(
+        "Left: each learner's reviews of this deck on each of the last 14 days (today on the "
+        "right). Top right: true retention per learner (share of learnt cards recalled in the "
+        "last 30 days; the number is how many such reviews). Bottom right: the cards the class "
+        "forgot most often (lapses), which may need a clearer answer or a keys: line."
+    )
+
+
 def stats() -> str:
     return clip(
         "Top left: your reviews per day since you started (darker = more; today framed). "

@@ -70,6 +70,12 @@ CATALOGUE: dict[DemoKind, DemoInfo] = {
         "",
         "/stats (it draws your own review history)",
     ),
+    DemoKind.CLASS: DemoInfo(
+        DemoKind.CLASS,
+        "Your class",
+        "",
+        "/class (it draws how the learners of your shared deck are doing)",
+    ),
     DemoKind.FSRS_FIT: DemoInfo(
         DemoKind.FSRS_FIT,
         "Personalising your schedule",

@@ -24,11 +24,13 @@ class DemoKind(StrEnum):
     STATS = "stats"
     # Not a lesson either: fitting the learner's FSRS parameters needs torch (from /settings).
     FSRS_FIT = "fsrs-fit"
+    # Nor is the teacher's /class picture of their class's progress (bot.classes).
+    CLASS = "class"
 
     @property
     def is_lesson(self) -> bool:
         """Lessons are what /demo lists and deck cards name; the others the bot runs itself."""
-        return self not in (DemoKind.STATS, DemoKind.FSRS_FIT)
+        return self not in (DemoKind.STATS, DemoKind.FSRS_FIT, DemoKind.CLASS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from itertools import islice
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.grading.formulas import INFORMAL
 from bot.grading.lexicon import (
     CLAUSE_BREAKS,
     EXAMPLE_CUES,
@@ -31,13 +32,18 @@ from bot.grading.synonyms import SynonymTable
 # Verbs that flip what follows: "tackle overfitting" and "does not overfit" agree.
 _FLIP_WORDS = (
     "tackle", "prevent", "avoid", "combat", "counter", "counteract", "fight", "mitigate",
-    "reduce", "minimize", "lessen", "eliminate",
+    "reduce", "minimize", "lessen", "eliminate", "stop", "inhibit", "suppress", "curb",
 )  # fmt: skip
 FLIPPERS = frozenset(stem(w) for w in _FLIP_WORDS)
 # After a comma these start a new thought: "tackle overfitting, as we loop many times".
 SUBORDINATORS = frozenset(
-    {"as", "because", "since", "so", "which", "thus", "hence", "whereas", "while", "therefore"}
+    {"as", "because", "since", "so", "which", "thus", "hence", "whereas", "while", "therefore",
+     "usually", "typically", "often", "mostly", "especially", "allowing", "making", "giving"}
 )
+# These start a new thought even without a comma: "capping it so it cannot explode".
+SEG_WORDS = frozenset({"so", "because", "but", "whereas", "thus", "hence", "therefore"})
+# "also called L2 regularisation", "aka": another name, accepted but not required.
+ALIAS_CUES = frozenset({"aka", "alias"})
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
@@ -79,7 +85,11 @@ class Analysis:
 
 @dataclass(eq=False)
 class Lexicon:
-    """The synonym table plus one card's vocabulary, for typo repair and compounds."""
+    """The synonym table plus one card's vocabulary, for typo repair and compounds.
+
+    The table's own words live once in the table; a card keeps only its own words, so that
+    thousands of cached cards do not each copy the table's vocabulary.
+    """
 
     table: SynonymTable
     vocab: frozenset[str]
@@ -87,15 +97,21 @@ class Lexicon:
     candidates: tuple[str, ...]
     memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def knows(self, word: str) -> bool:
+        """The word, or its stem, is the card's or the table's."""
+        if word in self.vocab or word in self.table.surface:
+            return True
+        s = stem(word)
+        return s in self.stems or s in self.table.surface_stems
+
 
 def make_lexicon(table: SynonymTable, card_words: set[str]) -> Lexicon:
-    vocab = frozenset(card_words | table.surface)
     # Long table words and every card word are typo targets; short table words would turn
     # ordinary English ("clean") into jargon ("clear").
-    cands = tuple(
-        sorted({w for w in card_words if len(w) >= 4} | {w for w in table.surface if len(w) >= 6})
+    cands = tuple(sorted({w for w in card_words if len(w) >= 4} | table.long_words))
+    return Lexicon(
+        table, frozenset(card_words), frozenset(stem(w) for w in card_words), cands
     )
-    return Lexicon(table, vocab, frozenset(stem(w) for w in vocab), cands)
 
 
 def _allowed_edits(word: str) -> int:
@@ -115,18 +131,18 @@ def repair(word: str, lex: Lexicon) -> tuple[str, ...]:
 
 
 def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
-    w = americanise(word)
+    w = americanise(INFORMAL.get(word, word))
     if w in NUMBER_WORDS:
         return (NUMBER_WORDS[w],)
-    if w in STOPWORDS or w in NEGATIONS or len(w) <= 3 or w in lex.vocab or stem(w) in lex.stems:
+    if w in STOPWORDS or w in NEGATIONS or len(w) <= 3 or lex.knows(w):
         return (w,)
     for suffix, extra in (("er", ""), ("est", ""), ("r", ""), ("st", ""), ("er", "e")):
         base = w[: -len(suffix)] + extra
-        if w.endswith(suffix) and len(base) >= 3 and (base in lex.vocab or stem(base) in lex.stems):
+        if w.endswith(suffix) and len(base) >= 3 and lex.knows(base):
             return (base,)
     for i in range(3, len(w) - 2):
         head, tail = w[:i], w[i:]
-        if head in lex.vocab and (tail in lex.vocab or stem(tail) in lex.stems):
+        if (head in lex.vocab or head in lex.table.surface) and lex.knows(tail):
             return (head, tail)
     budget = _allowed_edits(w)
     if budget:
@@ -234,6 +250,13 @@ def _entries(
             if w in CLAUSE_BREAKS and not (w == "than" and out and out[-1].surface == "rather"):
                 n_function += 1
                 clause += 1
+                if w in SEG_WORDS and nxt not in {"far", "much", "many", "called"}:
+                    seg, item, example = seg + 1, 0, False
+                    breaks.append(",")
+                continue
+            if w in ALIAS_CUES or (w == "also" and nxt in {"called", "known", "named"}):
+                example = True
+                n_function += 1
                 continue
             if (w in EXAMPLE_CUES and not (w == "like" and out and not out[-1].stop)) or (
                 w in {"example", "instance"} and i and toks[i - 1].text == "for"

@@ -9,12 +9,18 @@ The analysis is cached per card text because the bot grades many answers per car
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
+from bot.grading.formulas import readable
+from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
+from bot.grading.opposites import opposites, unprefixed
+from bot.grading.roles import Fact, polar_pairs, reference_facts
+from bot.grading.spelling import stem
 from bot.grading.synonyms import (
     SynonymTable,
     build_table,
@@ -22,8 +28,14 @@ from bot.grading.synonyms import (
     parse_table,
     table_text,
 )
+from bot.grading.wordnet import related
 
 QUOTE_CHARS = 48
+# Words in parentheses qualify the idea ("by value or by norm"): they count for little.
+ASIDE_FACTOR = 0.5
+LIST_ITEM_MAX = 5
+HEADER_MAX = 3
+POSITION_DECAY = 0.1
 PAIR_WINDOW = 4
 _UNQUOTE = str.maketrans({c: " " for c in '"()[]{}'})
 
@@ -41,6 +53,11 @@ class Need:
     specific: bool  # neither generic nor echoed from the question: naming it shows knowledge
     surface: str
     parts: tuple[str, ...] = ()
+    # Looked up once per card, not per answer: WordNet synonyms and forms, and the opposites
+    # the reference itself does not name (opposites.py).
+    related: frozenset[str] = frozenset()
+    opposite: frozenset[str] = frozenset()
+    family: frozenset[str] = frozenset()  # the stem less one or two letters (matching)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +83,13 @@ class CardModel:
     reference: str
     verdict: str  # "yes" or "no" when the reference opens with one
     antonyms: dict[str, str]
+    anchors: frozenset[str] = frozenset()  # things the reference contrasts (roles.py)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    said_of: frozenset[str] = frozenset()  # every word the reference says of one side
+    named: tuple[Need, ...] = ()  # the specific terms of the core (matching._one_word_cap)
+    years: frozenset[str] = frozenset()  # dates the reference gives
+    ref_prefixed: frozenset[str] = frozenset()  # "activ" when the reference says "inactive"
+    polar: tuple[tuple[str, str], ...] = ()  # opposites the reference names, in its order
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -101,12 +125,15 @@ def _weight(u: Unit, question_keys: frozenset[str], shared: frozenset[str]) -> f
         return 2.0
     if u.role is Role.CODEPART:
         return 0.1 if len(u.key) == 1 else 0.35
-    w = 0.5 if (u.key in GENERIC or u.key[:1].isdigit()) else 0.3 if len(u.key) == 1 else 1.0
+    # Rare words name ideas; frequent ones ("model", "data") carry little (informativeness.py).
+    w = 0.3 if len(u.key) == 1 else word_weight(u.surface)
+    if u.key in GENERIC or u.key[:1].isdigit():
+        w = min(w, 0.5)
     if u.key in question_keys:
         w *= 0.5  # echoing the question proves little
     if u.key in shared:
         w *= 0.5  # a word in every step of a procedure does not tell the steps apart
-    return 0.7 * w if u.role is Role.ASIDE else w
+    return ASIDE_FACTOR * w if u.role is Role.ASIDE else w
 
 
 def _needs(
@@ -116,15 +143,22 @@ def _needs(
     parts: dict[str, tuple[str, ...]],
 ) -> tuple[Need, ...]:
     best: dict[tuple[str, bool], Need] = {}
-    for u in units:
-        w = _weight(u, question_keys, shared)
+    for pos, u in enumerate(units):
+        # The core comes first: what a thing is or does, then how, then details.
+        w = _weight(u, question_keys, shared) / (1.0 + POSITION_DECAY * pos)
         old = best.get((u.key, u.neg))
         if old is None or old.weight < w:
             specific = u.role is Role.CODEPART or (
                 u.key not in GENERIC and u.key not in question_keys and len(u.key) > 1
             )
             best[(u.key, u.neg)] = Need(
-                u.key, u.neg, w, u.role is Role.EXAMPLE, specific, u.surface, parts.get(u.key, ())
+                u.key,
+                u.neg,
+                w,
+                u.role is Role.EXAMPLE,
+                specific,
+                readable(u.surface),
+                parts.get(u.key, ()),
             )
     return tuple(best.values())
 
@@ -133,7 +167,7 @@ def _quote(text: str, units: list[Unit]) -> str:
     """The teacher's own words for a concept, cut short for an explanation."""
     main = [u for u in units if u.role is not Role.EXAMPLE] or units
     start, end = min(u.start for u in main), max(u.end for u in main)
-    words = text[start:end].translate(_UNQUOTE).strip(" -,;:.\n").split()
+    words = readable(text[start:end]).translate(_UNQUOTE).strip(" -,;:.\n").split()
     out = ""
     for w in words:
         if len(out) + len(w) > QUOTE_CHARS:
@@ -149,10 +183,15 @@ def _segment_concept(
     shared: frozenset[str],
     parts: dict[str, tuple[str, ...]],
 ) -> Concept | None:
+    # "For images: rotations, flips" has a header; a long clause before a colon is a statement.
+    if sum(u.header for u in units) > HEADER_MAX:
+        units = [replace(u, header=False) for u in units]
     body = [u for u in units if not u.header]
     items = sorted({u.item for u in body})
     per_item = len(body) / max(1, len(items))
-    if len(items) >= 3 and per_item <= 3.5:
+    sizes = [sum(1 for u in body if u.item == it and u.role is not Role.EXAMPLE) for it in items]
+    # A list has short items ("rotations, flips, crops"); a long one is a sentence with commas.
+    if len(items) >= 3 and per_item <= 3.5 and max(sizes) <= LIST_ITEM_MAX:
         options = []
         labels = []
         head = [u for u in units if u.header]
@@ -211,10 +250,68 @@ def pairs_by_clause(
     return out
 
 
+def _one(key: str | None) -> frozenset[str]:
+    return frozenset() if key is None else frozenset((key,))
+
+
+# Shortest stem that ending-only differences may relate ("synthesis" ~ "synthesise").
+FAMILY_MIN = 6
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+
+
+def _named(c: Concept, *, verdict: bool) -> tuple[Need, ...]:
+    """Specific terms of a prose core; lists, verdicts, code and teacher's keys have none."""
+    if c.items or verdict or len(c.options) != 1:
+        return ()
+    if any(n.key.startswith("code:") for n in c.options[0]):
+        return ()
+    named = {n.key: n for n in c.options[0] if n.specific and not n.example and not n.neg}
+    return tuple(named.values())
+
+
+def _with_relations(c: Concept, ref_keys: frozenset[str]) -> Concept:
+    def one(n: Need) -> Need:
+        opp = opposites(n.key)
+        if " " not in n.surface:
+            opp = opp | opposites(stem(n.surface.lower()))
+        rel = frozenset() if n.key.startswith("code:") else related(n.key)
+        fam = (
+            frozenset((n.key[:-1], n.key[:-2]))
+            if len(n.key) >= FAMILY_MIN and n.key.isalpha()
+            else frozenset()
+        )
+        return replace(n, related=rel, opposite=opp - ref_keys, family=fam)
+
+    return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
+
+
 def build(
-    question: str, answer: str, keys: tuple[tuple[str, ...], ...], alts: tuple[tuple[str, ...], ...]
+    question: str,
+    answer: str,
+    keys: tuple[tuple[str, ...], ...],
+    alts: tuple[tuple[str, ...], ...],
+    common: frozenset[str] = frozenset(),
 ) -> CardModel:
-    return _build(question, answer, keys, alts)
+    """`common`: keys found in many of the deck's references (deck_common)."""
+    return _build(question, answer, keys, alts, common)
+
+
+@lru_cache(maxsize=64)
+def deck_common(cards: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """Keys in at least DECK_SHARE of a deck's references (and DECK_MIN of them).
+
+    "learning rate" in a deck about learning rates tells its cards apart poorly, so it
+    weighs less there than in a deck where one card names it.
+    """
+    if len(cards) < DECK_MIN:
+        return frozenset()
+    lex = deck_lexicon(cards)
+    counts: dict[str, int] = {}
+    for _, answer in cards:
+        for key in {u.key for u in analyse(answer, lex).units}:
+            counts[key] = counts.get(key, 0) + 1
+    need = max(DECK_MIN, DECK_SHARE * len(cards))
+    return frozenset(k for k, n in counts.items() if n >= need)
 
 
 @lru_cache(maxsize=64)
@@ -225,7 +322,11 @@ def deck_lexicon(cards: tuple[tuple[str, str], ...]) -> Lexicon:
 
 @lru_cache(maxsize=4096)
 def _build(
-    question: str, answer: str, keys: tuple[tuple[str, ...], ...], alts: tuple[tuple[str, ...], ...]
+    question: str,
+    answer: str,
+    keys: tuple[tuple[str, ...], ...],
+    alts: tuple[tuple[str, ...], ...],
+    common: frozenset[str],
 ) -> CardModel:
     table = _table(alts)
     flat = [w for group in (*keys, *alts) for w in group]
@@ -256,7 +357,8 @@ def _build(
             for key in {u.key for u in units if u.role is not Role.EXAMPLE}:
                 seen_in[key] = seen_in.get(key, 0) + 1
         steps = "\n" in ref.seg_breaks  # only a procedure's steps repeat words by nature
-        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and steps)
+        # Damped: words in every step of a procedure, and words in much of the deck.
+        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and steps) | common
         for units in segs.values():
             c = _segment_concept(clean(answer), units, qk, shared, table.parts)
             if c is not None:
@@ -267,18 +369,34 @@ def _build(
     if not concepts:  # a reference of pure filler: fall back to every unit, or to nothing
         needs = _needs(list(ref.units), frozenset(), frozenset(), table.parts)
         concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
+    ref_keys = frozenset(u.key for u in ref.units)
+    concepts = [_with_relations(c, ref_keys) for c in concepts]
     antonyms = lex.table.antonyms
+    anchors, facts, said_of = reference_facts(ref.units, qk)
     return CardModel(
         lex=lex,
         concepts=tuple(concepts),
         core_mode=core_mode,
         enumerative=enumerative,
-        listing=concepts[0].items,
+        # A list: comma items, or bullet lines of a word or two each ("- Prophase").
+        listing=concepts[0].items
+        or (
+            "\n" in ref.seg_breaks
+            and not keys
+            and all(len(c.options[0]) <= 2 for c in concepts if not c.items)
+        ),
         order=tuple((u.key, u.seg) for u in ref.units),
         reference=answer,
         verdict=ref.first_word if ref.first_word in {"yes", "no"} else "",
         question_keys=qk,
-        ref_keys=frozenset(u.key for u in ref.units),
+        ref_keys=ref_keys,
         pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),
         antonyms=antonyms,
+        anchors=anchors,
+        facts=facts,
+        said_of=said_of,
+        named=_named(concepts[0], verdict=ref.first_word in {"yes", "no"}),
+        years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
+        ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
+        polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
     )

@@ -7,11 +7,15 @@ question's own terms) would let any on-topic answer pass.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.grading.analysis import Analysis
-from bot.grading.concepts import CardModel, Concept, Need, pairs_by_clause
+from bot.grading.concepts import FAMILY_MIN, CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
+from bot.grading.opposites import PREFIXES, unprefixed
+from bot.grading.roles import Swap, reversed_pair, swapped
+from bot.grading.spelling import stem
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
 SATURATION = 0.6
@@ -25,6 +29,13 @@ EXAMPLE_BONUS = 0.5
 # Naming some words of a multi-word term ("stochastic" for SGD) earns this share of it.
 PART_CREDIT = 0.5
 GENERIC_ONLY = 0.5
+# A WordNet synonym or related form ("make" for "synthesise") counts nearly as the word.
+RELATED_CREDIT = 0.8
+_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
+# The highest score one named term of a several-term reference can reach.
+ONE_WORD_CAP = 0.45
+# A negation is scoped loosely ("no crust made or destroyed"), an opposite word is not.
+NEGATION_STRENGTH = 0.5
 HEADER_ONLY = 0.25
 # Coverage cap when only one side of a contrast is named: at most partial.
 HALF_CONTRAST = 0.33
@@ -36,9 +47,10 @@ STEP_HIT = 0.5
 class ConceptResult:
     concept: Concept
     credit: float  # 0..1 after saturation
-    matched: tuple[str, ...]  # learner's words
+    matched: tuple[str, ...]  # the reference's words the answer covered
     contradicted: float  # weight of units the answer negates
     missed_items: tuple[str, ...] = ()
+    missed_words: tuple[str, ...] = ()  # the reference's words it did not cover, weightiest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,29 +60,72 @@ class Match:
     contradiction: float
     core_contradicted: bool
     conflicts: int
+    opposed: tuple[tuple[str, str], ...] = ()  # (learner's words, reference's words)
+    swap: Swap | None = None
+    wrong_year: tuple[str, str] | None = None  # (learner's year, reference's year)
+    unnamed: tuple[str, ...] = ()  # the terms a one-term answer left out
+    turned: tuple[str, str] | None = None  # opposites named the other way round
 
 
 class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
-    __slots__ = ("antonyms", "comparative", "neg", "pos", "surface", "weak")
+    __slots__ = (
+        "_raw", "_units", "antonyms", "comparative", "neg", "opposed", "pos", "prefixed",
+        "ref_keys", "ref_prefixed", "role_keys", "stubs", "surface", "weak",
+    )
 
     def __init__(
-        self, analysis: Analysis, parts: dict[str, tuple[str, ...]], antonyms: dict[str, str]
+        self,
+        analysis: Analysis,
+        parts: dict[str, tuple[str, ...]],
+        antonyms: dict[str, str],
+        ref_keys: frozenset[str] = frozenset(),
+        role_keys: frozenset[str] = frozenset(),
+        ref_prefixed: frozenset[str] = frozenset(),
     ) -> None:
         self.antonyms = antonyms
+        self.ref_keys = ref_keys
+        self.role_keys = role_keys
+        # Bare words whose prefixed opposite the reference itself names ("active ... inactive").
+        self.ref_prefixed = ref_prefixed
+        # (learner's word, reference word) for each opposite the answer states.
+        self.opposed: list[tuple[str, str]] = []
         self.comparative = analysis.comparative
         self.pos: set[str] = set()
         self.neg: set[str] = set()
         self.weak: set[str] = set()
         self.surface: dict[str, str] = {}
+        self._units = analysis.units
+        self._raw: dict[str, str] | None = None
+        # Any word that may carry a negating prefix ("uncontrolled"), checked cheaply.
+        self.prefixed = any(u.key.startswith(PREFIXES) for u in analysis.units)
+        # Answer stems less one or two letters: "synthesi" (synthesis) for "synthes" (-ise).
+        self.stubs: set[str] = set()
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
+            if not u.neg and len(u.key) > FAMILY_MIN and u.key.isalpha():
+                self.stubs.update((u.key[:-1], u.key[:-2]))
             if not u.neg:
                 for p in parts.get(u.key, ()):
                     self.weak.add(p)
                     self.surface.setdefault(p, u.surface)
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """Stems of the words as typed, before synonyms.txt renamed them ("fixed", not
+        "freeze"), and "-control" for "uncontrolled": built only when an opposite is sought."""
+        if self._raw is None:
+            raw: dict[str, str] = {}
+            for u in self._units:
+                if not u.neg and " " not in u.surface:
+                    raw.setdefault(stem(u.surface.lower()), u.surface)
+                    bare = unprefixed(u.key)
+                    if bare:
+                        raw.setdefault("-" + bare, u.surface)
+            self._raw = raw
+        return self._raw
 
     def said(self, need: Need) -> str:
         """The learner's own words for what earned credit."""
@@ -88,6 +143,8 @@ class AnswerIndex:
             return 0.0
         if need.key in self.weak:
             return PART_CREDIT
+        if need.related & self.pos or need.family & self.pos or need.key in self.stubs:
+            return RELATED_CREDIT
         if need.parts:
             # "higher" alone is not "higher layers": a direction word proves nothing.
             have = [p for p in need.parts if p in self.pos]
@@ -96,36 +153,87 @@ class AnswerIndex:
             return PART_CREDIT * len(have) / len(need.parts)
         return 0.0
 
-    def denies(self, need: Need) -> bool:
-        return need.key in (self.pos if need.neg else self.neg)
+    def denies(self, need: Need) -> float:
+        """How strongly the answer states the opposite of `need` (0 when it does not)."""
+        if need.neg:
+            if need.key not in self.pos:
+                return 0.0
+        elif need.key in self.pos or need.example:
+            return 0.0
+        if need.key in (self.pos if need.neg else self.neg):
+            if need.key in self.role_keys:
+                return 0.0  # said of one side of a contrast: roles.py judges it
+            said = self.surface.get(need.key, need.surface)
+            self.opposed.append(
+                (said, "no " + need.surface) if need.neg else ("not " + said, need.surface)
+            )
+            return NEGATION_STRENGTH
+        if need.neg or need.related & self.pos:
+            return 0.0
+        # "bigger" where the reference says "limits": an opposite the reference never names.
+        stated = need.opposite & self.pos
+        if stated:
+            self.opposed.append((self.surface[min(stated)], need.surface))
+            return 1.0
+        if need.opposite:
+            raw = sorted(need.opposite & self.raw.keys())
+            if raw:
+                self.opposed.append((self.raw[raw[0]], need.surface))
+                return 1.0
+        if not self.prefixed:
+            return 0.0
+        prefixed = self.raw.get("-" + need.key)
+        if prefixed is not None and need.key not in self.ref_prefixed:
+            self.opposed.append((prefixed, need.surface))
+            return 1.0
+        return 0.0
 
 
-def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> tuple[float, list[str], float]:
+
+_Option = tuple[float, list[str], float, list[str]]
+
+
+def _option(needs: tuple[Need, ...], ans: AnswerIndex) -> _Option:
+    """Coverage of one wording, the reference's words covered, weight denied, words missed."""
     main_w = main_got = ex_w = ex_got = against = 0.0
+    pos, neg = ans.pos, ans.neg
     words: list[str] = []
+    missed: list[tuple[float, str]] = []
     strong = False
     for n in needs:
-        if not ans.exact(n) and ans.denies(n):
-            against += 0.0 if n.example else n.weight
-            got = 0.0
+        if n.key in (neg if n.neg else pos):
+            got = 1.0
+        elif (n.key in pos) if n.neg else (
+            not n.example and (n.key in neg or n.opposite or ans.prefixed)
+        ):
+            # Only then can the answer state the opposite (denies() says how strongly).
+            denied = ans.denies(n)
+            if denied:
+                against += n.weight * denied
+                got = 0.0
+            else:
+                got = ans.credit(n)
         else:
             got = ans.credit(n)
         if got:
-            words.append(ans.said(n))
+            words.append(n.surface)
             strong = strong or (n.specific and not n.example)
+        elif not n.example and n.specific:
+            missed.append((-n.weight, n.surface))
         if n.example:
             ex_w, ex_got = ex_w + n.weight, ex_got + got * n.weight
         else:
             main_w, main_got = main_w + n.weight, main_got + got * n.weight
+    left = [w for _, w in sorted(missed)]
     if not main_w:
-        return (ex_got / ex_w if ex_w else 0.0), words, against
+        return (ex_got / ex_w if ex_w else 0.0), words, against, left
     main = main_got / main_w
     ex = ex_got / ex_w if ex_w else 0.0
     cov = main + EXAMPLE_BONUS * ex * (1.0 - main)
     if _half_contrast(needs, ans):
         cov = min(cov, HALF_CONTRAST)
     # Generic or echoed words and examples alone ("model", "16 or 32") do not show the idea.
-    return cov * (1.0 if strong else GENERIC_ONLY), words, against
+    return cov * (1.0 if strong else GENERIC_ONLY), words, against, left
 
 
 def _half_contrast(needs: tuple[Need, ...], ans: AnswerIndex) -> bool:
@@ -156,7 +264,7 @@ def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
         against = 0.0
         header_hit = False
         for i, needs in enumerate(c.options):
-            cov, w, a = _option(needs, ans)
+            cov, w, a, _ = _option(needs, ans)
             against += a
             is_header = c.header and i == 0
             if cov >= ITEM_HIT:
@@ -176,7 +284,7 @@ def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
     credit = min(1.0, best[0] / SATURATION)
     if steps and best[0] < STEP_HIT:
         credit *= 0.5  # words shared with other steps do not name this step
-    return ConceptResult(c, credit, tuple(best[1]), best[2])
+    return ConceptResult(c, credit, tuple(best[1]), best[2], (), tuple(best[3]))
 
 
 def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
@@ -222,8 +330,26 @@ def conflicts(model: CardModel, ans: Analysis) -> tuple[int, bool]:
     return found, core_hit
 
 
-def match(model: CardModel, ans: Analysis) -> Match:
-    idx = AnswerIndex(ans, model.lex.table.parts, model.antonyms)
+def _one_word_cap(model: CardModel, idx: AnswerIndex) -> tuple[float, tuple[str, ...]]:
+    """One named term of a reference that names several is not the idea: at most partial.
+
+    "softmax" for "the combination of softmax and the negative log likelihood".
+    """
+    named = model.named
+    if len(named) < 2:
+        return 1.0, ()
+    hit = {n.key for n in named if n.key in idx.pos or n.related & idx.pos}
+    if len(hit) >= 2:
+        return 1.0, ()
+    return ONE_WORD_CAP, tuple(n.surface for n in named if n.key not in hit)
+
+
+def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match:
+    """`score_only`: just the score, for ranking other cards (no contradiction checks)."""
+    idx = AnswerIndex(
+        ans, model.lex.table.parts, model.antonyms, model.ref_keys, model.said_of,
+        model.ref_prefixed,
+    )
     results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
     credits = [r.credit for r in results]
     score = sum(credits) / len(credits)
@@ -232,7 +358,27 @@ def match(model: CardModel, ans: Analysis) -> Match:
         if len(credits) >= 3:
             top = sorted(credits, reverse=True)[:2]
             score = max(score, CORE_SHARE * sum(top) / 2)
+    cap, unnamed = _one_word_cap(model, idx)
+    score = min(score, cap)
+    if score_only:
+        return Match(score, results, 0.0, False, 0)
     against = sum(r.contradicted for r in results)
     n_conflicts, core_conflict = conflicts(model, ans)
     core_against = model.core_mode and (results[0].contradicted > 0 or core_conflict)
-    return Match(score, results, against, core_against, n_conflicts)
+    swap = swapped(ans.units, model.anchors, model.facts)
+    year = _wrong_year(model, idx)
+    turned = reversed_pair(ans.units, model.polar)
+    return Match(
+        score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap, year,
+        unnamed, turned,
+    )
+
+
+def _wrong_year(model: CardModel, idx: AnswerIndex) -> tuple[str, str] | None:
+    """A date the reference does not give, where it gives others and the answer none of them."""
+    if not model.years:
+        return None
+    said = sorted(k for k in idx.pos if k[:1] in "12" and _YEAR.fullmatch(k))
+    if said and not model.years & set(said):
+        return said[0], min(model.years)
+    return None

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.grading.formulas import rewrite
+
 # Typographic characters that NFKC leaves alone but learners never type the same way.
 _TRANSLATE = str.maketrans(
     {
@@ -77,6 +79,7 @@ def clean(text: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
         # Emoji and other symbols carry no content; dropping them keeps "overfitting 💪".
         text = "".join(" " if unicodedata.category(ch) in _JUNK else ch for ch in text)
+    text = rewrite(text)
     for pattern, repl in _ABBREV:
         text = pattern.sub(repl, text)
     text = _DOTTED.sub(lambda m: " " + m.group(1).replace(".", "").replace(" ", "") + " ", text)

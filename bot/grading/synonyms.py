@@ -33,6 +33,8 @@ class SynonymTable:
     # phrase search is skipped for them.
     starts: frozenset[str]
     content_starts: frozenset[str]
+    surface_stems: frozenset[str] = frozenset()
+    long_words: frozenset[str] = frozenset()  # typo targets (analysis.make_lexicon)
 
 
 def _words(entry: str) -> list[str]:
@@ -108,6 +110,8 @@ def build_table(groups: list[list[str]], antonym_pairs: list[tuple[str, str]]) -
         max_len,
         frozenset(k[0] for k in phrases if len(k) > 1),
         frozenset(k[0] for k in content if len(k) > 1),
+        frozenset(stem(w) for w in surface),
+        frozenset(w for w in surface if len(w) >= 6),
     )
 
 

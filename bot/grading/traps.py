@@ -24,6 +24,7 @@ class Trap(StrEnum):
     NO_STANCE = "no_stance"  # a yes/no question answered without yes or no: at most partial
     NO_CODE = "no_code"  # a code card answered in words: at most partial
     OTHER_CARD = "other_card"
+    SWAPPED = "swapped"  # the reference's facts tied to the other thing it contrasts: wrong
 
 
 _CALL = re.compile(r"^\s*[A-Za-z_][\w.]*\(.*\)\s*$", re.DOTALL)
@@ -75,6 +76,8 @@ def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
     """
     if model.listing or analysis.structured or analysis.n_words < 4:
         return False
+    if len(model.anchors & {u.key for u in analysis.units}) >= 2:
+        return False  # "weathering breaks, erosion moves": a terse contrast, not a bag
     if analysis.n_function / analysis.n_words >= STUFFING_FUNCTION_SHARE:
         return False
     first_seg: dict[str, int] = {}

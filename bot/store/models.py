@@ -261,3 +261,31 @@ class GradingDispute(SQLModel, table=True):
     label: str = Field(max_length=16)
     score: float
     disputed_at: datetime = Field(sa_column=_ts())
+
+
+class DeckShare(SQLModel, table=True):
+    """The join link of a personal deck: one per deck, its code the deep-link payload.
+
+    Revoking sets `revoked_at` (new joins stop, members stay); sharing again draws a new code,
+    so a link that leaked once never works again.
+    """
+
+    __tablename__ = "deck_share"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id", unique=True)
+    code: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ClassMember(SQLModel, table=True):
+    """A learner who joined someone's personal deck by its link: they study the deck itself."""
+
+    __tablename__ = "class_member"
+    __table_args__ = (sa.UniqueConstraint("deck_id", "learner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id", index=True)
+    learner_id: int = Field(foreign_key="learner.id", index=True)
+    joined_at: datetime = Field(sa_column=_ts())

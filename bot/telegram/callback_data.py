@@ -1,14 +1,21 @@
-"""Typed inline-button payloads with a compact codec (Telegram allows 64 bytes).
+"""Typed inline-button payloads; the codec is derived from their fields, in one place.
 
-Anything that does not decode (old formats, forged data) becomes None, and the handler answers
+A payload is a frozen dataclass declared with its prefix (`class RateCard(Payload,
+prefix="r")`). `encode` writes the prefix and each field, ":"-separated: ints as digits,
+enums by value, bools as 0/1, a trailing `tuple[str, ...]` space-joined; it refuses anything
+over Telegram's 64 bytes. `decode` reads the prefix, looks the class up and converts each part
+back by the field's type, so a class never writes its own packing. Anything that does not
+decode (old formats, forged data, values out of range) becomes None, and the handler answers
 it as an expired button instead of raising.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
-from typing import ClassVar
+import typing
+from enum import Enum, IntEnum, StrEnum
+from typing import Annotated, Any, ClassVar
 
 from bot.demos.types import DemoKind
 from bot.disputes import Claim
@@ -16,203 +23,341 @@ from bot.scheduling import Rating
 from bot.telegram.text_limits import CALLBACK_DATA_BYTES
 
 MAX_BYTES = CALLBACK_DATA_BYTES
+_INT = re.compile(r"\d{1,18}")
 
 
-@dataclass(frozen=True, slots=True)
-class RateCard:
-    prefix: ClassVar[str] = "r"
-    prompt_id: int
-    rating: Rating
 
-    def encode(self) -> str:
-        return f"r:{self.prompt_id}:{int(self.rating)}"
+@dataclasses.dataclass(frozen=True)
+class Digits:
+    """At most this many digits for an int field (`Annotated[int, Digits(4)]`)."""
+
+    most: int
 
 
-@dataclass(frozen=True, slots=True)
-class StudyNow:
-    prefix: ClassVar[str] = "s"
-
-    def encode(self) -> str:
-        return "s"
+# A /decks page: 10 decks a page, so four digits are more than any real list needs.
+Page = Annotated[int, Digits(4)]
+_TEXT = re.compile(r"[A-Za-z0-9_.+-]{0,32}")  # a str field: no separator, nothing exotic
 
 
-@dataclass(frozen=True, slots=True)
-class ShowDemo:
-    prefix: ClassVar[str] = "d"
-    prompt_id: int
-
-    def encode(self) -> str:
-        return f"d:{self.prompt_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class CancelDemo:
-    prefix: ClassVar[str] = "c"
-
-    def encode(self) -> str:
-        return "c"
+class SettingName(StrEnum):
+    TIME_ZONE = "tz"
+    TIME = "time"
+    NEW_PER_DAY = "new"
+    RETENTION = "ret"
+    PAUSE = "pause"
+    FIT = "fit"  # opens the schedule fit; its decisions are DecideFit
 
 
-@dataclass(frozen=True, slots=True)
-class OpenSetting:
-    """Show the choices for one setting."""
-
-    prefix: ClassVar[str] = "so"
-    name: str
-
-    def encode(self) -> str:
-        return f"so:{self.name}"
+class FitAction(StrEnum):
+    USE = "use"
+    KEEP = "keep"
+    RESET = "reset"
 
 
-@dataclass(frozen=True, slots=True)
-class ChooseSetting:
-    prefix: ClassVar[str] = "sv"
-    name: str
-    value: str
-
-    def encode(self) -> str:
-        return f"sv:{self.name}:{self.value}"
+class CardAside(StrEnum):
+    BURY = "bury"
+    SUSPEND = "suspend"
 
 
-@dataclass(frozen=True, slots=True)
-class ToggleDeck:
-    """Switch a deck on or off; `page` keeps the /decks list on the page it was pressed on."""
+class Payload:
+    """Base of every button payload; subclasses are frozen dataclasses that give `prefix=`
+    and typed fields."""
 
-    prefix: ClassVar[str] = "dk"
-    deck_id: int
-    page: int = 0
+    __slots__ = ()
+    prefix: ClassVar[str] = ""
+    _by_prefix: ClassVar[dict[str, type[Payload]]] = {}
+
+    def __init_subclass__(cls, *, prefix: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # @dataclass(slots=True) builds the class again from the first one's namespace, with
+        # no class keywords: that copy keeps the prefix and replaces the first in the registry.
+        prefix = prefix if prefix is not None else cls.__dict__.get("prefix")
+        if not prefix or ":" in prefix:
+            raise TypeError(f"{cls.__name__}: a payload needs a prefix without ':'")
+        taken = Payload._by_prefix.get(prefix)
+        if taken is not None and taken.__qualname__ != cls.__qualname__:
+            raise TypeError(f"callback prefix {prefix!r} is taken by {taken.__name__}")
+        cls.prefix = prefix
+        Payload._by_prefix[prefix] = cls
 
     def encode(self) -> str:
-        return f"dk:{self.deck_id}:{self.page}"
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteDeck:
-    """Delete a personal deck: first press asks (`dd`), the confirmation deletes (`dx`)."""
-
-    prefix: ClassVar[str] = "dd"
-    deck_id: int
-    page: int = 0
-    confirmed: bool = False
-
-    def encode(self) -> str:
-        return f"{'dx' if self.confirmed else 'dd'}:{self.deck_id}:{self.page}"
-
-
-@dataclass(frozen=True, slots=True)
-class CardAction:
-    """Suspend or bury the card of a prompt."""
-
-    prefix: ClassVar[str] = "ca"
-    prompt_id: int
-    action: str
-
-    def encode(self) -> str:
-        return f"ca:{self.prompt_id}:{self.action}"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryDemo:
-    """Run a failed demo again; its arguments ride along when they fit in 64 bytes."""
-
-    prefix: ClassVar[str] = "rt"
-    kind: DemoKind
-    args: tuple[str, ...] = ()
-
-    def encode(self) -> str:
-        return f"rt:{self.kind.value}:{' '.join(self.args)}"
+        parts = [self.prefix, *(_dump(getattr(self, f.name)) for f in _fields(type(self)))]
+        data = ":".join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
 
     def fits(self) -> bool:
-        return len(self.encode().encode()) <= MAX_BYTES
+        """Whether the payload encodes within Telegram's limit (variable-length fields)."""
+        try:
+            self.encode()
+        except ValueError:
+            return False
+        return True
 
 
-@dataclass(frozen=True, slots=True)
-class DeckPage:
-    """Show one page of the /decks list."""
-
-    prefix: ClassVar[str] = "dp"
-    page: int
-
-    def encode(self) -> str:
-        return f"dp:{self.page}"
+def _fields(cls: type[Payload]) -> tuple[dataclasses.Field[Any], ...]:
+    return dataclasses.fields(cls)  # type: ignore[arg-type]  # every subclass is a dataclass
 
 
-@dataclass(frozen=True, slots=True)
-class DisputeGrade:
-    """The learner says the grade of their answer was wrong: "right" or "wrong" is their claim."""
-
-    prefix: ClassVar[str] = "gd"
-    prompt_id: int
-    claim: Claim
-
-    def encode(self) -> str:
-        return f"gd:{self.prompt_id}:{self.claim.value[0]}"
+def _dump(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class PushButton:
-    """A button under a quiz push: skip its card, show the snooze choices ("later"), snooze
-    (h1 / eve / tmr, bot.reminders.Snooze), or pause reminders."""
-
-    prefix: ClassVar[str] = "pq"
-    prompt_id: int
-    action: str
-
-    def encode(self) -> str:
-        return f"pq:{self.prompt_id}:{self.action}"
-
-
-Payload = (PushButton | RetryDemo | RateCard | StudyNow | ShowDemo | CancelDemo | OpenSetting
-           | ChooseSetting | ToggleDeck | CardAction | DeckPage | DeleteDeck | DisputeGrade)
-SETTING_NAMES = ("tz", "time", "new", "ret", "pause", "fit")
-CARD_ACTIONS = ("suspend", "bury")
-PUSH_ACTIONS = ("skip", "later", "pause", "h1", "eve", "tmr")
-
-_RATE = re.compile(r"^r:(\d{1,18}):([1-4])$")
-_DEMO = re.compile(r"^d:(\d{1,18})$")
-_OPEN = re.compile(r"^so:([a-z]{1,8})$")
-_CHOOSE = re.compile(r"^sv:([a-z]{1,8}):([0-9]{1,4})$")
-# Buttons sent before pagination carry no page ("dk:7"): they still work, on page 0.
-_DECK = re.compile(r"^dk:(\d{1,18})(?::(\d{1,4}))?$")
-_DELETE = re.compile(r"^(dd|dx):(\d{1,18}):(\d{1,4})$")
-_ACTION = re.compile(r"^ca:(\d{1,18}):([a-z]{1,8})$")
-_PAGE = re.compile(r"^dp:(\d{1,4})$")
-_DISPUTE = re.compile(r"^gd:(\d{1,18}):([rw])$")
-_CLAIMS = {"r": Claim.RIGHT, "w": Claim.WRONG}
-_PUSH = re.compile(r"^pq:(\d{1,18}):([a-z0-9]{1,8})$")
+def _load(kind: Any, text: str) -> object:
+    """One field back from its text, or ValueError."""
+    if typing.get_origin(kind) is Annotated:
+        kind, *meta = typing.get_args(kind)
+        for rule in meta:
+            if isinstance(rule, Digits) and not re.fullmatch(rf"\d{{1,{rule.most}}}", text):
+                raise ValueError(text)
+    if kind is bool:
+        if text not in ("0", "1"):
+            raise ValueError(text)
+        return text == "1"
+    if kind is int:
+        if not _INT.fullmatch(text):
+            raise ValueError(text)
+        return int(text)
+    if isinstance(kind, type) and issubclass(kind, IntEnum):
+        if not _INT.fullmatch(text):
+            raise ValueError(text)
+        return kind(int(text))
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(text)
+    if typing.get_origin(kind) is tuple:
+        return tuple(text.split())
+    if kind is str and _TEXT.fullmatch(text):
+        return text
+    raise ValueError(text)
 
 
 def decode(data: str | None) -> Payload | None:
     if not data or len(data.encode()) > MAX_BYTES:
         return None
-    if match := _RATE.match(data):
-        return RateCard(int(match[1]), Rating(int(match[2])))
-    if match := _DEMO.match(data):
-        return ShowDemo(int(match[1]))
-    if (match := _OPEN.match(data)) and match[1] in SETTING_NAMES:
-        return OpenSetting(match[1])
-    if (match := _CHOOSE.match(data)) and match[1] in SETTING_NAMES:
-        return ChooseSetting(match[1], match[2])
-    if match := _DECK.match(data):
-        return ToggleDeck(int(match[1]), int(match[2] or 0))
-    if match := _DELETE.match(data):
-        return DeleteDeck(int(match[2]), int(match[3]), confirmed=match[1] == "dx")
-    if (match := _ACTION.match(data)) and match[2] in CARD_ACTIONS:
-        return CardAction(int(match[1]), match[2])
-    if match := _PAGE.match(data):
-        return DeckPage(int(match[1]))
-    if (match := _PUSH.match(data)) and match[2] in PUSH_ACTIONS:
-        return PushButton(int(match[1]), match[2])
-    if match := _DISPUTE.match(data):
-        return DisputeGrade(int(match[1]), _CLAIMS[match[2]])
-    if data.startswith("rt:"):
-        _, name, args = [*data.split(":", 2), ""][:3]
+    if (legacy := _legacy(data)) is not None:
+        return legacy
+    prefix, colon, rest = data.partition(":")
+    cls = Payload._by_prefix.get(prefix)
+    if cls is None:
+        return None
+    fields = _fields(cls)
+    if not fields:
+        return None if colon else cls()
+    hints = typing.get_type_hints(cls, include_extras=True)
+    # The last field takes the rest, so a space-joined tuple may hold anything but nothing.
+    parts = rest.split(":", len(fields) - 1) if colon else []
+    values: dict[str, object] = {}
+    for field, text in zip(fields, parts, strict=False):
         try:
-            return RetryDemo(DemoKind(name), tuple(args.split()))
-        except ValueError:
+            values[field.name] = _load(hints[field.name], text)
+        except (ValueError, KeyError):
             return None
-    if data == "s":
-        return StudyNow()
-    if data == "c":
-        return CancelDemo()
+    missing = fields[len(parts):]
+    if any(f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+           for f in missing):
+        return None
+    return cls(**values)
+
+
+def _legacy(data: str) -> Payload | None:
+    """Buttons already in chats from before a format changed keep working."""
+    if match := re.fullmatch(r"sv:fit:([012])(\d{3})?", data):
+        action = {"1": FitAction.USE, "0": FitAction.KEEP, "2": FitAction.RESET}[match[1]]
+        return DecideFit(action, match[2] or "")
     return None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RateCard(Payload, prefix="r"):
+    prompt_id: int
+    rating: Rating
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StudyNow(Payload, prefix="s"):
+    pass
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShowDemo(Payload, prefix="d"):
+    prompt_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CancelDemo(Payload, prefix="c"):
+    pass
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OpenSetting(Payload, prefix="so"):
+    """Show the choices for one setting."""
+
+    name: SettingName
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ChooseSetting(Payload, prefix="sv"):
+    """A value picked from a setting's buttons (digits: "0700", "15", "90", "1")."""
+
+    name: SettingName
+    value: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DecideFit(Payload, prefix="fd"):
+    """Use or keep a proposed fit (its 3-digit tag), or reset to the defaults (no tag)."""
+
+    action: FitAction
+    tag: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ToggleDeck(Payload, prefix="dk"):
+    """Switch a deck on or off; `page` keeps the /decks list on the page it was pressed on."""
+
+    deck_id: int
+    page: Page = 0  # buttons sent before pagination carry none ("dk:7"): page 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeleteDeck(Payload, prefix="dd"):
+    """Ask before deleting a personal deck."""
+
+    deck_id: int
+    page: Page = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfirmDeleteDeck(Payload, prefix="dx"):
+    """The confirmation: delete it."""
+
+    deck_id: int
+    page: Page = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CardAction(Payload, prefix="ca"):
+    """Suspend or bury the card of a prompt."""
+
+    prompt_id: int
+    action: CardAside
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetryDemo(Payload, prefix="rt"):
+    """Run a failed demo again; its arguments ride along when they fit in 64 bytes."""
+
+    kind: DemoKind
+    args: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeckPage(Payload, prefix="dp"):
+    """Show one page of the /decks list."""
+
+    page: Page
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DisputeGrade(Payload, prefix="gd"):
+    """The learner says the grade of their answer was wrong: "right" or "wrong" is their claim."""
+
+    prompt_id: int
+    claim: Claim
+
+
+# --- Classes (bot.classes) ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShareDeck(Payload, prefix="sh"):
+    """Show (drawing if need be) the join link of one's own personal deck."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RevokeLink(Payload, prefix="rv"):
+    """Stop new joins by the deck's link."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class JoinClass(Payload, prefix="jc"):
+    """Join the deck a link opened. The code itself rides along, not the deck id, so a forged
+    button gets in no further than a guessed link would."""
+
+    code: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LeaveClass(Payload, prefix="lc"):
+    """Ask before leaving a class (from /decks)."""
+
+    deck_id: int
+    page: Page = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfirmLeaveClass(Payload, prefix="lx"):
+    """The confirmation: leave it, with the learner's history on the deck."""
+
+    deck_id: int
+    page: Page = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShowClass(Payload, prefix="cv"):
+    """The owner's /class view of one shared deck."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ListMembers(Payload, prefix="cm"):
+    """The members of the owner's class, one button each, to pick whom to remove."""
+
+    deck_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RemoveMember(Payload, prefix="cr"):
+    """Ask before removing this learner from the class."""
+
+    deck_id: int
+    learner_id: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConfirmRemoveMember(Payload, prefix="cx"):
+    """The confirmation: remove them, with their history on the deck."""
+
+    deck_id: int
+    learner_id: int
+
+
+class PushAction(StrEnum):
+    """What a button under a quiz push does; h1 / eve / tmr are bot.reminders.Snooze."""
+
+    SKIP = "skip"
+    LATER = "later"  # shows the snooze choices
+    PAUSE = "pause"
+    HOUR = "h1"
+    EVENING = "eve"
+    TOMORROW = "tmr"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PushButton(Payload, prefix="pq"):
+    """A button under a quiz push, naming the prompt it asked (0 under a check-in)."""
+
+    prompt_id: int
+    action: PushAction

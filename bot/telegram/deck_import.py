@@ -1,4 +1,4 @@
-"""A CSV/TSV document becomes (or updates) the sender's personal deck."""
+"""A CSV/TSV document or an Anki deck becomes (or updates) the sender's personal deck."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import filters
 
+from bot.decks.anki_import import parse_deck_file
+from bot.decks.anki_notes import AnkiImport
 from bot.decks.personal import TooManyDecks, save_personal_deck
-from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title, parse_table
+from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title
+from bot.grading.deckcheck import loose_questions
 from bot.telegram import deck_reload, render
 from bot.telegram.context import BotContext
 from bot.telegram.downloads import download_at_most
@@ -26,8 +29,11 @@ SPREADSHEETS = (
     filters.Document.FileExtension("xlsx") | filters.Document.FileExtension("xls")
     | filters.Document.FileExtension("ods") | filters.Document.FileExtension("numbers")
 )
+# Anki's deck packages and its "Notes in Plain Text" export (bot/decks/anki_import.py).
+ANKI = (filters.Document.FileExtension("apkg") | filters.Document.FileExtension("colpkg")
+        | filters.Document.FileExtension("txt"))
 # Edits are left out: editing the caption of a file already imported would import it again.
-DOCUMENTS = (TABLES | SPREADSHEETS) & ~filters.UpdateType.EDITED
+DOCUMENTS = (TABLES | SPREADSHEETS | ANKI) & ~filters.UpdateType.EDITED
 # Files above this size get a "reading…" message first, edited into the result.
 STATUS_BYTES = 64 * 1024
 
@@ -67,12 +73,13 @@ async def import_document(update: Update, context: BotContext) -> None:
         return
     state = context.state
     try:
-        table = await asyncio.to_thread(parse_table, data, file_name=name,
+        table = await asyncio.to_thread(parse_deck_file, data, file_name=name,
                                         max_rows=state.config.import_max_rows)
     except TableRefused as refused:
-        problems = [(p.line, p.reason) for p in refused.problems]
+        problems = [(p.label, p.reason) for p in refused.problems]
         await _send(message, status, render.import_refused(name, refused.reason, problems))
         return
+    loose = await asyncio.to_thread(loose_questions, table.cards)
     saved = await context.run_db(save_personal_deck, telegram_id=user.id,
                                  title=deck_title(name), cards=table.cards, now=state.clock())
     if saved is None:
@@ -85,4 +92,5 @@ async def import_document(update: Update, context: BotContext) -> None:
     await _send(message, status, render.import_done(
         saved.title, cards=saved.cards, added=saved.added, updated=saved.updated,
         retired=saved.retired, replaced=saved.replaced,
-        problems=[(p.line, p.reason) for p in table.problems]))
+        problems=[(p.label, p.reason) for p in table.problems],
+        skipped=table.skipped if isinstance(table, AnkiImport) else None, loose=loose))

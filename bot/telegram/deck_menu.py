@@ -1,4 +1,5 @@
-"""/decks: list decks with progress, page by page; switch them on or off; delete your own."""
+"""/decks: list decks with progress, page by page; switch them on or off; delete your own;
+leave a class you joined (sharing your own is bot.telegram.classes)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,19 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.classes import leave_class, leaving
 from bot.deck_choice import DeckProgress, deck_progress, paginate, toggle_deck
 from bot.decks.personal import delete_personal_deck, owned_deck
 from bot.telegram import deck_reload, keyboards, render
-from bot.telegram.callback_data import DeckPage, DeleteDeck, ToggleDeck, decode
+from bot.telegram.callback_data import (
+    ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    DeckPage,
+    DeleteDeck,
+    LeaveClass,
+    ToggleDeck,
+    decode,
+)
 from bot.telegram.context import BotContext
 
 
@@ -81,10 +91,10 @@ async def delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     payload = decode(query.data)
-    assert isinstance(payload, DeleteDeck)
+    assert isinstance(payload, DeleteDeck | ConfirmDeleteDeck)
     user_id = update.effective_user.id
     state = context.state
-    if not payload.confirmed:
+    if isinstance(payload, DeleteDeck):
         deck = await context.run_db(owned_deck, telegram_id=user_id,
                                     deck_id=payload.deck_id)
         if deck is None:
@@ -107,3 +117,32 @@ async def delete_button(update: Update, context: BotContext) -> None:
     progress = await context.run_db(deck_progress, telegram_id=user_id,
                                     catalog=state.catalog)
     await _show(query, progress, payload.page, render.deck_deleted_note(deleted.title))
+
+
+async def leave_button(update: Update, context: BotContext) -> None:
+    """Ask before leaving a class; on the confirmation, leave it and its history."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    payload = decode(query.data)
+    assert isinstance(payload, LeaveClass | ConfirmLeaveClass)
+    user_id = update.effective_user.id
+    if isinstance(payload, LeaveClass):
+        found = await context.run_db(leaving, telegram_id=user_id, deck_id=payload.deck_id)
+        if found is None:
+            await query.answer(render.stale_button())
+            return
+        await query.answer()
+        reply = render.leave_confirm(found.title, found.reviews,
+                                     keyboards.confirm_leave(found.deck_id, payload.page))
+        if isinstance(query.message, Message):
+            await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
+                                          reply_markup=reply.keyboard)
+        return
+    left = await context.run_db(leave_class, telegram_id=user_id, deck_id=payload.deck_id)
+    if left is None:
+        await query.answer(render.stale_button())
+        return
+    await query.answer("Left")
+    progress = await context.run_db(deck_progress, telegram_id=user_id,
+                                    catalog=context.state.catalog)
+    await _show(query, progress, payload.page, render.left_class_note(left.title))

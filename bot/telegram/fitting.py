@@ -22,7 +22,8 @@ from bot.demos import DemoBusy, DemoError, DemoKind, DemoRequest
 from bot.demos.args import encode_fit_args
 from bot.demos.types import FitReport
 from bot.fitting import Decision, FitRefused
-from bot.telegram import keyboards, render
+from bot.telegram import render
+from bot.telegram.callback_data import DecideFit, FitAction, decode
 from bot.telegram.context import BotContext
 from bot.telegram.progress import status_progress
 
@@ -107,25 +108,27 @@ async def _finish(status: Message, reply: render.Reply) -> None:
         await status.reply_text(reply.text, parse_mode=ParseMode.HTML)
 
 
-async def decide(update: Update, context: BotContext, value: str) -> None:
+async def decide_button(update: Update, context: BotContext) -> None:
     """Apply "Use them", "Keep" or "Reset to defaults"; stale and repeated presses are told so."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    action, tag = value[:1], value[1:]
+    payload = decode(query.data)
+    assert isinstance(payload, DecideFit)
+    action, tag = payload.action, payload.tag
     db = context.state.database
-    if action == keyboards.FIT_RESET and not tag:
+    if action is FitAction.RESET and not tag:
         if not await db.run(fitting.reset, telegram_id=user.id):
             await query.answer(render.fit_already_default())
             return
         reply = render.fit_reset()
-    elif action == keyboards.FIT_USE and len(tag) == 3:
+    elif action is FitAction.USE and len(tag) == 3:
         decision = await db.run(fitting.accept, telegram_id=user.id, tag=tag)
         if decision is not Decision.DONE:
             await query.answer(render.fit_already_used() if decision is Decision.ALREADY
                                else render.fit_stale())
             return
         reply = render.fit_accepted()
-    elif action == keyboards.FIT_KEEP and len(tag) == 3:
+    elif action is FitAction.KEEP and len(tag) == 3:
         personal = await db.run(fitting.uses_personal, telegram_id=user.id)
         if not await db.run(fitting.discard, telegram_id=user.id, tag=tag):
             await query.answer(render.fit_stale())
@@ -135,7 +138,7 @@ async def decide(update: Update, context: BotContext, value: str) -> None:
         await query.answer(render.stale_button())
         return
     await query.answer()
-    if action != keyboards.FIT_RESET:
+    if action is not FitAction.RESET:
         with contextlib.suppress(BadRequest):  # decided: the fit's buttons have done their job
             await query.edit_message_reply_markup(None)
     if query.message is not None:

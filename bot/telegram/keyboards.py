@@ -12,14 +12,30 @@ from bot.scheduling import Rating
 from bot.telegram.callback_data import (
     CancelDemo,
     CardAction,
+    CardAside,
     ChooseSetting,
+    ConfirmDeleteDeck,
+    ConfirmLeaveClass,
+    ConfirmRemoveMember,
+    DecideFit,
     DeckPage,
     DeleteDeck,
     DisputeGrade,
+    FitAction,
+    JoinClass,
+    LeaveClass,
+    ListMembers,
     OpenSetting,
+    Payload,
+    PushAction,
     PushButton,
     RateCard,
+    RemoveMember,
     RetryDemo,
+    RevokeLink,
+    SettingName,
+    ShareDeck,
+    ShowClass,
     ShowDemo,
     StudyNow,
     ToggleDeck,
@@ -40,9 +56,10 @@ def ratings(prompt_id: int, suggested: SuggestedRating, demo: str | None,
         row.append(InlineKeyboardButton(label, callback_data=RateCard(prompt_id, rating).encode()))
     rows = [row]
     extra = [
-        InlineKeyboardButton("🙈 Bury", callback_data=CardAction(prompt_id, "bury").encode()),
+        InlineKeyboardButton("🙈 Bury",
+                             callback_data=CardAction(prompt_id, CardAside.BURY).encode()),
         InlineKeyboardButton("⏸ Suspend",
-                             callback_data=CardAction(prompt_id, "suspend").encode()),
+                             callback_data=CardAction(prompt_id, CardAside.SUSPEND).encode()),
     ]
     if demo:
         extra.insert(0, InlineKeyboardButton("🔬 Show me",
@@ -70,20 +87,22 @@ def study_now() -> InlineKeyboardMarkup:
 
 
 def push_quiz(prompt_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton("⏭ Skip", callback_data=PushButton(prompt_id, "skip").encode()),
-        InlineKeyboardButton("💤 Later", callback_data=PushButton(prompt_id, "later").encode()),
-        InlineKeyboardButton("⏸ Pause reminders",
-                             callback_data=PushButton(prompt_id, "pause").encode()),
-    ]])
+    def button(text: str, action: PushAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text, callback_data=PushButton(prompt_id, action).encode())
+
+    return InlineKeyboardMarkup([[button("⏭ Skip", PushAction.SKIP),
+                                  button("💤 Later", PushAction.LATER),
+                                  button("⏸ Pause reminders", PushAction.PAUSE)]])
 
 
-SNOOZE_LABELS = {"h1": "In 1 hour", "eve": "This evening", "tmr": "Tomorrow"}
+SNOOZE_LABELS = {PushAction.HOUR: "In 1 hour", PushAction.EVENING: "This evening",
+                 PushAction.TOMORROW: "Tomorrow"}
 
 
 def snooze_choices(prompt_id: int, choices: tuple[str, ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(SNOOZE_LABELS[c], callback_data=PushButton(prompt_id, c).encode())
+        InlineKeyboardButton(SNOOZE_LABELS[PushAction(c)],
+                             callback_data=PushButton(prompt_id, PushAction(c)).encode())
         for c in choices
     ]])
 
@@ -92,7 +111,8 @@ def push_checkin() -> InlineKeyboardMarkup:
     """Yes: a question now (the study loop); no: reminders paused (prompt 0: none open)."""
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("📚 Yes, ask me now", callback_data=StudyNow().encode()),
-        InlineKeyboardButton("⏸ Pause reminders", callback_data=PushButton(0, "pause").encode()),
+        InlineKeyboardButton("⏸ Pause reminders",
+                             callback_data=PushButton(0, PushAction.PAUSE).encode()),
     ]])
 
 
@@ -101,26 +121,24 @@ NEW_CHOICES = ("5", "10", "15", "20", "30")
 RETENTION_CHOICES = ("80", "85", "90", "95")
 
 
-def _button(text: str, payload: OpenSetting | ChooseSetting) -> InlineKeyboardButton:
+def _button(text: str, payload: Payload) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=payload.encode())
 
 
-# ChooseSetting("fit", ...) values: use / keep carry the proposal's 3-digit tag.
-FIT_USE, FIT_KEEP, FIT_RESET = "1", "0", "2"
 
 
 def settings_menu(paused: bool, personal_schedule: bool) -> InlineKeyboardMarkup:
-    pause = (_button("▶️ Resume reminders", ChooseSetting("pause", "0")) if paused
-             else _button("⏸ Pause reminders", ChooseSetting("pause", "1")))
+    pause = (_button("▶️ Resume reminders", ChooseSetting(SettingName.PAUSE, "0")) if paused
+             else _button("⏸ Pause reminders", ChooseSetting(SettingName.PAUSE, "1")))
     fit = [_button("🧠 Re-fit schedule" if personal_schedule else "🧠 Personalise schedule",
-                   OpenSetting("fit"))]
+                   OpenSetting(SettingName.FIT))]
     if personal_schedule:
-        fit.append(_button("↩️ Reset to defaults", ChooseSetting("fit", FIT_RESET)))
+        fit.append(_button("↩️ Reset to defaults", DecideFit(FitAction.RESET)))
     return InlineKeyboardMarkup([
-        [_button("🌍 Time zone", OpenSetting("tz")),
-         _button("⏰ Reminder time", OpenSetting("time"))],
-        [_button("🆕 New cards/day", OpenSetting("new")),
-         _button("🎯 Retention", OpenSetting("ret"))],
+        [_button("🌍 Time zone", OpenSetting(SettingName.TIME_ZONE)),
+         _button("⏰ Reminder time", OpenSetting(SettingName.TIME))],
+        [_button("🆕 New cards/day", OpenSetting(SettingName.NEW_PER_DAY)),
+         _button("🎯 Retention", OpenSetting(SettingName.RETENTION))],
         [pause],
         fit,
     ])
@@ -129,34 +147,42 @@ def settings_menu(paused: bool, personal_schedule: bool) -> InlineKeyboardMarkup
 def fit_choice(tag: str, *, better: bool, personal: bool) -> InlineKeyboardMarkup:
     """Use or keep a proposed fit; both name the proposal, so an older fit's buttons go stale."""
     return InlineKeyboardMarkup([[
-        _button("✅ Use them" if better else "Use them", ChooseSetting("fit", FIT_USE + tag)),
+        _button("✅ Use them" if better else "Use them", DecideFit(FitAction.USE, tag)),
         _button("Keep current" if personal else "Keep defaults",
-                ChooseSetting("fit", FIT_KEEP + tag)),
+                DecideFit(FitAction.KEEP, tag)),
     ]])
 
 
 def setting_choices(name: str) -> InlineKeyboardMarkup | None:
-    if name == "time":
-        row = [_button(f"{v[:2]}:{v[2:]}", ChooseSetting("time", v)) for v in TIME_CHOICES]
+    if name == SettingName.TIME:
+        row = [_button(f"{v[:2]}:{v[2:]}", ChooseSetting(SettingName.TIME, v))
+               for v in TIME_CHOICES]
         return InlineKeyboardMarkup([row[:3], row[3:]])
-    if name == "new":
-        return InlineKeyboardMarkup([[_button(v, ChooseSetting("new", v)) for v in NEW_CHOICES]])
-    if name == "ret":
+    if name == SettingName.NEW_PER_DAY:
         return InlineKeyboardMarkup(
-            [[_button(f"{v}%", ChooseSetting("ret", v)) for v in RETENTION_CHOICES]])
+            [[_button(v, ChooseSetting(SettingName.NEW_PER_DAY, v)) for v in NEW_CHOICES]])
+    if name == SettingName.RETENTION:
+        return InlineKeyboardMarkup([[_button(f"{v}%", ChooseSetting(SettingName.RETENTION, v))
+                                      for v in RETENTION_CHOICES]])
     return None
 
 
 def deck_toggles(listing: DeckListPage) -> InlineKeyboardMarkup:
-    """One toggle per deck on this page (personal decks also get 🗑), then ◀ page ▶."""
+    """One toggle per deck on this page (own decks also get 🔗 share and 🗑 delete, joined
+    ones 🚪 leave), then ◀ page ▶."""
     rows = []
     for deck in listing.decks:
         mark = "✅" if deck.enabled else "⬜️"
         title = deck.title if len(deck.title) <= 40 else deck.title[:39] + "…"
-        mine = "👤 " if deck.personal else ""
+        mine = "👥 " if deck.joined else "👤 " if deck.personal else ""
         row = [InlineKeyboardButton(f"{mark} {mine}{title}", callback_data=ToggleDeck(
             deck.deck_id, listing.page).encode())]
-        if deck.personal:
+        if deck.joined:
+            row.append(InlineKeyboardButton("🚪", callback_data=LeaveClass(
+                deck.deck_id, listing.page).encode()))
+        elif deck.personal:
+            row.append(InlineKeyboardButton("🔗", callback_data=ShareDeck(
+                deck.deck_id).encode()))
             row.append(InlineKeyboardButton("🗑", callback_data=DeleteDeck(
                 deck.deck_id, listing.page).encode()))
         rows.append(row)
@@ -175,7 +201,7 @@ def deck_toggles(listing: DeckListPage) -> InlineKeyboardMarkup:
 def confirm_delete(deck_id: int, page: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("🗑 Yes, delete it",
-                             callback_data=DeleteDeck(deck_id, page, confirmed=True).encode()),
+                             callback_data=ConfirmDeleteDeck(deck_id, page).encode()),
         InlineKeyboardButton("Cancel", callback_data=DeckPage(page).encode()),
     ]])
 
@@ -192,3 +218,62 @@ def retry_demo(request: DemoRequest) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton("🔁 Try again",
                                                        callback_data=payload.encode())]])
+
+
+# --- Classes (bot.classes) -----------------------------------------------------------------
+
+
+def share_link(deck_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("🚫 Revoke link", callback_data=RevokeLink(deck_id).encode()),
+        InlineKeyboardButton("👥 Class", callback_data=ShowClass(deck_id).encode()),
+    ]])
+
+
+def join_class(code: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        "✅ Join", callback_data=JoinClass(code).encode())]])
+
+
+def confirm_leave(deck_id: int, page: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("🚪 Yes, leave",
+                             callback_data=ConfirmLeaveClass(deck_id, page).encode()),
+        InlineKeyboardButton("Cancel", callback_data=DeckPage(page).encode()),
+    ]])
+
+
+def class_view(deck_id: int, *, link_open: bool, members: int) -> InlineKeyboardMarkup:
+    row = [InlineKeyboardButton("🔗 Link" if link_open else "🔗 New link",
+                                callback_data=ShareDeck(deck_id).encode())]
+    if members:
+        row.append(InlineKeyboardButton("👤 Remove a learner",
+                                        callback_data=ListMembers(deck_id).encode()))
+    return InlineKeyboardMarkup([row])
+
+
+def class_choice(decks: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        title if len(title) <= 40 else title[:39] + "…",
+        callback_data=ShowClass(deck_id).encode())] for deck_id, title in decks])
+
+
+# Telegram shows at most 100 buttons in one keyboard; the last row is Cancel.
+MAX_MEMBER_BUTTONS = 90
+
+
+def member_list(deck_id: int, members: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(
+        f"👤 {name if len(name) <= 40 else name[:39] + '…'}",
+        callback_data=RemoveMember(deck_id, learner_id).encode())]
+        for learner_id, name in members]
+    rows.append([InlineKeyboardButton("Cancel", callback_data=ShowClass(deck_id).encode())])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_remove(deck_id: int, learner_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("Yes, remove", callback_data=ConfirmRemoveMember(
+            deck_id, learner_id).encode()),
+        InlineKeyboardButton("Cancel", callback_data=ShowClass(deck_id).encode()),
+    ]])

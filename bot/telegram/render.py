@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
 from telegram import InlineKeyboardMarkup
 
+from bot.classes import ClassReport
 from bot.deck_choice import DeckListPage
+from bot.decks.anki_notes import Skipped
 from bot.demos.catalogue import CATALOGUE
 from bot.demos.types import DemoKind, DemoRequest, FitReport
 from bot.disputes import Claim
@@ -28,12 +31,13 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("skip", "Skip the current card"),
     ("stop", "End the study session"),
     ("undo", "Undo your last rating"),
-    ("decks", "Choose decks to study; send a CSV to add your own"),
+    ("decks", "Choose decks to study; send a CSV or Anki deck to add your own"),
     ("settings", "Time zone, reminders, daily limits, your schedule"),
     ("lrfind", "Learning-rate finder demo (e.g. /lrfind cnn)"),
     ("augment", "Augmentation demo (send a photo with /augment)"),
     ("demo", "Run a demo by name (/demo softmax)"),
     ("stats", "Your progress: streak, retention, forecast"),
+    ("class", "Teachers: how your class does with your shared deck"),
     ("export", "Download your review history (CSV)"),
     ("help", "How this bot works"),
     ("start", "Welcome and deck overview"),
@@ -88,8 +92,10 @@ def help_text() -> Reply:
         "3. I grade it and show the reference answer. Press how well you recalled it: "
         "<i>Again</i>, <i>Hard</i>, <i>Good</i> or <i>Easy</i>. My suggestion is marked ✓.\n"
         "4. The next card follows.\n\n"
-        "📄 Your own cards: send a .csv or .tsv file (question, answer) and it becomes "
-        "a personal deck in /decks.\n\n" + "\n".join(lines)
+        "📄 Your own cards: send a .csv or .tsv file (question, answer), or an Anki deck "
+        "(.apkg or a plain-text .txt export), and it becomes a personal deck in /decks.\n"
+        "👥 Teaching a class? Press 🔗 next to your deck in /decks for a link your learners "
+        "open to join it; /class shows how they do.\n\n" + "\n".join(lines)
     )
     return Reply(text)
 
@@ -155,12 +161,16 @@ def graded(result: Graded, *, offer_demo: bool) -> Reply:
     parts.append(ask)
     demo = result.card.demo if offer_demo else None
     return Reply("\n".join(parts),
-                 keyboards.ratings(result.prompt_id, g.rating, demo, _DISPUTES[g.label]))
+                 keyboards.ratings(result.prompt_id, g.rating, demo, dispute_claims(g.label)))
 
 
 # Which disputes a grade invites: the learner contests the side the grade came down on.
 _DISPUTES: dict[Label, tuple[Claim, ...]] = {
     Label.CORRECT: (Claim.WRONG,), Label.PARTIAL: (Claim.RIGHT,), Label.WRONG: (Claim.RIGHT,)}
+
+
+def dispute_claims(label: Label) -> tuple[Claim, ...]:
+    return _DISPUTES[label]
 
 
 def dispute_noted(claim: Claim) -> str:
@@ -360,11 +370,13 @@ def decks(listing: DeckListPage, note: str | None = None) -> Reply:
         lines.insert(0, f"{escape(note)}\n")
     for deck in listing.decks:
         mark = "✅" if deck.enabled else "⬜️"
-        mine = "👤 " if deck.personal else ""
+        mine = "👥 " if deck.joined else "👤 " if deck.personal else ""
         lines.append(f"{mark} {mine}{escape(_short(deck.title, 200))}: "
                      f"{deck.seen}/{deck.cards} cards started")
-    if any(deck.personal for deck in listing.decks):
-        lines.append("\n👤 = your own deck (🗑 deletes it).")
+    if any(deck.personal and not deck.joined for deck in listing.decks):
+        lines.append("\n👤 = your own deck (🔗 shares it with a class, 🗑 deletes it).")
+    if any(deck.joined for deck in listing.decks):
+        lines.append("👥 = a class you joined (🚪 leaves it).")
     return Reply("\n".join(lines), keyboards.deck_toggles(listing))
 
 
@@ -460,19 +472,21 @@ def card_set_aside(action: str) -> str:
     return "🙈 Buried until tomorrow."
 
 
-# --- Decks: pages, CSV/TSV import, reload ---
+# --- Decks: pages, CSV/TSV and Anki import, reload ---
 
 IMPORT_FORMAT = (
     "Send a <b>.csv</b> or <b>.tsv</b> file with two columns: question, answer. A first row "
     "<code>question,answer</code> is read as a header; add a <code>keys</code> column to tell "
     "me the key points of each answer. Sending a file with the same name again updates that "
-    "deck and keeps your progress on unchanged cards."
+    "deck and keeps your progress on unchanged cards. From Anki, send a deck package "
+    "(<b>.apkg</b>) or its <i>Notes in Plain Text</i> export (<b>.txt</b>)."
 )
 SHOWN_PROBLEMS = 10
 
 
-def _row_problems(problems: list[tuple[int, str]]) -> list[str]:
-    lines = [f"• line {line}: {escape(reason)}" for line, reason in problems[:SHOWN_PROBLEMS]]
+def _row_problems(problems: list[tuple[str, str]]) -> list[str]:
+    """`problems`: (where, reason), where is "line 4" (or "note 4" in an Anki package)."""
+    lines = [f"• {escape(where)}: {escape(reason)}" for where, reason in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
         lines.append(f"…and {len(problems) - SHOWN_PROBLEMS} more.")
     return lines
@@ -498,7 +512,7 @@ def import_download_failed() -> Reply:
     return Reply("⚠️ I couldn't download that file from Telegram. Please send it again.")
 
 
-def import_refused(file_name: str, reason: str, problems: list[tuple[int, str]]) -> Reply:
+def import_refused(file_name: str, reason: str, problems: list[tuple[str, str]]) -> Reply:
     lines = [f"⚠️ I couldn't import “{escape(_short(file_name, 100))}”: {escape(reason)}."]
     if problems:
         lines.append("")
@@ -513,8 +527,33 @@ def import_too_many_decks(limit: int) -> Reply:
                  "in /decks (🗑), or send a file with the name of an existing deck to update it.")
 
 
+LOOSE_SHOWN = 3
+
+
+def _loose_note(loose: Sequence[str]) -> list[str]:
+    """Cards the grader can only grade loosely, and how a `keys` column fixes that."""
+    if not loose:
+        return []
+    shown = ", ".join(f"“{escape(_short(q, 60))}”" for q in loose[:LOOSE_SHOWN])
+    more = f" and {len(loose) - LOOSE_SHOWN} more" if len(loose) > LOOSE_SHOWN else ""
+    return [f"\n📝 {plural(len(loose), 'card')} will be graded loosely (the answer is one "
+            f"term, a bare list or only code): {shown}{more}. To grade them strictly, add a "
+            "<code>keys</code> column: the ideas an answer must name, separated by "
+            "<code>;</code>, with accepted wordings separated by <code>|</code> "
+            "(e.g. <code>limits | caps ; exploding gradients</code>)."]
+
+
+def left_out(skipped: Skipped) -> str:
+    """"3 cloze notes, 12 pictures and 1 sound": what an Anki deck had that cards can't ask."""
+    parts = [plural(n, noun) for n, noun in ((skipped.cloze_notes, "cloze note"),
+                                             (skipped.pictures, "picture"),
+                                             (skipped.sounds, "sound")) if n]
+    return parts[-1] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def import_done(title: str, *, cards: int, added: int, updated: int, retired: int,
-                replaced: bool, problems: list[tuple[int, str]]) -> Reply:
+                replaced: bool, problems: list[tuple[str, str]],
+                skipped: Skipped | None = None, loose: Sequence[str] = ()) -> Reply:
     name = escape(_short(title, 100))
     if replaced:
         changes = f"{added} new, {updated} changed, {retired} removed"
@@ -522,12 +561,16 @@ def import_done(title: str, *, cards: int, added: int, updated: int, retired: in
                  f"({changes}). Progress on unchanged cards is kept."]
     else:
         lines = [f"✅ Imported your deck “{name}”: {plural(cards, 'card')}."]
+    if skipped:
+        lines.append(f"\nSkipped {left_out(skipped)}: cards here are typed text, a front "
+                     "and a back.")
     if problems:
         rows = len(problems)
-        lines.append(f"\nSkipped {plural(rows, 'row')}:")
+        lines.append(f"\nSkipped {plural(rows, 'note' if skipped is not None else 'row')}:")
         lines.extend(_row_problems(problems))
-    lines.append("\nOnly you see this deck. /study asks its cards; /decks switches it off or "
-                 "deletes it.")
+    lines.extend(_loose_note(loose))
+    lines.append("\n/study asks its cards; /decks switches it off, deletes it, or shares it "
+                 "with a class (🔗): learners who joined see your changes at once.")
     return Reply("\n".join(lines))
 
 
@@ -687,3 +730,144 @@ def demo_quota_reached(limit: int, window_s: float, next_at: datetime, now: date
         f"real models, so I share them out. Your next demo is available in "
         f"{_wait_phrase((next_at - now).total_seconds())} (at {local}). Studying works as usual."
     )
+
+
+# --- Classes: share links, joining, /class ---
+
+
+def share_link(title: str, cards: int, members: int, url: str, keyboard: InlineKeyboardMarkup
+               ) -> Reply:
+    return Reply(
+        f"🔗 <b>Share “{escape(_short(title, 100))}”</b> ({plural(cards, 'card')})\n\n"
+        f"{escape(url)}\n\n"
+        "Whoever opens this link sees the deck's title, its size and your name, and can join. "
+        "They study this deck itself: when you send the same file again, their cards change "
+        "with it and their progress stays. "
+        f"{plural(members, 'learner')} joined so far; /class shows how they do.", keyboard)
+
+
+def link_revoked(title: str, members: int) -> Reply:
+    return Reply(
+        f"🚫 The link to “{escape(_short(title, 100))}” no longer works: nobody new can join. "
+        f"The {plural(members, 'learner')} already in keep studying (remove one in /class). "
+        "🔗 in /decks draws a new link.")
+
+
+def invitation(title: str, cards: int, owner: str, keyboard: InlineKeyboardMarkup | None,
+               *, note: str = "") -> Reply:
+    head = (f"📚 <b>{escape(_short(title, 200))}</b>\n{plural(cards, 'card')} · shared by "
+            f"<b>{escape(_short(owner, 64)) or 'a teacher'}</b>")
+    body = note or (
+        "Join to study it with /study. Your progress is your own; its owner sees your name "
+        "as Telegram shows it, your reviews and how much you remember, in their class view. "
+        "You can leave any time with 🚪 in /decks, and your progress on it goes with you.")
+    return Reply(f"{head}\n\n{body}", keyboard)
+
+
+def invitation_member() -> str:
+    return "You are already in this class: /study asks its cards."
+
+
+def invitation_owner() -> str:
+    return ("This is your own deck: this is the link your learners open to join. /class shows "
+            "who did and how they are doing.")
+
+
+def invitation_full(limit: int) -> str:
+    return f"You are in {limit} classes already: leave one with 🚪 in /decks to join this one."
+
+
+def link_unknown() -> Reply:
+    return Reply("🤷 That link doesn't open any deck: it may be mistyped or cut short, or its "
+                 "deck was deleted. Ask whoever sent it for the link again.")
+
+
+def link_revoked_for_learner() -> Reply:
+    return Reply("🚫 That link no longer works: its owner has revoked it. Ask them for a new one.")
+
+
+def joined_class(title: str, cards: int, owner: str) -> str:
+    return (f"✅ You joined “{escape(_short(title, 100))}” by "
+            f"{escape(_short(owner, 64)) or 'a teacher'}: {plural(cards, 'card')}. /study asks "
+            "them; /decks switches the deck off or leaves the class (🚪).")
+
+
+def leave_confirm(title: str, reviews: int, keyboard: InlineKeyboardMarkup) -> Reply:
+    return Reply(f"Leave the class “{escape(_short(title, 100))}”? Your progress on its cards "
+                 f"({plural(reviews, 'review')}) is deleted, and its owner no longer sees you. "
+                 "This can't be undone.", keyboard)
+
+
+def left_class_note(title: str) -> str:
+    """Plain text: `decks()` escapes it."""
+    return f"🚪 Left the class “{_short(title, 100)}”."
+
+
+def no_class() -> Reply:
+    return Reply("You have no class yet. Send me a .csv file of questions and answers, press 🔗 "
+                 "next to that deck in /decks and send the link to your learners. /class then "
+                 "shows who joined and how they do.")
+
+
+def class_choice(keyboard: InlineKeyboardMarkup) -> Reply:
+    return Reply("👥 Which class?", keyboard)
+
+
+SHOWN_LEARNERS = 30
+
+
+def _percent(value: float | None, n: int) -> str:
+    return "–" if value is None else f"{value:.0%} of {n}"
+
+
+def class_report(report: ClassReport, keyboard: InlineKeyboardMarkup) -> Reply:
+    retention, mature = report.retention
+    link = "link open" if report.link_open else "link revoked"
+    lines = [
+        f"👥 <b>Class: {escape(_short(report.title, 100))}</b> "
+        f"({plural(report.cards, 'card')}, {link})",
+        f"Learners: <b>{len(report.learners)}</b> · active today {report.active_today} · "
+        f"this week {report.active_week}",
+        f"Reviews: <b>{report.reviews}</b> ({report.reviews_week} this week) · true retention "
+        + (f"<b>{_percent(retention, mature)}</b> mature reviews, last 30 days" if mature
+           else "not measured yet (no learnt card reviewed in the last 30 days)"),
+    ]
+    if not report.learners:
+        lines.append("\nNobody has joined yet: send your learners the link (🔗 Link below).")
+        return Reply("\n".join(lines), keyboard)
+    lines.append("\n<b>Learners</b> (reviews · this week · true retention)")
+    ranked = sorted(report.learners, key=lambda p: (-p.reviews_week, -p.reviews, p.name))
+    for p in ranked[:SHOWN_LEARNERS]:
+        today = " · today ✓" if p.active_today else ""
+        lines.append(f"• {escape(_short(p.name, 40)) or '(no name)'}: {p.reviews} · "
+                     f"{p.reviews_week} · {_percent(p.retention, p.retention_reviews)}{today}")
+    if len(ranked) > SHOWN_LEARNERS:
+        lines.append(f"…and {len(ranked) - SHOWN_LEARNERS} more")
+    sections = (
+        ("Hardest cards (most lapses)",
+         [f"{c.count} · {escape(_short(c.question, 70))}" for c in report.hardest]),
+        ("Lowest retention by card (mature reviews, 30 days)",
+         [f"{_percent(r, n)} · {escape(_short(q, 60))}" for q, r, n in report.weakest]),
+        ("Most disputed grades",
+         [f"{c.count} ({c.detail}) · {escape(_short(c.question, 60))}" for c in report.disputed]),
+    )
+    for head, rows in sections:
+        lines.append(f"\n<b>{head}</b>")
+        lines.extend(rows or ["none yet"])
+    return Reply("\n".join(lines), keyboard)
+
+
+def remove_whom(title: str, keyboard: InlineKeyboardMarkup) -> Reply:
+    return Reply(f"Remove whom from “{escape(_short(title, 100))}”? Their progress on this deck "
+                 "is deleted and they can join again only by a live link.", keyboard)
+
+
+def remove_confirm(name: str, title: str, keyboard: InlineKeyboardMarkup) -> Reply:
+    return Reply(f"Remove {escape(_short(name, 64)) or 'this learner'} from "
+                 f"“{escape(_short(title, 100))}”? Their progress on this deck is deleted. "
+                 "This can't be undone.", keyboard)
+
+
+def removed_member(name: str, title: str) -> Reply:
+    return Reply(f"Removed {escape(_short(name, 64)) or 'the learner'} from "
+                 f"“{escape(_short(title, 100))}”. /class shows the class as it is now.")

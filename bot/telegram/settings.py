@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from bot import preferences
 from bot.preferences import InvalidPreference
 from bot.telegram import fitting, pushes, render
-from bot.telegram.callback_data import ChooseSetting, OpenSetting, decode
+from bot.telegram.callback_data import ChooseSetting, OpenSetting, SettingName, decode
 from bot.telegram.context import BotContext
 
 _USAGE_KEYS = {"tz": "timezone", "timezone": "timezone", "zone": "timezone", "time": "push_time",
@@ -82,7 +82,7 @@ async def open_setting(update: Update, context: BotContext) -> None:
     assert query is not None
     payload = decode(query.data)
     assert isinstance(payload, OpenSetting)
-    if payload.name == "fit":
+    if payload.name is SettingName.FIT:
         await fitting.start_fit(update, context)
         return
     await query.answer()
@@ -99,16 +99,16 @@ async def choose_setting(update: Update, context: BotContext) -> None:
     payload = decode(query.data)
     assert isinstance(payload, ChooseSetting)
     value = payload.value
-    if payload.name == "fit":
-        await fitting.decide(update, context, value)
-        return
     try:
-        if payload.name == "pause":
+        if payload.name is SettingName.FIT:  # a fit is decided by DecideFit buttons
+            raise InvalidPreference("not a value")
+        if payload.name is SettingName.PAUSE:
             values: dict[str, object] = {"reminders_paused": value == "1"}
-        elif payload.name == "time":
+        elif payload.name is SettingName.TIME:
             values = _parse("time", f"{value[:2]}:{value[2:]}")
         else:
-            values = _parse(payload.name, value + ("%" if payload.name == "ret" else ""))
+            suffix = "%" if payload.name is SettingName.RETENTION else ""
+            values = _parse(payload.name, value + suffix)
     except InvalidPreference:
         await query.answer(render.stale_button())
         return

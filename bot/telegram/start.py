@@ -7,13 +7,16 @@ from collections import Counter
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.telegram import render
+from bot.telegram import classes, render
 from bot.telegram.context import BotContext
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome the learner and say what is in the decks."""
+    """Welcome the learner and say what is in the decks, or show the deck a share link opens."""
     assert update.effective_message is not None and update.effective_user is not None
+    if context.args:  # t.me/<bot>?start=<code>: Telegram sends "/start <code>"
+        await classes.open_link(update, context, context.args[0])
+        return
     catalog = context.state.catalog
     counts = Counter(card.deck_id for card in catalog.cards.values())
     decks = [(title, counts[deck_id]) for deck_id, title in catalog.deck_titles.items()]

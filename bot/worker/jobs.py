@@ -10,6 +10,7 @@ import torch
 from bot.demos import captions
 from bot.demos.args import (
     AugmentArgs,
+    ClassArgs,
     FineTuneArgs,
     FitArgs,
     LrFindArgs,
@@ -87,6 +88,11 @@ def run_request(request: DemoRequest, progress: Progress | None = None) -> DemoR
 
             png, meta = stats_chart.stats_chart(parsed)
             caption = captions.stats()
+        case DemoKind.CLASS, ClassArgs():
+            from bot.worker import class_chart
+
+            png, meta = class_chart.class_chart(parsed)
+            caption = captions.class_progress()
         case DemoKind.FSRS_FIT, FitArgs():
             from bot.worker import fsrs_fit
 

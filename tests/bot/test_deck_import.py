@@ -228,3 +228,22 @@ async def test_spreadsheet_gets_told_to_save_as_csv(sqlite_bot: RunningBot) -> N
                                  ".sheet")
     assert "Save it as CSV" in reply.body and "CSV UTF-8" in reply.body
     assert personal_decks(sqlite_bot) == []
+
+
+async def test_import_names_loosely_graded_cards_and_the_keys_column(
+        sqlite_bot: RunningBot) -> None:
+    """Cards whose answer is one term are named as graded loosely, with how `keys` helps."""
+    table = (
+        "question,answer,keys\n"
+        "Where are mini-batches defined?,DataLoader,\n"
+        "What is osmosis?,The diffusion of water across a selectively permeable membrane "
+        "from lower to higher solute concentration.,\n"
+        "Capital of France?,Paris,paris\n"
+    )
+    reply = await send_file(sqlite_bot, table.encode(), "notes.csv")
+    assert "Imported your deck “notes”: 3 cards" in reply.body
+    assert "1 card will be graded loosely" in reply.body
+    assert "“Where are mini-batches defined?”" in reply.body
+    assert "osmosis" not in reply.body and "France" not in reply.body
+    assert "add a keys column" in reply.body
+    assert "limits | caps ; exploding gradients" in reply.body

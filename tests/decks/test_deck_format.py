@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from bot.decks.errors import DeckError
 from bot.decks.loader import load_decks, parse_any
 from bot.decks.parser import parse_deck_text
+from bot.decks.plain import parse_plain_text
 from bot.decks.sync import sync_decks
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -127,3 +128,36 @@ def test_bad_deck_leaves_database_untouched(tmp_path: Path) -> None:
     (deck_dir / "b.txt").write_text("title: B\n## b\nQ: q?\n", encoding="utf-8")
     with pytest.raises(DeckError, match=r"b\.txt:3: answer missing"):
         load_decks(deck_dir)
+
+
+PLAIN_CODE = (
+    "Python notes\n"
+    "How do you handle an exception?\n"
+    "try:\n"
+    "    x = int(s)\n"
+    "except ValueError:\n"
+    "    x = 0\n"
+    "Name the phases of mitosis\n"
+    "prophase; metaphase; anaphase;\n"
+    "What is a set?\n"
+    "An unordered collection of unique items.\n"
+)
+
+
+def test_plain_import_keeps_code_lines_and_semicolons_end_clauses() -> None:
+    """A multi-line code answer keeps its newlines; a line ending in ';' is still one answer."""
+    deck = parse_plain_text(PLAIN_CODE, "notes.txt")
+    by_q = {c.question: c.answer for c in deck.cards}
+    assert list(by_q) == [
+        "How do you handle an exception?", "Name the phases of mitosis", "What is a set?"]
+    assert by_q["How do you handle an exception?"] == (
+        "try:\n    x = int(s)\nexcept ValueError:\n    x = 0")
+    assert by_q["Name the phases of mitosis"] == "prophase; metaphase; anaphase;"
+    assert by_q["What is a set?"] == "An unordered collection of unique items."
+
+
+def test_plain_import_error_names_file_and_line() -> None:
+    """A question without an answer is reported with the file and the question's line."""
+    with pytest.raises(DeckError) as info:
+        parse_plain_text("Notes\nWhat is a set?\nA collection.\nWhat is a dict?\n", "n.txt")
+    assert str(info.value).startswith("n.txt:4: ")

@@ -16,7 +16,10 @@ from bot.grading.jsonl import find_card
 from tests.grading.devdata import Row
 
 LABELS = ("correct", "partial", "wrong")
-_GRID_CORRECT = tuple(round(0.45 + 0.025 * i, 3) for i in range(17))  # 0.45 .. 0.85
+# Fitting cut-offs trades macro-F1 against the two harms (wrong->correct, correct->wrong).
+HARM_PENALTY = 0.5
+# Above one half: naming half of the key ideas is partial by the rubric, never correct.
+_GRID_CORRECT = tuple(round(0.525 + 0.025 * i, 3) for i in range(14))  # 0.525 .. 0.85
 _GRID_PARTIAL = tuple(round(0.05 + 0.025 * i, 3) for i in range(11))  # 0.05 .. 0.30
 
 
@@ -96,7 +99,7 @@ def best_cutoffs(rows: Sequence[Row], found: Sequence[Assessment]) -> tuple[floa
     best = (-1.0, 0.0, 0.0)
     for c, p in product(_GRID_CORRECT, _GRID_PARTIAL):
         rep = report(labelled(rows, found, c, p))
-        key = rep.macro_f1 - rep.wrong_to_correct * 0.5
+        key = rep.macro_f1 - HARM_PENALTY * (rep.wrong_to_correct + rep.correct_to_wrong)
         if key > best[0] + 1e-9 or (abs(key - best[0]) <= 1e-9 and c > best[1]):
             best = (key, c, p)
     return best[1], best[2]

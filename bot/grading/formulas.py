@@ -1,0 +1,98 @@
+"""Formulas and code that say the same thing, rewritten to one spelling before tokenising.
+
+`max(0, x)`, `np.maximum(x, 0)` and `x if x > 0 else 0` are one function; `x**2`, `x^2` and
+"x squared" one power. Each form becomes a single identifier (`max_0_of_x`), which the
+tokeniser keeps whole, so a formula is matched as one unit, like a method name. Only a few
+general forms are known; anything else is matched word by word as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FORMULA_HINTS = ("(", " if ", "^", "*", "squared", "²")
+_V = r"([A-Za-z_]\w*)"
+_ZERO = r"0(?:\.0*)?"
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        # max(0, x) in its usual spellings: the positive part (ReLU's definition).
+        (rf"\b(?:np\.|torch\.|math\.)?max(?:imum)?\(\s*{_ZERO}\s*,\s*{_V}\s*\)", r" max_0_of_\1 "),
+        (rf"\b(?:np\.|torch\.|math\.)?max(?:imum)?\(\s*{_V}\s*,\s*{_ZERO}\s*\)", r" max_0_of_\1 "),
+        (rf"\b{_V}\s+if\s+\1\s*>=?\s*{_ZERO}\s+else\s+{_ZERO}\b", r" max_0_of_\1 "),
+        (rf"\b{_ZERO}\s+if\s+{_V}\s*<=?\s*{_ZERO}\s+else\s+\1\b", r" max_0_of_\1 "),
+        (rf"\b(?:np\.|torch\.|math\.)?min(?:imum)?\(\s*{_ZERO}\s*,\s*{_V}\s*\)", r" min_0_of_\1 "),
+        (rf"\b(?:np\.|torch\.|math\.)?min(?:imum)?\(\s*{_V}\s*,\s*{_ZERO}\s*\)", r" min_0_of_\1 "),
+        # Powers: x**2, x^2, x²,  "x squared".
+        (rf"\b{_V}\s*(?:\*\*|\^)\s*2\b", r" square_of_\1 "),
+        (rf"\b{_V}\s*²", r" square_of_\1 "),
+        (rf"\b{_V}\s+squared\b", r" square_of_\1 "),
+        # The logistic function: 1 / (1 + e^-x), 1/(1+exp(-x)).
+        (rf"\b1\s*/\s*\(\s*1\s*\+\s*(?:e\s*(?:\^|\*\*)\s*\(?-\s*{_V}\)?|(?:np\.|math\.)?exp\(\s*-\s*{_V}\s*\))\s*\)",
+         r" sigmoid "),
+    )
+)
+# Informal and shortened forms learners type, as the words they stand for.
+INFORMAL = {
+    "w/": "with",
+    "w/o": "without",
+    "b/c": "because",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "params": "parameters",
+    "param": "parameter",
+    "nums": "numbers",
+    "num": "number",
+    "multi-dim": "multidimensional",
+    "multidim": "multidimensional",
+    "dims": "dimensions",
+    "dim": "dimension",
+    "approx": "approximately",
+    "info": "information",
+    "govt": "government",
+    "gov": "government",
+    "diff": "difference",
+    "avg": "average",
+    "max": "maximum",
+    "min": "minimum",
+    "vs": "versus",
+    "thru": "through",
+    "tho": "though",
+    "ppl": "people",
+    "smth": "something",
+    "sth": "something",
+    "esp": "especially",
+    "obv": "obviously",
+    "prob": "probably",
+    "u": "you",
+    "ur": "your",
+}
+_INFORMAL = re.compile(
+    r"(?<![\w/])(w/o|w/|b/c|multi-dim)(?![\w/])", re.IGNORECASE
+)
+
+
+def rewrite(text: str) -> str:
+    """Formulas to their one spelling, and slash abbreviations ("w/", "b/c") to words."""
+    if any(c in text for c in _FORMULA_HINTS):
+        for pattern, repl in _REWRITES:
+            text = pattern.sub(repl, text)
+    if "/" in text or "-dim" in text:
+        text = _INFORMAL.sub(lambda m: " " + INFORMAL[m.group(1).lower()] + " ", text)
+    return text
+
+
+_READABLE = (
+    (re.compile(r"\bmax_0_of_(\w+)"), r"max(0, \1)"),
+    (re.compile(r"\bmin_0_of_(\w+)"), r"min(0, \1)"),
+    (re.compile(r"\bsquare_of_(\w+)"), r"\1²"),
+)
+
+
+def readable(text: str) -> str:
+    """The one spelling of a formula as a learner would write it, for explanations."""
+    if "_of_" in text:
+        for pattern, repl in _READABLE:
+            text = pattern.sub(repl, text)
+    return text

@@ -1,0 +1,141 @@
+"""Swapped roles: the right facts said of the wrong thing.
+
+A reference that contrasts two things the question names ("Rough ER is studded with
+ribosomes ... Smooth ER has no ribosomes") ties each fact to one of them. Reading units in
+order, a fact belongs to the last of those things that opened a clause. An answer that ties a
+fact to the other thing, with the same polarity ("smooth ER has ribosomes"), has swapped the
+roles; with the opposite polarity ("rough ER has ribosomes, smooth ER doesn't") it agrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from bot.grading.analysis import Role, Unit
+from bot.grading.lexicon import GENERIC
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    owner: str  # the anchor key the fact belongs to
+    neg: bool
+    surface: str
+    owner_surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class Swap:
+    fact: str  # the reference's word for the fact
+    owner: str  # whom the reference says it of
+    said_of: str  # whom the answer said it of
+
+
+def _walk(units: Iterable[Unit], anchors: frozenset[str]) -> Iterable[tuple[Unit, Unit | None]]:
+    """Each non-anchor unit with the anchor that owns it (None before any anchor)."""
+    owner: Unit | None = None
+    clause = -1
+    for u in units:
+        opens = u.clause != clause
+        clause = u.clause
+        if u.key in anchors:
+            if opens:
+                owner = u
+            continue
+        yield u, owner
+
+
+def clause_openers(units: Iterable[Unit], candidates: frozenset[str]) -> frozenset[str]:
+    out = set()
+    clause = -1
+    for u in units:
+        if u.clause != clause and u.key in candidates:
+            out.add(u.key)
+        clause = u.clause
+    return frozenset(out)
+
+
+def reference_facts(
+    units: tuple[Unit, ...], question_keys: frozenset[str]
+) -> tuple[frozenset[str], dict[str, Fact], frozenset[str]]:
+    """The things contrasted (question words that open a reference clause), their facts, and
+    every word said of one of them (a fact, or said of both: "has ribosomes"/"has none")."""
+    anchors = clause_openers(units, frozenset(k for k in question_keys if k not in GENERIC))
+    if len(anchors) < 2:
+        return frozenset(), {}, frozenset()
+    facts: dict[str, Fact] = {}
+    shared: set[str] = set()
+    for u, owner in _walk(units, anchors):
+        if owner is None or u.role is not Role.MAIN or u.key in GENERIC or u.key in question_keys:
+            continue
+        if len(u.key) <= 2 or u.key[:1].isdigit():
+            continue
+        old = facts.get(u.key)
+        if old is not None and old.owner != owner.key:
+            shared.add(u.key)
+        facts.setdefault(u.key, Fact(owner.key, u.neg, u.surface, owner.surface))
+    return anchors, {k: f for k, f in facts.items() if k not in shared}, frozenset(facts)
+
+
+def swapped(
+    units: tuple[Unit, ...], anchors: frozenset[str], facts: dict[str, Fact]
+) -> Swap | None:
+    """The first fact the answer ties to the other thing, when swaps outnumber agreements."""
+    if not facts:
+        return None
+    swaps: list[Swap] = []
+    agree = 0
+    for u, owner in _walk(units, anchors):
+        fact = facts.get(u.key)
+        if fact is None or owner is None:
+            continue
+        same_owner = owner.key == fact.owner
+        if same_owner == (u.neg == fact.neg):
+            agree += 1
+        elif not same_owner:
+            swaps.append(Swap(fact.surface, fact.owner_surface, owner.surface))
+    return swaps[0] if swaps and len(swaps) > agree else None
+
+
+def polar_pairs(
+    units: tuple[Unit, ...], opposite_of: Callable[[str], frozenset[str]]
+) -> tuple[tuple[str, str], ...]:
+    """Pairs of opposites in one sentence of the reference, in its order: ("decreas",
+    "increas") for "from lower to higher concentration"."""
+    first: dict[str, tuple[int, int]] = {}
+    for i, u in enumerate(units):
+        if not u.neg and u.role is Role.MAIN:
+            first.setdefault(u.key, (u.seg, i))
+    pairs = set()
+    for a, (seg, i) in first.items():
+        for b in opposite_of(a) & first.keys():
+            if first[b][0] == seg and i < first[b][1]:
+                pairs.add((a, b))
+    return tuple(sorted(pairs))
+
+
+def reversed_pair(
+    units: tuple[Unit, ...], pairs: tuple[tuple[str, str], ...]
+) -> tuple[str, str] | None:
+    """A pair of opposites the answer names the other way round in one sentence ("from high
+    to low").
+
+    Turning every pair around ("the youngest on top, the oldest at the bottom") mirrors the
+    reference and agrees with it, so only an odd number of turned pairs is a reversal.
+    """
+    if not pairs:
+        return None
+    first: dict[str, tuple[int, int, str]] = {}
+    for i, u in enumerate(units):
+        # "earlier layers: small LR" pairs by its colons, not by order (matching.conflicts).
+        if not u.neg and not u.header:
+            first.setdefault(u.key, (u.seg, i, u.surface))
+    turned = [
+        (a, b)
+        for a, b in pairs
+        if a in first and b in first and first[a][0] == first[b][0] and first[b][1] < first[a][1]
+    ]
+    if len(turned) % 2 == 1:
+        a, b = turned[0]
+        return first[b][2], first[a][2]
+    return None

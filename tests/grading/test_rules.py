@@ -1,0 +1,238 @@
+"""One test per general grading rule of issue 15, with cases from several fields."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.decks.model import CardSpec
+from bot.grading import Label, grade
+from bot.grading.formulas import readable, rewrite
+from bot.grading.informativeness import word_weight
+from bot.grading.opposites import opposites
+from bot.grading.spelling import stem
+from bot.grading.wordnet import opposite, related
+
+
+def card(question: str, answer: str) -> CardSpec:
+    return CardSpec(key="c", question=question, answer=answer)
+
+
+CLIP = card(
+    "What is gradient clipping?",
+    "Limits the size of the gradients (by value or by their norm) before the optimizer step, "
+    "which prevents exploding gradients in deep or recurrent networks.",
+)
+SCHEDULER = card(
+    "What is a learning rate scheduler?",
+    "Component that changes the learning rate during training according to a rule "
+    "(e.g. step decay, cosine annealing, one-cycle), usually lowering it towards the end.",
+)
+APOPTOSIS = card("What is apoptosis?", "Programmed, controlled cell death.")
+ER = card(
+    "Rough vs smooth endoplasmic reticulum?",
+    "Rough ER is studded with ribosomes and makes proteins. Smooth ER has no ribosomes; it "
+    "makes lipids and detoxifies drugs.",
+)
+CLIMATE = card(
+    "What is the difference between weather and climate?",
+    "Weather is the short-term state of the atmosphere at a place; climate is the long-term "
+    "average pattern of weather, usually over 30 years or more.",
+)
+RELU = card("What is ReLU?", "The activation max(0, x): it keeps positive inputs, zeroes the rest.")
+VERSAILLES = card(
+    "What was the Treaty of Versailles?",
+    "The 1919 peace treaty that ended World War I with Germany.",
+)
+CE = card(
+    "What is cross-entropy loss?",
+    "The combination of the softmax and the negative log likelihood.",
+)
+IMAGENET = card(
+    "What is a pretrained model?",
+    "A model whose weights were already trained on a large dataset (e.g. ImageNet).",
+)
+
+
+def test_rare_words_weigh_more_than_common_ones() -> None:
+    """Informativeness: "the" < "model" < "norm" < "exponential" (wordfreq)."""
+    assert word_weight("the") < word_weight("model") < word_weight("norm")
+    assert word_weight("norm") <= word_weight("exponential") == 1.0
+    assert word_weight("mitochondria") == 1.0  # unlisted in the common-word list: rare
+    assert word_weight("learning rate") == word_weight("learning")  # a term: its rarest word
+
+
+def test_example_in_parentheses_is_not_the_idea() -> None:
+    """A parenthetical example counts least: "dataset" alone is not a pretrained model."""
+    assert grade(IMAGENET, "dataset").label is not Label.CORRECT
+    assert grade(IMAGENET, "ImageNet").label is not Label.CORRECT
+    g = grade(IMAGENET, "a model whose weights were already trained on a big dataset")
+    assert g.label is Label.CORRECT
+
+
+def test_one_named_term_of_several_is_partial() -> None:
+    """Naming softmax but not the negative log likelihood is half the idea."""
+    assert grade(CE, "softmax").label is Label.PARTIAL
+    assert grade(CE, "softmax followed by the negative log likelihood").label is Label.CORRECT
+
+
+def test_wordnet_relates_synonyms_and_forms() -> None:
+    """The shipped WordNet table: synonyms and derived forms, both directions."""
+    assert stem("large") in related(stem("big"))
+    assert stem("big") in related(stem("large"))
+    assert stem("explosion") in related(stem("explode"))
+    assert stem("decrease") in opposite(stem("increase"))
+
+
+def test_opposites_come_from_three_general_sources() -> None:
+    """WordNet antonyms, the short general list, and negating prefixes."""
+    assert stem("forget") in opposites(stem("remember"))  # WordNet
+    assert stem("bigger") in opposites(stem("limits"))  # general list
+    assert stem("inference") in opposites(stem("training"))
+    assert stem("uncontrolled") in opposites(stem("controlled"))  # prefix
+
+
+@pytest.mark.parametrize(
+    ("c", "answer", "said"),
+    [
+        (CLIP, "making the gradients bigger so deep networks train faster",
+         "You said the opposite: bigger instead of limits."),
+        (SCHEDULER, "something that keeps the learning rate fixed for the whole of training",
+         "You said the opposite: fixed instead of changes."),
+        (APOPTOSIS, "uncontrolled cell death", "You said the opposite: uncontrolled instead of "
+         "controlled."),
+    ],
+)
+def test_an_opposite_is_wrong_and_named(c: CardSpec, answer: str, said: str) -> None:
+    """An antonym of a reference word turns overlap into wrong, and says which words."""
+    g = grade(c, answer)
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith(said)
+
+
+def test_negation_is_wrong() -> None:
+    """ "not" before the reference's own word contradicts it."""
+    g = grade(card("What do ribosomes do?", "Synthesise proteins from mRNA."),
+              "they do not synthesise proteins")
+    assert g.label is Label.WRONG
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (ER, "smooth ER has ribosomes and makes proteins, rough ER makes lipids"),
+        (CLIMATE, "Weather is the long-term average over decades, climate is a given day."),
+    ],
+)
+def test_swapped_roles_are_wrong_and_named(c: CardSpec, answer: str) -> None:
+    """The right facts tied to the other thing of a contrast are wrong."""
+    g = grade(c, answer)
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith("You swapped the roles: the reference says")
+
+
+def test_mirrored_contrast_agrees() -> None:
+    """Saying what the other side lacks ("smooth ER doesn't") is not a swap."""
+    g = grade(ER, "rough ER has ribosomes and makes proteins, smooth ER has none and makes "
+                  "lipids")
+    assert g.label is Label.CORRECT
+
+
+def test_a_wrong_date_is_named() -> None:
+    """A year the reference does not give, where it gives another, is wrong."""
+    g = grade(VERSAILLES, "the 1945 treaty that ended World War II")
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith("Wrong date: you said 1945, the reference says 1919.")
+
+
+@pytest.mark.parametrize(
+    "answer", ["max(0, x)", "np.maximum(x, 0)", "x if x > 0 else 0", "0 if x < 0 else x"]
+)
+def test_formulas_that_say_the_same_match(answer: str) -> None:
+    """`max(0, x)` and its code spellings are one formula."""
+    assert rewrite(answer).strip() == "max_0_of_x"
+    g = grade(RELU, answer)
+    assert g.label is not Label.WRONG
+    assert "max(0, x)" in g.matched
+
+
+def test_formula_forms_read_back_as_written() -> None:
+    """Explanations show formulas as a learner writes them."""
+    assert readable(rewrite("x**2")).strip() == "x²"
+    assert rewrite("y = z squared").split()[-1] == "square_of_z"
+
+
+@pytest.mark.parametrize(
+    ("informal", "formal"),
+    [("train w/ more data", "with"), ("b/c it overfits", "because"),
+     ("a multi-dim array", "multidimensional")],
+)
+def test_informal_forms_are_read_as_words(informal: str, formal: str) -> None:
+    """ "w/", "b/c", "multi-dim" are read as the words they stand for."""
+    assert formal in rewrite(informal)
+
+
+def test_informal_words_match() -> None:
+    """ "params" and "nums" count as "parameters" and "numbers"."""
+    c = card("What is an embedding?", "A dense vector of learned numbers that represents an item.")
+    assert grade(c, "dense vector of learned nums representing an item").label is Label.CORRECT
+
+
+def test_matched_and_missed_are_reference_phrases_never_both() -> None:
+    """The explanation lists the reference's words; a phrase is never matched and missed."""
+    g = grade(card("What is an embedding?",
+                   "Dense vector of learned numbers that represents a discrete item (a word, a "
+                   "user, a category). In PyTorch: nn.Embedding"),
+              "a learned dense vector that stands for a word or category")
+    reference = "dense vector of learned numbers that represents a discrete item"
+    assert g.matched and g.missed
+    assert all(w.lower() in reference + " a word, a user, a category" for w in g.matched)
+    assert not {w.lower() for w in g.matched} & {w.lower() for w in g.missed}
+
+
+def test_grader_loads_no_torch() -> None:
+    """Importing and using the grader leaves torch (and the demo stack) unloaded."""
+    code = (
+        "import sys\n"
+        "from bot.grading import grade\n"
+        "from bot.grading.jsonl import AdHocCard\n"
+        "from bot.grading.deckcheck import check_card\n"
+        "c = AdHocCard('What is ReLU?', 'The activation max(0, x).')\n"
+        "grade(c, 'max(0, x)'); check_card(c)\n"
+        "assert 'torch' not in sys.modules, 'torch imported'\n"
+        "assert 'matplotlib' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+OSMOSIS = card(
+    "What is osmosis?",
+    "The diffusion of water across a selectively permeable membrane from a region of lower "
+    "solute concentration to a region of higher solute concentration.",
+)
+STRATA = card(
+    "What is the law of superposition?",
+    "In undisturbed rock layers the oldest layers are at the bottom and the youngest at the top.",
+)
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (OSMOSIS, "water moves across a membrane from high solute concentration to low"),
+        (STRATA, "the youngest layers are at the bottom and the oldest on top"),
+    ],
+)
+def test_opposites_in_reversed_order_are_wrong(c: CardSpec, answer: str) -> None:
+    """ "From high to low" where the reference goes from low to high is turned around."""
+    g = grade(c, answer)
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith("You turned it around:")
+
+
+def test_turning_every_pair_around_mirrors_and_agrees() -> None:
+    """ "Youngest on top, oldest at the bottom" says the same as the reference."""
+    assert grade(STRATA, "the youngest layers are on top and the oldest at the bottom").label \
+        is not Label.WRONG
