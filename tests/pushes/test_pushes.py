@@ -347,17 +347,6 @@ async def test_learner_who_joined_after_the_push_time_is_not_pushed_that_day(
     assert len(pushes_to(bot.emu, 1)) == 1
 
 
-async def test_study_now_button_starts_a_session(bot: RunningBot) -> None:
-    """Pressing "Study now" on the reminder shows the first card."""
-    add_learner(bot, 1, at="08:00")
-    await at(bot, utc(2026, 3, 2, 8, 0))
-    (push,) = bot.emu.bot_messages(1)
-    bot.emu.mark(1)
-    await bot.emu.press(1, push.message_id, push.buttons[0][0][1] or "")
-    (card,) = await bot.emu.wait_for_bot_message(1)
-    assert "New card" in card.body
-
-
 async def test_crash_after_claim_is_resent_but_crash_during_send_is_not(
     bot: RunningBot,
 ) -> None:
