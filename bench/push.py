@@ -13,8 +13,12 @@ its call log is read back over the `/_emulator` HTTP API. Without --rate-limit t
 built with TELEGRAM_RATE_LIMIT=false (no AIORateLimiter) and the emulator enforces no
 limits; with it, both are on, as against Telegram.
 
-A baseline, measured in the same run, sends plain PTB messages with the same concurrency
-and no database, so the push path's own overhead is visible. The last line is:
+The push is a quiz: each one opens the first due card's study prompt with its claim and
+carries the question. The same run first measures the reminder-only push ("N cards are
+due", no prompt) on its own database and emulator, so the quiz's extra cost is visible
+side by side. A baseline, measured in the same run, sends plain PTB messages with the same
+concurrency and no database, so the push path's own overhead is visible. The last line is
+the quiz push's:
     learners=N sent=S duplicates=D missed=M seconds=T per_s=R
 """
 
@@ -198,7 +202,8 @@ async def emulator_rate_limit(base: str, on: bool) -> None:
             resp.raise_for_status()
 
 
-async def run(args: argparse.Namespace, base: str, url: str) -> tuple[Result, float]:
+async def run(args: argparse.Namespace, base: str, url: str, *, quiz: bool
+              ) -> tuple[Result, float]:
     from bot.app import build_application, initialize, shutdown
     from bot.config import Settings
     from bot.telegram import pushes
@@ -216,6 +221,7 @@ async def run(args: argparse.Namespace, base: str, url: str) -> tuple[Result, fl
     clock = SimClock()
     app = build_application(settings, clock=clock)
     await initialize(app)  # migrate, sync decks, load the catalog (no polling, no JobQueue)
+    app.bot_data.pusher = pushes.Pusher(quiz=quiz)
     try:
         baseline = await baseline_per_s(app, args.learners)
         result = Result()
@@ -261,20 +267,42 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     n = args.learners
+    print(f"db={args.db} rate_limit={args.rate_limit} zones={len(zones())} learners={n}",
+          flush=True)
+    reminder = measure(args, quiz=False)
+    quiz = measure(args, quiz=True)
+    print(f"quiz push: {quiz.per_s:.0f}/s against the reminder-only push's "
+          f"{reminder.per_s:.0f}/s in the same run ({quiz.per_s / reminder.per_s:.0%}); "
+          f"{quiz.per_cpu_s:.0f} against {reminder.per_cpu_s:.0f} pushes per CPU-second "
+          f"({quiz.per_cpu_s / reminder.per_cpu_s:.0%})")
+    print(quiz.last_line)
+
+
+@dataclass
+class Phase:
+    per_s: float
+    per_cpu_s: float
+    last_line: str
+
+
+def measure(args: argparse.Namespace, *, quiz: bool) -> Phase:
+    """One simulated hour of pushes on a fresh database and emulator."""
+    n = args.learners
+    name = "quiz" if quiz else "reminder-only"
     with database(args.db) as url, emulator_process(n + BASELINE + 1) as (base, emu_pid):
         # Migrate first (post_init would too) so the bulk insert has its tables.
         from bot.store.migrate import upgrade
         upgrade(url)
         insert_s = insert_learners(url, n)
-        print(f"db={args.db} rate_limit={args.rate_limit} zones={len(zones())} "
-              f"inserted {n} learners in {insert_s:.1f}s", flush=True)
+        print(f"[{name}] inserted {n} learners in {insert_s:.1f}s", flush=True)
         emu_cpu = child_cpu_s(emu_pid)
         own_cpu = time.process_time()
-        result, baseline = asyncio.run(run(args, base, url))
+        result, baseline = asyncio.run(run(args, base, url, quiz=quiz))
         emu_cpu = child_cpu_s(emu_pid) - emu_cpu
         own_cpu = time.process_time() - own_cpu
         calls = asyncio.run(fetch_sends(base))
         emu_rss = child_peak_rss_mb(emu_pid)
+        prompts = count_prompts(url)
     ok = Counter(int(c["params"]["chat_id"]) for c in calls
                  if c["status"] == 200 and FIRST_ID <= int(c["params"]["chat_id"]) < FIRST_ID + n)
     refused = Counter(c["status"] for c in calls if c["status"] != 200)
@@ -287,15 +315,32 @@ def main() -> None:
     per_s = sent / result.seconds if result.seconds else 0.0
     from bot.telegram.pushes import SEND_CONCURRENCY
 
-    print(f"baseline: plain PTB send_message at concurrency {SEND_CONCURRENCY} "
+    print(f"[{name}] baseline: plain PTB send_message at concurrency {SEND_CONCURRENCY} "
           f"= {baseline:.0f}/s (same emulator, no database)")
-    print(f"push path: {found} claimed over 61 ticks, failed/retry={failed}, "
-          f"emulator refusals={dict(refused)}, {per_s / baseline:.0%} of baseline")
-    print(f"cpu during run (incl. baseline): bot process {own_cpu:.1f}s, "
+    print(f"[{name}] push path: {found} claimed over 61 ticks, failed/retry={failed}, "
+          f"prompts opened={prompts}, emulator refusals={dict(refused)}, "
+          f"{per_s / baseline:.0%} of baseline")
+    print(f"[{name}] cpu during run (incl. baseline): bot process {own_cpu:.1f}s, "
           f"emulator {emu_cpu:.1f}s, on {os.cpu_count()} cores")
-    print(f"peak RSS: bot process {peak_mb:.0f} MiB, emulator process {emu_rss:.0f} MiB")
-    print(f"learners={n} sent={sent} duplicates={duplicates} missed={missed} "
-          f"seconds={result.seconds:.2f} per_s={per_s:.0f}")
+    # CPU, unlike wall time, hardly depends on what else the shared machine runs.
+    print(f"[{name}] bot process CPU per push (incl. start-up and baseline): "
+          f"{own_cpu / max(sent, 1) * 1000:.2f} ms, {sent / own_cpu:.0f} pushes per CPU-second")
+    print(f"[{name}] peak RSS: bot process {peak_mb:.0f} MiB, emulator process "
+          f"{emu_rss:.0f} MiB")
+    line = (f"learners={n} sent={sent} duplicates={duplicates} missed={missed} "
+            f"seconds={result.seconds:.2f} per_s={per_s:.0f}")
+    print(f"[{name}] {line}", flush=True)
+    return Phase(per_s, sent / own_cpu, line)
+
+
+def count_prompts(url: str) -> int:
+    """Study prompts the run opened (one per quiz push; none for reminders)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT count(*) FROM study_prompt")).scalar_one())
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

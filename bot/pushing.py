@@ -10,6 +10,15 @@ is a `push_claim` row, unique on (learner_id, local_date), that moves through:
        |                                   |                 timeout mid-send, or a crash)
        |                                   |------> retry    (429 outlived the rate limiter)
        |--> skipped  (nothing due, missed beyond the catch-up window, or before signup)
+    sent --(💤 Later)--> snoozed --(its `not_before` has passed: reclaimed)--> claimed ...
+
+* Quiz: a push carries the first due card's question. The flip to ``sending`` opens that
+  card's study prompt (bot.study.next_card) in the same transaction and records it on the
+  row, so a crash cannot send a question whose prompt was never stored, and a row flipped
+  once cannot open a second prompt. A learner whose open card was asked or answered within
+  `bot.reminders.SESSION_IDLE` is not claimed yet: the push waits until the session is idle.
+  After a week of ignored pushes the day's push is a check-in, then one a week
+  (bot.reminders.push_kind); the days between are settled `skipped` silently.
 
 * Claim: a batched ``INSERT .. ON CONFLICT DO NOTHING RETURNING``. Whoever inserts the row
   owns the push; another instance (or a tick after a restart) inserts nothing and moves on.
@@ -41,7 +50,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -50,9 +59,21 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot import study
+from bot.catalog import Catalog
 from bot.liveness import Holder, ProcessIdentity, runs_here
-from bot.reminders import Decision, Window, decide
+from bot.reminders import (
+    IGNORED_FOR,
+    SESSION_IDLE,
+    Decision,
+    PushKind,
+    Window,
+    decide,
+    held_for_session,
+    push_kind,
+)
 from bot.scheduling import day_start, local_day
+from bot.store import quiz_push
 from bot.store.models import (
     Card,
     CardState,
@@ -63,6 +84,7 @@ from bot.store.models import (
     PushClaim,
     PushHolder,
     ReviewLog,
+    StudyPrompt,
     TZDateTime,
 )
 
@@ -84,6 +106,7 @@ class PushStatus(StrEnum):
     FAILED = "failed"
     RETRY = "retry"
     UNKNOWN = "unknown"
+    SNOOZED = "snoozed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +122,9 @@ class Candidate:
     new_per_day: int
     max_reviews_per_day: int
     day_boundary_hour: int
+    telegram_id: int = 0
+    # When the learner's open card was last asked or answered (None: no open card).
+    last_step: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,17 +146,39 @@ class Claim:
     chat_id: int
     local_date: date
     due_count: int
+    telegram_id: int = 0
+    kind: PushKind = PushKind.QUIZ
+
+
+@dataclass(frozen=True, slots=True)
+class Sending:
+    """A claim flipped to `sending`, with the question its push carries (None: a check-in,
+    or a reminder-only push)."""
+
+    claim: Claim
+    question: study.Question | None
 
 
 def _eligible() -> list[sa.ColumnElement[bool]]:
     return [col(Learner.active) == sa.true(), col(Learner.reminders_paused) == sa.false()]
 
 
-_CANDIDATE_COLUMNS = (
+_CANDIDATE_COLUMNS: tuple[Any, ...] = (
     col(Learner.id), col(Learner.chat_id), col(Learner.timezone), col(Learner.push_time),
     col(Learner.created_at), col(Learner.new_per_day), col(Learner.max_reviews_per_day),
-    col(Learner.day_boundary_hour),
+    col(Learner.day_boundary_hour), col(Learner.telegram_id),
+    sa.func.coalesce(col(StudyPrompt.answered_at), col(StudyPrompt.asked_at)),
 )
+# The learner's open card, if any: when it was last asked or answered (held_for_session).
+_WITH_OPEN_PROMPT = sa.outerjoin(
+    Learner, StudyPrompt,
+    sa.and_(col(StudyPrompt.id) == col(Learner.current_prompt_id),
+            col(StudyPrompt.closed_at).is_(None)))
+
+
+def _candidate(row: Any, local_date: date) -> Candidate:
+    return Candidate(row[0], row[1], row[2], row[3], local_date, row[4], row[5], row[6], row[7],
+                     row[8], row[9])
 
 
 def eligible_zones(session: Session, *, telegram_id: int | None = None) -> list[str]:
@@ -162,11 +210,7 @@ def find_candidates(
         if limit is not None:
             query = query.limit(limit - len(found))
         for row in session.execute(query):
-            found.append(Candidate(
-                learner_id=row[0], chat_id=row[1], timezone=row[2], push_time=row[3],
-                created_at=row[4], new_per_day=row[5], max_reviews_per_day=row[6],
-                day_boundary_hour=row[7], local_date=row[8],
-            ))
+            found.append(_candidate(row, row[10]))
         if limit is not None and len(found) >= limit:
             break
     return found
@@ -191,9 +235,8 @@ def candidates_query(
     no_claim = ~sa.exists().where(
         col(PushClaim.learner_id) == col(Learner.id), col(PushClaim.local_date) == local_date,
     )
-    query = sa.select(*_CANDIDATE_COLUMNS, local_date).where(
-        *_eligible(), in_window, no_claim,
-    ).order_by(col(Learner.id))
+    query = sa.select(*_CANDIDATE_COLUMNS, local_date).select_from(
+        _WITH_OPEN_PROMPT).where(*_eligible(), in_window, no_claim).order_by(col(Learner.id))
     if telegram_id is not None:
         query = query.where(col(Learner.telegram_id) == telegram_id)
     return query
@@ -266,18 +309,20 @@ def claim(
 def reclaim(
     session: Session, *, now: datetime, since: date, holder: str, wall_now: datetime,
     limit: int = 1000,
-) -> list[tuple[int, int, int, date]]:
-    """Take over `retry` rows and `claimed` rows whose owner died (holder gone, or lease
-    expired for rows without a holder).
+) -> list[tuple[int, int, int, date, datetime | None]]:
+    """Take over `retry` rows, `snoozed` rows whose time has come, and `claimed` rows whose
+    owner died (holder gone, or lease expired for rows without a holder).
 
-    Returns (claim_id, attempts, learner_id, local_date) of the rows this call won. Both kinds
-    certainly never reached Telegram, so sending them cannot duplicate. One UPDATE, so the
+    Returns (claim_id, attempts, learner_id, local_date, not_before) of the rows this call
+    won (not_before is set for a snoozed push). Retry and claimed rows certainly never
+    reached Telegram, so sending them cannot duplicate; a snoozed one is a second push the
+    learner asked for. One UPDATE, so the
     transaction starts by writing (SQLite then waits for the lock instead of failing), and
     on PostgreSQL a row another instance just took no longer matches and is skipped.
     """
     stmt = reclaim_statement(now=now, since=since, limit=limit, holder=holder,
                              wall_now=wall_now)
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt).all()]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt).all()]
 
 
 def _abandoned(*, now: datetime, wall_now: datetime) -> sa.ColumnElement[bool]:
@@ -297,10 +342,12 @@ def reclaim_statement(*, now: datetime, since: date, limit: int, holder: str,
                       wall_now: datetime) -> sa.Update:
     """The UPDATE behind `reclaim`; it reads only open rows (`ix_push_claim_open`)."""
     takeable = sa.and_(
-        col(PushClaim.status).in_([PushStatus.RETRY, PushStatus.CLAIMED]),
+        col(PushClaim.status).in_([PushStatus.RETRY, PushStatus.CLAIMED, PushStatus.SNOOZED]),
         col(PushClaim.local_date) >= since,
         sa.or_(
             col(PushClaim.status) == PushStatus.RETRY,
+            sa.and_(col(PushClaim.status) == PushStatus.SNOOZED,
+                    col(PushClaim.not_before) <= sa.literal(now, TZDateTime())),
             sa.and_(col(PushClaim.status) == PushStatus.CLAIMED,
                     _abandoned(now=now, wall_now=wall_now)),
         ),
@@ -310,24 +357,37 @@ def reclaim_statement(*, now: datetime, since: date, limit: int, holder: str,
     ).values(status=PushStatus.CLAIMED, claimed_at=now, holder=holder,
              attempts=col(PushClaim.attempts) + 1).returning(
         col(PushClaim.id), col(PushClaim.attempts), col(PushClaim.learner_id),
-        col(PushClaim.local_date),
+        col(PushClaim.local_date), col(PushClaim.not_before),
     )
 
 
 def settle_reclaimed(
-    session: Session, *, rows: Sequence[tuple[int, int, int, date]], now: datetime,
-    catchup: timedelta,
+    session: Session, *, rows: Sequence[tuple[int, int, int, date, datetime | None]],
+    now: datetime, catchup: timedelta,
 ) -> tuple[list[Claim], int]:
     """Recount and send reclaimed rows still worth sending; settle the rest (paused or
-    inactive since, past the catch-up window, or out of attempts)."""
+    inactive since, past the catch-up window, or out of attempts).
+
+    A snoozed push is sent when its time comes, whatever the catch-up window says, unless
+    the learner is studying right then: it then waits for the session to be idle.
+    """
     learners = learners_by_id(session, ids=[r[2] for r in rows])
     owned: list[tuple[int, int, Candidate]] = []
     skip: list[int] = []
     give_up: list[int] = []
-    for claim_id, attempts, learner_id, day in rows:
+    held: list[int] = []
+    snoozed: set[int] = set()
+    for claim_id, attempts, learner_id, day, not_before in rows:
         cand = learners.get(learner_id)
         if attempts > MAX_ATTEMPTS:
             give_up.append(claim_id)
+            continue
+        if not_before is not None and cand is not None:
+            if held_for_session(cand.last_step, now):
+                held.append(claim_id)
+            else:
+                snoozed.add(claim_id)
+                owned.append((claim_id, attempts, replace(cand, local_date=day)))
             continue
         verdict = None if cand is None else decide(
             day=day, push_time=cand.push_time, tz=cand.timezone, created_at=cand.created_at,
@@ -335,20 +395,18 @@ def settle_reclaimed(
         if cand is None or verdict is not Decision.SEND:
             skip.append(claim_id)
             continue
-        owned.append((claim_id, attempts, _on_day(cand, day)))
+        owned.append((claim_id, attempts, replace(cand, local_date=day)))
+    if held:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(held))
+                        .values(status=PushStatus.SNOOZED, not_before=now + SESSION_IDLE))
     if skip:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(skip))
                         .values(status=PushStatus.SKIPPED))
     if give_up:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(give_up))
                         .values(status=PushStatus.FAILED))
-    claims, nothing_due = _settle(session, owned=owned, now=now)
-    return claims, len(skip) + nothing_due
-
-
-def _on_day(c: Candidate, day: date) -> Candidate:
-    return Candidate(c.learner_id, c.chat_id, c.timezone, c.push_time, day, c.created_at,
-                     c.new_per_day, c.max_reviews_per_day, c.day_boundary_hour)
+    claims, nothing_due = _settle(session, owned=owned, now=now, always_quiz=snoozed)
+    return claims, len(skip) + len(held) + nothing_due
 
 
 def claim_due(
@@ -357,13 +415,19 @@ def claim_due(
 ) -> Batch:
     """Decide and claim a batch found by `find_candidates` (in a separate, read-only session:
     this one must start by writing)."""
-    decided = [
-        (c, decide(day=c.local_date, push_time=c.push_time, tz=c.timezone,
-                   created_at=c.created_at, now=now, catchup=catchup))
-        for c in candidates
-    ]
+    decided = [(c, _decide_or_hold(c, now=now, catchup=catchup)) for c in candidates]
     claims, skipped = claim(session, decided=decided, now=now, holder=holder)
     return Batch(len(candidates), claims, skipped)
+
+
+def _decide_or_hold(c: Candidate, *, now: datetime, catchup: timedelta) -> Decision:
+    """`decide`, except that a learner in the middle of a session is not claimed yet: a
+    later tick finds them again once the session is idle (or the catch-up window is over)."""
+    verdict = decide(day=c.local_date, push_time=c.push_time, tz=c.timezone,
+                     created_at=c.created_at, now=now, catchup=catchup)
+    if verdict is Decision.SEND and held_for_session(c.last_step, now):
+        return Decision.NOT_YET
+    return verdict
 
 
 def reclaim_due(
@@ -383,30 +447,39 @@ def learners_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Candida
     if not wanted:
         return {}
     rows = session.execute(
-        sa.select(*_CANDIDATE_COLUMNS).where(col(Learner.id).in_(wanted), *_eligible())
+        sa.select(*_CANDIDATE_COLUMNS).select_from(_WITH_OPEN_PROMPT)
+        .where(col(Learner.id).in_(wanted), *_eligible())
     ).all()
-    return {
-        r[0]: Candidate(r[0], r[1], r[2], r[3], date.min, r[4], r[5], r[6], r[7]) for r in rows
-    }
+    return {r[0]: _candidate(r, date.min) for r in rows}
 
 
 def _settle(
     session: Session, *, owned: Sequence[tuple[int, int, Candidate]], now: datetime,
+    always_quiz: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[list[Claim], int]:
     if not owned:
         return [], 0
     counts = count_due_many(session, learners=[c for _, _, c in owned], now=now)
+    due_now = [(i, a, c) for i, a, c in owned if counts.get(c.learner_id, 0) > 0]
+    kinds = _push_kinds(session, owned=due_now, now=now, always_quiz=always_quiz)
     claims: list[Claim] = []
     empty: list[int] = []
+    by_kind: dict[str, list[int]] = defaultdict(list)
     by_count: dict[int, list[int]] = defaultdict(list)
     for claim_id, attempts, cand in owned:
         due = counts.get(cand.learner_id, 0)
-        if due <= 0:
+        kind = kinds.get(claim_id, PushKind.QUIZ)
+        if due <= 0 or kind is PushKind.QUIET:
             empty.append(claim_id)
+            if kind is PushKind.QUIET:
+                by_kind[kind].append(claim_id)
             continue
+        if kind is not PushKind.QUIZ:
+            by_kind[kind].append(claim_id)
         by_count[due].append(claim_id)
         claims.append(Claim(claim_id, attempts, cand.learner_id, cand.chat_id,
-                            cand.local_date, due))
+                            cand.local_date, due, cand.telegram_id, kind))
+    quiz_push.set_kinds(session, kinds=by_kind)
     if empty:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(empty))
                         .values(status=PushStatus.SKIPPED, due_count=0))
@@ -415,6 +488,35 @@ def _settle(
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(ids))
                         .values(due_count=due))
     return claims, len(empty)
+
+
+def _push_kinds(
+    session: Session, *, owned: Sequence[tuple[int, int, Candidate]], now: datetime,
+    always_quiz: set[int] | frozenset[int],
+) -> dict[int, PushKind]:
+    """Each claim's kind, from the pushes delivered since the learner's last review.
+
+    Two small indexed reads per batch. Only two weeks of pushes are read: with weekly
+    check-ins, a learner who has ignored pushes for longer always has one in that range.
+    """
+    wanted = [c for i, _, c in owned if i not in always_quiz]
+    if not wanted:
+        return {}
+    ids = [c.learner_id for c in wanted]
+    reviewed = quiz_push.last_reviews(session, learner_ids=ids)
+    earliest = min(c.local_date for c in wanted) - 2 * IGNORED_FOR
+    pushed = quiz_push.delivered_pushes(session, learner_ids=ids, since=earliest)
+    kinds: dict[int, PushKind] = {}
+    for claim_id, _, cand in owned:
+        if claim_id in always_quiz or not pushed.get(cand.learner_id):
+            continue
+        studied = reviewed.get(cand.learner_id, cand.created_at)
+        ignored = [(day, kind) for day, at, kind in pushed[cand.learner_id]
+                   if at > studied and day < cand.local_date]
+        kinds[claim_id] = push_kind(
+            today=cand.local_date, ignored_days=[day for day, _ in ignored],
+            checkin_days=[day for day, kind in ignored if kind == PushKind.CHECKIN])
+    return kinds
 
 
 def count_due_many(
@@ -542,6 +644,45 @@ def start_sending(session: Session, *, claims: Sequence[Claim]) -> set[int]:
     """
     if not claims:
         return set()
+    return _flip_to_sending(session, claims=claims)
+
+
+def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Catalog,
+                       now: datetime) -> list[Sending]:
+    """Flip owned claims to `sending` and open each quiz push's study prompt, in one
+    transaction: what is returned may be sent, and every question in it has its prompt.
+
+    The prompt is the study loop's own (bot.study.next_card): the learner's open card if one
+    is still open, else the next due card, so the typed answer is graded like any other.
+    A claim whose learner has nothing to study after all (the count and the pick disagree
+    at a deck's edge) is settled `skipped` and not sent.
+    """
+    if not claims:
+        return []
+    mine = _flip_to_sending(session, claims=claims)
+    ready: list[Sending] = []
+    prompts: dict[int, int] = {}
+    nothing: list[int] = []
+    for c in claims:
+        if c.claim_id not in mine:
+            continue
+        if c.kind is not PushKind.QUIZ:
+            ready.append(Sending(c, None))
+            continue
+        asked = study.next_card(session, telegram_id=c.telegram_id, catalog=catalog, now=now)
+        if isinstance(asked, study.NothingDue):
+            nothing.append(c.claim_id)
+            continue
+        prompts[c.claim_id] = asked.prompt_id
+        ready.append(Sending(c, asked))
+    quiz_push.set_prompts(session, prompts=prompts)
+    if nothing:
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(nothing))
+                        .values(status=PushStatus.SKIPPED))
+    return ready
+
+
+def _flip_to_sending(session: Session, *, claims: Sequence[Claim]) -> set[int]:
     pairs = [(c.claim_id, c.attempts) for c in claims]
     stmt = sa.update(PushClaim).where(
         # The plain id list lets SQLite search the primary key; on its own, the (id, attempts)
@@ -563,14 +704,16 @@ def record_outcomes(
     blocked_learners: Sequence[int] = (), now: datetime,
 ) -> None:
     """Store what happened to each send; learners who blocked the bot stop getting pushes."""
+    # A learner may press 💤 Later before the outcome is written: a snoozed row stays so.
+    not_snoozed = col(PushClaim.status).concat("") != PushStatus.SNOOZED
     if sent:
-        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(sent))
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(sent), not_snoozed)
                         .values(status=PushStatus.SENT, sent_at=now))
     if failed:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(failed))
                         .values(status=PushStatus.FAILED))
     if unknown:
-        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(unknown))
+        session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(unknown), not_snoozed)
                         .values(status=PushStatus.UNKNOWN))
     if retry:
         session.execute(sa.update(PushClaim).where(col(PushClaim.id).in_(retry))

@@ -155,3 +155,70 @@ def next_tick_delay(timestamp: float, interval_s: float) -> float:
     line up with minute boundaries), plus a margin so a tick never lands just before the
     minute it is meant to see."""
     return interval_s - timestamp % interval_s + 0.25
+
+
+# -- the quiz push: who is busy, who ignores pushes, when a snooze ends ---------------------
+
+# A learner whose open card was asked or answered within this long is in a session, and the
+# push waits. Between two cards of one session a learner reads the reference answer, maybe
+# runs a demo: a minute or two, rarely ten. Fifteen minutes of silence means the session is
+# over, while a push held that long still lands well inside the evening it was meant for.
+SESSION_IDLE = timedelta(minutes=15)
+# Pushes sent on this many days with no study since turn into a weekly check-in.
+IGNORED_FOR = timedelta(days=7)
+EVENING = time(20, 0)
+# "This evening" is offered until an hour before EVENING; later, 1 h and tomorrow remain.
+EVENING_OFFER_UNTIL = time(19, 0)
+
+
+class PushKind(StrEnum):
+    QUIZ = "quiz"  # the first due card's question, answered by typing
+    CHECKIN = "checkin"  # "still want daily questions?" after a week of ignored pushes
+    QUIET = "quiet"  # between two weekly check-ins: nothing is sent
+
+
+class Snooze(StrEnum):
+    HOUR = "h1"
+    EVENING = "eve"
+    TOMORROW = "tmr"
+
+
+def held_for_session(last_step: datetime | None, now: datetime) -> bool:
+    """Whether a learner's open card was asked or answered too recently to interrupt them."""
+    return last_step is not None and now - last_step < SESSION_IDLE
+
+
+def push_kind(*, today: date, ignored_days: Iterable[date], checkin_days: Iterable[date]
+              ) -> PushKind:
+    """What today's push is, from the pushes (and check-ins) sent since the learner last
+    studied: a week of ignored pushes gets one check-in, then one a week, never a stream.
+
+    "Ignored" means no review was recorded after the push: the learner neither answered its
+    question nor studied in any other way.
+    """
+    oldest = min(ignored_days, default=None)
+    if oldest is None or today - oldest < IGNORED_FOR:
+        return PushKind.QUIZ
+    last_checkin = max(checkin_days, default=None)
+    if last_checkin is None or today - last_checkin >= IGNORED_FOR:
+        return PushKind.CHECKIN
+    return PushKind.QUIET
+
+
+def snooze_choices(now: datetime, tz: str) -> tuple[Snooze, ...]:
+    """The "Later" choices that make sense now: no "this evening" once evening is near."""
+    local = now.astimezone(zone(tz))
+    if local.time() < EVENING_OFFER_UNTIL:
+        return (Snooze.HOUR, Snooze.EVENING, Snooze.TOMORROW)
+    return (Snooze.HOUR, Snooze.TOMORROW)
+
+
+def snooze_until(choice: Snooze, now: datetime, tz: str, push_time: str) -> datetime:
+    """When a snoozed push comes back: in an hour, at 20:00 local today, or at tomorrow's
+    push time (the moment tomorrow's own push goes out)."""
+    if choice is Snooze.HOUR:
+        return now + timedelta(hours=1)
+    today = now.astimezone(zone(tz)).date()
+    if choice is Snooze.EVENING:
+        return max(push_moment(today, EVENING, tz), now + timedelta(minutes=1))
+    return push_moment(today + timedelta(days=1), parse_push_time(push_time) or EVENING, tz)

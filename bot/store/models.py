@@ -37,7 +37,7 @@ def _ts(*, nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
 
 # Push statuses a row can still leave (see bot.pushing); settled rows (sent, skipped,
 # failed) are most of the table and no push query looks at them again.
-_OPEN_PUSH = "status IN ('claimed', 'sending', 'retry')"
+_OPEN_PUSH = "status IN ('claimed', 'sending', 'retry', 'snoozed')"
 
 
 class Learner(SQLModel, table=True):
@@ -193,6 +193,15 @@ class PushClaim(SQLModel, table=True):
     # The PushHolder.id of the process that claimed (or reclaimed) the row last; None for
     # rows from before holders existed, which only the lease frees.
     holder: str | None = Field(default=None, max_length=32)
+    # "quiz" (the first due card's question) or "checkin" (a learner who ignored a week of
+    # pushes is asked whether they still want them); see bot.reminders.push_kind.
+    kind: str = Field(default="quiz", max_length=16,
+                      sa_column_kwargs={"server_default": "quiz"})
+    # The study prompt the quiz push opened, stored in the same transaction as the flip to
+    # `sending`, so a question is never sent without its prompt nor opened twice.
+    prompt_id: int | None = Field(default=None, foreign_key="study_prompt.id")
+    # A `snoozed` row goes out again (reclaimed like `retry`) once this instant has passed.
+    not_before: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class PushHolder(SQLModel, table=True):

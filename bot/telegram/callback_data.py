@@ -342,3 +342,22 @@ class ConfirmRemoveMember(Payload, prefix="cx"):
 
     deck_id: int
     learner_id: int
+
+
+class PushAction(StrEnum):
+    """What a button under a quiz push does; h1 / eve / tmr are bot.reminders.Snooze."""
+
+    SKIP = "skip"
+    LATER = "later"  # shows the snooze choices
+    PAUSE = "pause"
+    HOUR = "h1"
+    EVENING = "eve"
+    TOMORROW = "tmr"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PushButton(Payload, prefix="pq"):
+    """A button under a quiz push, naming the prompt it asked (0 under a check-in)."""
+
+    prompt_id: int
+    action: PushAction

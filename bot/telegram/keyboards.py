@@ -27,6 +27,8 @@ from bot.telegram.callback_data import (
     ListMembers,
     OpenSetting,
     Payload,
+    PushAction,
+    PushButton,
     RateCard,
     RemoveMember,
     RetryDemo,
@@ -82,6 +84,36 @@ def without_disputes(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
 def study_now() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton("📚 Study now",
                                                        callback_data=StudyNow().encode())]])
+
+
+def push_quiz(prompt_id: int) -> InlineKeyboardMarkup:
+    def button(text: str, action: PushAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text, callback_data=PushButton(prompt_id, action).encode())
+
+    return InlineKeyboardMarkup([[button("⏭ Skip", PushAction.SKIP),
+                                  button("💤 Later", PushAction.LATER),
+                                  button("⏸ Pause reminders", PushAction.PAUSE)]])
+
+
+SNOOZE_LABELS = {PushAction.HOUR: "In 1 hour", PushAction.EVENING: "This evening",
+                 PushAction.TOMORROW: "Tomorrow"}
+
+
+def snooze_choices(prompt_id: int, choices: tuple[str, ...]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(SNOOZE_LABELS[PushAction(c)],
+                             callback_data=PushButton(prompt_id, PushAction(c)).encode())
+        for c in choices
+    ]])
+
+
+def push_checkin() -> InlineKeyboardMarkup:
+    """Yes: a question now (the study loop); no: reminders paused (prompt 0: none open)."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("📚 Yes, ask me now", callback_data=StudyNow().encode()),
+        InlineKeyboardButton("⏸ Pause reminders",
+                             callback_data=PushButton(0, PushAction.PAUSE).encode()),
+    ]])
 
 
 TIME_CHOICES = ("0700", "0800", "1200", "1800", "2000", "2100")

@@ -18,6 +18,11 @@ loss); 403 -> the learner is marked inactive; a connection error certain not to 
 reached Telegram, or a 5xx -> retried here with backoff, then `failed`; an ambiguous
 timeout (the request may have arrived) -> `unknown` without retry, so never a duplicate.
 
+The push is a quiz: the flip to `sending` opens the first due card's study prompt in the
+same transaction (bot.pushing.start_quiz_sending), and the message carries that question
+with the push keyboard (⏭ Skip, 💤 Later, ⏸ Pause reminders; bot.telegram.push_buttons).
+A check-in ("still want daily questions?") goes to a learner who ignored a week of pushes.
+
 Time comes from `app.bot_data.clock()`; tests and the benchmark call `run_due_pushes`
 directly instead of waiting for the JobQueue.
 """
@@ -39,7 +44,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot import pushing
 from bot.liveness import Holder, new_holder
-from bot.reminders import catchup_window, next_tick_delay, zone_windows
+from bot.reminders import PushKind, catchup_window, next_tick_delay, zone_windows
 from bot.telegram import render
 from bot.telegram.context import BotContext, TutorApp, utc_now
 
@@ -101,6 +106,9 @@ class Pusher:
     # Only a hint for narrowing the next scan (see SCAN_OVERLAP); the database decides.
     last_run_at: datetime | None = None
     last_full_scan_at: datetime | None = None
+    # False sends the plain reminder ("N cards are due") without opening a prompt: the
+    # benchmark measures the quiz push against it.
+    quiz: bool = True
 
     def scan_since(self, now: datetime) -> datetime | None:
         """Where the next run's scan may start; None means a full scan."""
@@ -243,15 +251,16 @@ class _Sender:
             taken += 1
         return taken
 
-    def start(self, claim: pushing.Claim) -> None:
+    def start(self, sending: pushing.Sending) -> None:
         """Send on a slot already taken; the slot is given back when the send ends."""
-        task = asyncio.create_task(self._send(claim))
+        task = asyncio.create_task(self._send(sending))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _send(self, claim: pushing.Claim) -> None:
+    async def _send(self, sending: pushing.Sending) -> None:
+        claim = sending.claim
         try:
-            outcome = await send_reminder(self.app, claim)
+            outcome = await send_push(self.app, sending)
         finally:
             self.slots.release()
         if outcome is Outcome.SENT:
@@ -317,12 +326,11 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
         while waiting:
             taken = await sender.take_slots(len(waiting))
             group, waiting = waiting[:taken], waiting[taken:]
-            mine = await db.run(pushing.start_sending, claims=group)
-            for claim in group:
-                if claim.claim_id in mine:
-                    sender.start(claim)
-                else:
-                    sender.slots.release()
+            ready = await _start_sending(app, pusher, group)
+            for sending in ready:
+                sender.start(sending)
+            for _ in range(len(group) - len(ready)):
+                sender.slots.release()
             sender.flush_soon()
 
     # One batch is sent while the next is found and claimed: the database work overlaps the
@@ -378,9 +386,30 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
     return report
 
 
-async def send_reminder(app: TutorApp, claim: pushing.Claim) -> Outcome:
-    """Send one reminder; never raises for Telegram's answers, only reports them."""
-    reply = render.push_reminder(claim.due_count)
+async def _start_sending(app: TutorApp, pusher: Pusher, group: list[pushing.Claim]
+                         ) -> list[pushing.Sending]:
+    """Flip a group of claims to `sending`, opening the quiz pushes' prompts with them."""
+    state = app.bot_data
+    if pusher.quiz:
+        return await state.database.run(pushing.start_quiz_sending, claims=group,
+                                        catalog=state.catalog, now=state.clock())
+    mine = await state.database.run(pushing.start_sending, claims=group)
+    return [pushing.Sending(c, None) for c in group if c.claim_id in mine]
+
+
+def _push_message(sending: pushing.Sending) -> render.Reply:
+    claim = sending.claim
+    if claim.kind is PushKind.CHECKIN:
+        return render.push_checkin(claim.due_count)
+    if sending.question is None:
+        return render.push_reminder(claim.due_count)
+    return render.push_question(sending.question, claim.due_count)
+
+
+async def send_push(app: TutorApp, sending: pushing.Sending) -> Outcome:
+    """Send one push; never raises for Telegram's answers, only reports them."""
+    claim = sending.claim
+    reply = _push_message(sending)
     for attempt in range(len(BACKOFF_S) + 1):
         try:
             await app.bot.send_message(claim.chat_id, reply.text, parse_mode=ParseMode.HTML,

@@ -27,6 +27,8 @@ from bot.telegram.callback_data import (
     ListMembers,
     OpenSetting,
     Payload,
+    PushAction,
+    PushButton,
     RateCard,
     RemoveMember,
     RetryDemo,
@@ -49,7 +51,7 @@ EXAMPLES: list[Payload] = [
     RetryDemo(DemoKind.LRFIND), DeckPage(3), DisputeGrade(9, Claim.WRONG),
     ShareDeck(4), RevokeLink(4), JoinClass("AbC_d-12" * 2), LeaveClass(4, 1),
     ConfirmLeaveClass(4, 1), ShowClass(4), ListMembers(4), RemoveMember(4, 77),
-    ConfirmRemoveMember(4, 77),
+    ConfirmRemoveMember(4, 77), PushButton(31, PushAction.EVENING), PushButton(0, PushAction.PAUSE),
 ]
 
 
@@ -71,6 +73,7 @@ def test_every_payload_class_has_an_example_and_its_own_prefix() -> None:
     "", "zz:1", "r:1", "r:1:5", "r:x:1", "r:1:3:9", "d:1:2", "s:x", "so:nope", "ca:1:eat",
     "dp:-1", "dp:abc", "dp:99999", "dk:3:55555", "gd:1:maybe", "fd:burn:123",
     "sv:bogus:1", "rt:nosuchdemo:", "jc:a:b", "jc:" + "x" * 40, "cr:1",
+    "pq:1:nap", "pq:x:skip", "pq:1",
     "r:" + "9" * 40 + ":1", "x" * 65,
 ])
 def test_forged_or_malformed_data_decodes_to_none(forged: str) -> None:

@@ -11,6 +11,10 @@ over the rows its killed predecessor left `claimed` at once: the run goes on rig
 restart, not after the 10-minute lease (bot.pushing.LEASE) that rows without a holder wait
 out. Rows left `sending` must never be sent again; the restart settles them `unknown`
 (they may have arrived), never `failed`.
+
+Each push is a quiz: the flip to `sending` opens the study prompt of the question it carries,
+in the same transaction. So every question that reached a chat has its prompt stored, no
+learner has two prompts, and each row that may have been sent names its prompt.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from sqlmodel import Session, col, select
 
 from bot.pushing import PushStatus
 from bot.store.migrate import upgrade
-from bot.store.models import Learner, PushClaim
+from bot.store.models import Card, Learner, PushClaim, StudyPrompt
 from bot.telegram.pushes import SEND_CONCURRENCY
 from tests.reliability.harness import BotProcess, Emulator, bot_env
 
@@ -98,6 +102,26 @@ def claim_statuses(engine: sa.Engine) -> dict[int, tuple[int, str]]:
         rows = session.exec(select(Learner.telegram_id, PushClaim.id, PushClaim.status)
                             .join(Learner, col(Learner.id) == col(PushClaim.learner_id))).all()
     return {tid: (cid or 0, status) for tid, cid, status in rows}
+
+
+def prompt_rows(engine: sa.Engine) -> dict[int, list[tuple[int, str]]]:
+    """learner telegram id -> (prompt id, question) of every study prompt."""
+    with Session(engine) as session:
+        rows = session.exec(select(Learner.telegram_id, StudyPrompt.id, Card.question)
+                            .join(Learner, col(Learner.id) == col(StudyPrompt.learner_id))
+                            .join(Card, col(Card.id) == col(StudyPrompt.card_id))).all()
+    found: dict[int, list[tuple[int, str]]] = {}
+    for tid, pid, question in rows:
+        found.setdefault(tid, []).append((pid or 0, question))
+    return found
+
+
+def claim_prompts(engine: sa.Engine) -> dict[int, int | None]:
+    """learner telegram id -> the prompt id their push row names."""
+    with Session(engine) as session:
+        rows = session.exec(select(Learner.telegram_id, PushClaim.prompt_id)
+                            .join(Learner, col(Learner.id) == col(PushClaim.learner_id))).all()
+    return dict(rows)
 
 
 @dataclass
@@ -185,6 +209,8 @@ def test_push_run_survives_kills_without_doubles_or_silent_loss(
         run = run_with_kills(emu, bot, engine, seed=SEED)
         calls = push_sends(emu)
         statuses = claim_statuses(engine)
+        prompts = prompt_rows(engine)
+        named = claim_prompts(engine)
     finally:
         bot.stop()
         engine.dispose()
@@ -212,6 +238,19 @@ def test_push_run_survives_kills_without_doubles_or_silent_loss(
     assert by_status[PushStatus.UNKNOWN] == sum(k.in_flight + k.unsent for k in run.kills), (
         by_status, run.line())
     assert bot.log_path.read_text(errors="replace").count("Traceback") == 0
+    # The quiz: a question reached a chat only with its prompt stored, never a prompt twice.
+    assert all(len(p) == 1 for p in prompts.values()), "a learner has two prompts"
+    unasked = sorted(tid for tid in per_chat if tid not in prompts)
+    assert unasked == [], f"a question was sent without its prompt: {unasked[:20]}"
+    for call in calls:
+        tid = int(call["params"]["chat_id"])
+        ((prompt_id, question),) = prompts[tid]
+        assert question in call["params"]["text"], (tid, question)
+        assert named[tid] == prompt_id, (tid, named[tid], prompt_id)
+    # Rows that may have been sent (sent, unknown) all name the prompt they opened.
+    maybe_sent = [tid for tid, (_, status) in statuses.items()
+                  if status in (PushStatus.SENT, PushStatus.UNKNOWN)]
+    assert all(named[tid] is not None for tid in maybe_sent)
     # The promise: at-most-once may lose only the sends in flight at a kill. A claim turns
     # `sending` only once a send slot is held for it, so that is at most SEND_CONCURRENCY.
     assert all(k.unsent <= SEND_CONCURRENCY for k in run.kills), run.line()

@@ -1,7 +1,7 @@
 """classes: a personal deck's join link (deck_share) and the learners who joined (class_member)
 
 Revision ID: 0009
-Revises: 0007 (the lead rechains onto 0008, the quiz-push migration, when both are merged)
+Revises: 0008
 Create Date: 2026-12-05 10:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.store.models
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
