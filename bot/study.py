@@ -138,8 +138,8 @@ _REACHABLE_AGAIN = sa.update(_LEARNER).where(_LEARNER.c.id == bindparam("learner
 _STUDIER = sa.select(
     _LEARNER.c.id, _LEARNER.c.current_prompt_id, _LEARNER.c.timezone,
     _LEARNER.c.day_boundary_hour, _LEARNER.c.new_per_day, _LEARNER.c.max_reviews_per_day,
-    _LEARNER.c.desired_retention, _LEARNER.c.fsrs_parameters, _PROMPT.c.card_id,
-    _PROMPT.c.asked_at,
+    _LEARNER.c.desired_retention, _LEARNER.c.fsrs_parameters, _LEARNER.c.decks_version,
+    _PROMPT.c.card_id, _PROMPT.c.asked_at,
 ).select_from(_LEARNER.outerjoin(_PROMPT, sa.and_(
     _PROMPT.c.id == _LEARNER.c.current_prompt_id, _PROMPT.c.closed_at.is_(None),
 ))).where(_LEARNER.c.telegram_id == bindparam("telegram_id"))
@@ -267,6 +267,7 @@ class _Studier:
     max_reviews_per_day: int
     desired_retention: float
     fsrs_parameters: str | None
+    decks_version: int
     # The card of the current prompt and when it was asked, if that prompt is still open.
     open_card_id: int | None
     open_asked_at: datetime | None
@@ -369,6 +370,7 @@ def next_card(
     learner = _studier(session, telegram_id)
     if learner is None:
         return NothingDue(None)
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     return _next(session, learner, catalog, now, open_card_id=learner.open_card_id)
 
 
@@ -378,9 +380,12 @@ def submit_answer(
     lock_learner(session, telegram_id=telegram_id)
     learner = _studier(session, telegram_id)
     if (learner is None or learner.current_prompt_id is None or learner.open_asked_at is None
-            or learner.open_card_id not in catalog.cards):
+            or learner.open_card_id is None):
         return NoOpenCard()
-    card = catalog.cards[learner.open_card_id]
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
+    card = catalog.cards.get(learner.open_card_id)
+    if card is None:
+        return NoOpenCard()
     truncated = len(text) > MAX_ANSWER_CHARS
     answer = text[:MAX_ANSWER_CHARS].replace("\x00", "")  # PostgreSQL text cannot hold NUL
     elapsed = (now - learner.open_asked_at).total_seconds()
@@ -407,6 +412,7 @@ def rate(
             return AlreadyRated()
         return StaleButton()
     card_id, asked_at, answered_at, score, label = claimed
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     state = _run(session, _CARD_STATE, learner_id=learner.id, card_id=card_id).first()
     before = None if state is None else _memory(state[2:])
     memory = review(before or new_memory(now), rating, now,
@@ -490,6 +496,7 @@ def skip(
     if learner is None:
         return NothingDue(None)
     skipped = learner.open_card_id
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     if skipped is not None:
         _run(session, _CLOSE, prompt_id=learner.current_prompt_id, now=now,
              new_outcome="skipped")
@@ -527,7 +534,8 @@ def undo(session: Session, *, telegram_id: int, catalog: Catalog) -> Undone | No
     if prompt is not None:
         prompt.outcome = "undone"
     session.delete(last)
-    card = catalog.cards.get(last.card_id)
+    assert learner.id is not None
+    card = catalog.for_learner(session, learner.id, learner.decks_version).cards.get(last.card_id)
     if card is None:
         return None
     open_prompt = (None if learner.current_prompt_id is None
@@ -542,9 +550,10 @@ def prompt_card(
     """The card shown by one of this learner's prompts (None for anyone else's)."""
     learner = _learner(session, telegram_id)
     prompt = session.get(StudyPrompt, prompt_id)
-    if learner is None or prompt is None or prompt.learner_id != learner.id:
+    if learner is None or learner.id is None or prompt is None or prompt.learner_id != learner.id:
         return None
-    return catalog.cards.get(prompt.card_id)
+    return catalog.for_learner(session, learner.id, learner.decks_version).cards.get(
+        prompt.card_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,6 +571,8 @@ def set_card_aside(
     lock_learner(session, telegram_id=telegram_id)
     learner = _learner(session, telegram_id)
     prompt = session.get(StudyPrompt, prompt_id)
+    if learner is not None and learner.id is not None:
+        catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     if (learner is None or learner.id is None or prompt is None
             or prompt.learner_id != learner.id or prompt.card_id not in catalog.cards
             # Rated (its buttons are gone) or undone since the buttons were shown.
