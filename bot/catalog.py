@@ -30,7 +30,7 @@ from bot.store.personal_cards import CardRow, cards_of_decks, decks_version, liv
 
 K = TypeVar("K")
 V = TypeVar("V")
-DEFAULT_CACHE_CARDS = 20_000
+DEFAULT_CACHE_CARDS = 50_000
 
 
 def _groups(text: str, sep: str) -> tuple[tuple[str, ...], ...]:

@@ -3,7 +3,7 @@ them (bot.catalog keeps a bounded cache), and the version that tells a cached co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,18 +35,19 @@ def owned_decks(session: Session, *, learner_id: int) -> Sequence[tuple[int, str
     return [(int(deck_id), str(title)) for deck_id, title in rows]
 
 
-def live_cards(session: Session, *where: Any) -> Sequence[CardRow]:
-    """Plain columns, not ORM objects: several times faster for many cards."""
-    rows = session.execute(
+def live_cards(session: Session, *where: Any) -> Iterator[CardRow]:
+    """Plain columns, not ORM objects: several times faster for many cards. Streamed in
+    batches, so reading 40,000 cards never holds all their rows at once as well."""
+    result = session.execute(
         sa.select(col(Card.id), col(Card.deck_id), col(Card.key), col(Card.question),
                   col(Card.answer), col(Card.keys_text), col(Card.alts_text), col(Card.demo))
         .where(col(Card.retired) == sa.false(), *where)
-        .order_by(col(Card.deck_id), col(Card.position))
-    ).all()
-    return [tuple(row) for row in rows]
+        .order_by(col(Card.deck_id), col(Card.position)),
+        execution_options={"yield_per": 1000})
+    for row in result:
+        yield tuple(row)
 
 
-def cards_of_decks(session: Session, *, deck_ids: Sequence[int]) -> Sequence[CardRow]:
-    if not deck_ids:
-        return []
-    return live_cards(session, col(Card.deck_id).in_(list(deck_ids)))
+def cards_of_decks(session: Session, *, deck_ids: Sequence[int]) -> Iterator[CardRow]:
+    if deck_ids:
+        yield from live_cards(session, col(Card.deck_id).in_(list(deck_ids)))
