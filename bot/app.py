@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.catalog import load_catalog
+from bot.catalog import PersonalDecks, load_catalog
 from bot.config import Settings
 from bot.decks.loader import load_decks
 from bot.decks.locking import sync_lock
@@ -99,7 +99,7 @@ def prepare_store(settings: Settings, db: Database, now_fn: Clock) -> BotState:
     with sync_lock(db):
         upgrade_if_behind(db.url, db.engine)
         db.call(sync_decks, decks, now=now_fn())
-    catalog = db.call(load_catalog)
+    catalog = db.call(load_catalog, personal=PersonalDecks(settings.personal_cache_cards))
     return BotState(settings=settings, clock=now_fn, db=db, catalog=catalog)
 
 

@@ -1,23 +1,43 @@
 """The cards a learner can be asked, held in memory for grading.
 
-Cards change only when decks are synced (startup, reload) or a learner imports or deletes a
-personal deck, so each process keeps an immutable snapshot that is swapped as a whole, and the
-grader never waits on the database for reference text.
+Shared decks (CARDS_DIR) change only when decks are synced (start-up, reload), so each
+process keeps an immutable snapshot of them, swapped as a whole, and the grader never waits
+on the database for reference text.
 
-Personal decks are kept apart from `deck_titles`, which lists only the shared decks: code that
-lists decks for anyone shows nobody else's deck unless it asks `decks_for(learner)`.
+Personal decks are not in that snapshot: a learner's own cards are read when that learner
+needs them (`Catalog.for_learner`) and kept in a cache bounded in cards (PERSONAL_CACHE_CARDS),
+so memory does not grow with the number of imported decks. Each import or deletion bumps the
+learner's `decks_version`; read under the learner's lock at their next update, it tells any
+instance that its cached copy is stale, so every instance is current at that update.
+
+Code that lists decks for anyone shows nobody else's deck: only `for_learner(learner)` adds
+that learner's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from bot.store.models import Card, Deck
+from bot.store.personal_cards import (
+    CardRow,
+    cards_of_decks,
+    decks_version,
+    joined_decks_with_owners,
+    live_cards,
+    owned_decks,
+)
+
+K = TypeVar("K")
+V = TypeVar("V")
+DEFAULT_CACHE_CARDS = 50_000
 
 
 def _groups(text: str, sep: str) -> tuple[tuple[str, ...], ...]:
@@ -46,15 +66,142 @@ class PersonalDeck:
     title: str
 
 
+class _Layered(Mapping[K, V]):
+    """One learner's entries over the shared ones, without copying either."""
+
+    __slots__ = ("_base", "_top")
+
+    def __init__(self, top: Mapping[K, V], base: Mapping[K, V]) -> None:
+        self._top, self._base = top, base
+
+    def __getitem__(self, key: K) -> V:
+        if key in self._top:
+            return self._top[key]
+        return self._base[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._top or key in self._base
+
+    def __iter__(self) -> Iterator[K]:
+        yield from self._base
+        yield from (key for key in self._top if key not in self._base)
+
+    def __len__(self) -> int:
+        return len(self._base) + sum(1 for key in self._top if key not in self._base)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnCards:
+    """One learner's personal decks and cards, as read at `version` of their decks."""
+
+    version: int
+    decks: dict[int, PersonalDeck]
+    order: tuple[int, ...]  # deck ids by title
+    deck_cards: dict[int, tuple[CatalogCard, ...]]
+    cards: dict[int, CatalogCard]
+
+
+_NO_CARDS = OwnCards(0, {}, (), {}, {})
+
+
+class PersonalDecks:
+    """Learners' personal cards, least recently used first out, at most `max_cards` in all.
+
+    A learner whose own cards alone pass the bound is read for the update and not kept.
+    Thread-safe: use cases run in the database threads.
+    """
+
+    def __init__(self, max_cards: int = DEFAULT_CACHE_CARDS) -> None:
+        self.max_cards = max_cards
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[int, OwnCards] = OrderedDict()
+        self._size = 0
+
+    @property
+    def cached_cards(self) -> int:
+        return self._size
+
+    def get(self, session: Session, learner_id: int, version: int) -> OwnCards:
+        if version == 0:  # never imported anything: nothing to read
+            return _NO_CARDS
+        with self._lock:
+            hit = self._entries.get(learner_id)
+            if hit is not None and hit.version == version:
+                self._entries.move_to_end(learner_id)
+                return hit
+        fresh = _read_own(session, learner_id, version)
+        with self._lock:
+            old = self._entries.get(learner_id)
+            if old is not None and old.version > version:
+                return fresh  # a newer copy landed meanwhile; keep that one
+            self._drop(learner_id)
+            if _weight(fresh) <= self.max_cards:
+                self._entries[learner_id] = fresh
+                self._size += _weight(fresh)
+                while self._size > self.max_cards:
+                    self._drop(next(iter(self._entries)))
+        return fresh
+
+    def _drop(self, learner_id: int) -> None:
+        old = self._entries.pop(learner_id, None)
+        if old is not None:
+            self._size -= _weight(old)
+
+
+def _weight(own: OwnCards) -> int:
+    return max(1, len(own.cards))
+
+
+def _read_own(session: Session, learner_id: int, version: int) -> OwnCards:
+    decks = {deck_id: PersonalDeck(learner_id, title)
+             for deck_id, title in owned_decks(session, learner_id=learner_id)}
+    order = tuple(sorted(decks, key=lambda d: (decks[d].title.casefold(), d)))
+    cards: dict[int, CatalogCard] = {}
+    per_deck: dict[int, list[CatalogCard]] = {}
+    for card in map(_card, cards_of_decks(session, deck_ids=order)):
+        cards[card.id] = card
+        per_deck.setdefault(card.deck_id, []).append(card)
+    return OwnCards(version, decks, order, {k: tuple(v) for k, v in per_deck.items()}, cards)
+
+
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    cards: dict[int, CatalogCard] = field(default_factory=dict)
+    cards: Mapping[int, CatalogCard] = field(default_factory=dict)
     # Shared decks (CARDS_DIR) only; safe to list to every learner.
     deck_titles: dict[int, str] = field(default_factory=dict)
-    deck_cards: dict[int, tuple[CatalogCard, ...]] = field(default_factory=dict)
+    deck_cards: Mapping[int, tuple[CatalogCard, ...]] = field(default_factory=dict)
+    # Set only in a learner's view (`for_learner`): their own decks.
     personal: dict[int, PersonalDeck] = field(default_factory=dict)
-    # learner id -> their personal deck ids, by title: no scan over everybody's decks.
     owned: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # The cache of personal cards, kept across swaps of the shared snapshot.
+    own: PersonalDecks = field(default_factory=PersonalDecks, compare=False, repr=False)
+
+    def for_learner(self, session: Session, learner_id: int,
+                    version: int | None = None) -> Catalog:
+        """This catalog plus the learner's own decks, current as of `version` (their
+        `decks_version`, read under their lock; read here when not given), and the decks of
+        others they joined by a share link, each current as of its owner's version."""
+        if version is None:
+            version = decks_version(session, learner_id=learner_id)
+        mine = self.own.get(session, learner_id, version)
+        joined = joined_decks_with_owners(session, learner_id=learner_id)
+        if not mine.decks and not joined:
+            return self
+        decks, deck_cards, cards = dict(mine.decks), dict(mine.deck_cards), dict(mine.cards)
+        order = list(mine.order)
+        for deck_id, owner_id, owner_version in joined:
+            theirs = self.own.get(session, owner_id, owner_version)
+            if deck_id not in theirs.decks:
+                continue
+            decks[deck_id] = theirs.decks[deck_id]
+            deck_cards[deck_id] = theirs.deck_cards.get(deck_id, ())
+            cards.update((card.id, card) for card in deck_cards[deck_id])
+            order.append(deck_id)
+        if not joined:
+            deck_cards, cards = mine.deck_cards, mine.cards
+        return Catalog(cards=_Layered(cards, self.cards), deck_titles=self.deck_titles,
+                       deck_cards=_Layered(deck_cards, self.deck_cards),
+                       personal=decks, owned={learner_id: tuple(order)}, own=self.own)
 
     def siblings(self, card: CatalogCard) -> Sequence[CatalogCard]:
         return self.deck_cards.get(card.deck_id, ())
@@ -95,73 +242,32 @@ Fingerprint = tuple[object, ...]
 
 def fingerprint(session: Session) -> Fingerprint:
     """A cheap summary that changes whenever any instance adds, edits, retires or deletes
-    cards or decks, so the others know to reload their snapshot."""
-    cards = session.exec(select(func.count(), func.max(Card.id), func.max(Card.updated_at))).one()
+    cards or decks of the shared catalog, so the others know to reload their snapshot."""
+    shared = sa.select(col(Deck.id)).where(col(Deck.owner_learner_id).is_(None))
+    cards = session.exec(select(func.count(), func.max(Card.id), func.max(Card.updated_at))
+                         .where(col(Card.deck_id).in_(shared.scalar_subquery()))).one()
     decks = session.exec(select(func.count(), func.max(Deck.id)).where(
-        Deck.retired == False)).one()  # noqa: E712
+        Deck.retired == False, col(Deck.owner_learner_id).is_(None))).one()  # noqa: E712
     return (*cards, *decks)
 
 
-def _cards(session: Session, *where: Any) -> list[CatalogCard]:
-    # Plain columns, not ORM objects: several times faster for a catalog of 100,000 cards.
-    rows = session.execute(
-        sa.select(col(Card.id), col(Card.deck_id), col(Card.key), col(Card.question),
-                  col(Card.answer), col(Card.keys_text), col(Card.alts_text), col(Card.demo))
-        .where(col(Card.retired) == sa.false(), *where)
-        .order_by(col(Card.deck_id), col(Card.position))
-    ).all()
-    return [CatalogCard(id=card_id, deck_id=deck_id, key=key, question=question, answer=answer,
-                        keys=_groups(keys_text, "|"), alts=_groups(alts_text, "="), demo=demo)
-            for card_id, deck_id, key, question, answer, keys_text, alts_text, demo in rows]
+def _card(row: CardRow) -> CatalogCard:
+    card_id, deck_id, key, question, answer, keys_text, alts_text, demo = row
+    return CatalogCard(id=card_id, deck_id=deck_id, key=key, question=question, answer=answer,
+                       keys=_groups(keys_text, "|"), alts=_groups(alts_text, "="), demo=demo)
 
 
-def load_catalog(session: Session) -> Catalog:
-    rows_decks = session.exec(
-        select(Deck).where(Deck.retired == False).order_by(col(Deck.id))).all()  # noqa: E712
-    decks = {d.id: d.title for d in rows_decks if d.id is not None and d.owner_learner_id is None}
-    personal = {d.id: PersonalDeck(d.owner_learner_id, d.title) for d in rows_decks
-                if d.id is not None and d.owner_learner_id is not None}
+def load_catalog(session: Session, *, personal: PersonalDecks | None = None) -> Catalog:
+    """The shared decks, with `personal` (a new cache when None) for learners' own."""
+    rows_decks = session.exec(select(Deck).where(
+        Deck.retired == False, col(Deck.owner_learner_id).is_(None))  # noqa: E712
+        .order_by(col(Deck.id))).all()
+    decks = {d.id: d.title for d in rows_decks if d.id is not None}
     cards: dict[int, CatalogCard] = {}
     per_deck: dict[int, list[CatalogCard]] = {}
-    for card in _cards(session):
+    for card in map(_card, live_cards(session, col(Card.deck_id).in_(list(decks)))):
         cards[card.id] = card
         per_deck.setdefault(card.deck_id, []).append(card)
     return Catalog(cards=cards, deck_titles=decks,
-                   deck_cards={k: tuple(v) for k, v in per_deck.items()}, personal=personal,
-                   owned=_owned(personal))
-
-
-def _owned(personal: dict[int, PersonalDeck]) -> dict[int, tuple[int, ...]]:
-    owned: dict[int, list[int]] = {}
-    for deck_id, deck in sorted(personal.items(), key=lambda d: (d[1].title.casefold(), d[0])):
-        owned.setdefault(deck.owner_learner_id, []).append(deck_id)
-    return {owner: tuple(ids) for owner, ids in owned.items()}
-
-
-def with_personal_deck(session: Session, *, catalog: Catalog, deck_id: int) -> Catalog:
-    """The catalog with one personal deck loaded again (or dropped when it is gone).
-
-    An import or a deletion changes one deck; rebuilding only that deck keeps the reply
-    fast however many cards everybody else has.
-    """
-    deck = session.get(Deck, deck_id)
-    cards = dict(catalog.cards)
-    for card in catalog.deck_cards.get(deck_id, ()):
-        cards.pop(card.id, None)
-    deck_cards = dict(catalog.deck_cards)
-    personal = dict(catalog.personal)
-    deck_cards.pop(deck_id, None)
-    personal.pop(deck_id, None)
-    if deck is not None and deck.owner_learner_id is not None and not deck.retired:
-        fresh = _cards(session, col(Card.deck_id) == deck_id)
-        cards.update((card.id, card) for card in fresh)
-        if fresh:
-            deck_cards[deck_id] = tuple(fresh)
-        personal[deck_id] = PersonalDeck(deck.owner_learner_id, deck.title)
-    owned = dict(catalog.owned)
-    for owner in {d.owner_learner_id for d in (catalog.personal.get(deck_id),
-                                               personal.get(deck_id)) if d is not None}:
-        mine = {i: personal[i] for i in (*owned.pop(owner, ()), deck_id) if i in personal}
-        owned.update(_owned(mine))
-    return Catalog(cards=cards, deck_titles=catalog.deck_titles, deck_cards=deck_cards,
-                   personal=personal, owned=owned)
+                   deck_cards={k: tuple(v) for k, v in per_deck.items()},
+                   own=personal if personal is not None else PersonalDecks())

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     deck_reload_s: float = Field(default=30.0, ge=0)
     # Personal (CSV/TSV) decks: the largest file and row count accepted.
     import_max_rows: int = Field(default=2000, ge=1)
+    # Learners' personal cards kept in memory per process (least recently used go first);
+    # the rest are read from the database when their learner needs them.
+    personal_cache_cards: int = Field(default=50_000, ge=0)
     # FSRS parameter fitting needs this many of the learner's reviews first.
     fsrs_fit_min_reviews: int = Field(default=200, ge=1)
     # Telegram's limits (about 30 msg/s overall, 1/s per chat); off only against an emulator.

@@ -61,6 +61,7 @@ def deck_progress(session: Session, *, telegram_id: int, catalog: Catalog) -> li
     learner = _learner(session, telegram_id)
     if learner is None or learner.id is None:
         return []
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     off = disabled_decks(session, learner_id=learner.id)
     joined = joined_decks(session, learner_id=learner.id)
     seen_ids = set(session.exec(
@@ -79,8 +80,8 @@ def toggle_deck(
 ) -> list[DeckProgress] | None:
     """Flip one deck on or off; None for a deck this learner cannot see."""
     learner = _learner(session, telegram_id)
-    if learner is None or learner.id is None or not catalog.visible(
-            deck_id, learner.id, joined_decks(session, learner_id=learner.id)):
+    if learner is None or learner.id is None or not catalog.for_learner(
+            session, learner.id, learner.decks_version).visible(deck_id, learner.id):
         return None
     row = session.exec(select(LearnerDeck).where(
         LearnerDeck.learner_id == learner.id, LearnerDeck.deck_id == deck_id)).first()

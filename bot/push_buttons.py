@@ -37,7 +37,7 @@ class Snoozed:
 def skip(session: Session, *, telegram_id: int, prompt_id: int, catalog: Catalog,
          now: datetime) -> study.Question | study.NothingDue | Stale:
     """Skip the pushed card as /skip does, and ask the next one."""
-    learner = study.get_learner(session, telegram_id=telegram_id)
+    learner = study.locked_learner(session, telegram_id=telegram_id)
     if learner is None or learner.current_prompt_id != prompt_id:
         return Stale()
     return study.skip(session, telegram_id=telegram_id, catalog=catalog, now=now)
@@ -46,7 +46,7 @@ def skip(session: Session, *, telegram_id: int, prompt_id: int, catalog: Catalog
 def later(session: Session, *, telegram_id: int, prompt_id: int, now: datetime
           ) -> Choices | Stale:
     """The snooze choices that make sense at the learner's local time now."""
-    learner = study.get_learner(session, telegram_id=telegram_id)
+    learner = study.locked_learner(session, telegram_id=telegram_id)
     if learner is None or learner.current_prompt_id != prompt_id:
         return Stale()
     return Choices(snooze_choices(now, learner.timezone))
@@ -59,7 +59,7 @@ def snooze(session: Session, *, telegram_id: int, prompt_id: int, choice: Snooze
     In 1 hour and this evening turn the day's push row `snoozed` (the tick sends it again,
     exactly once, when its time comes); tomorrow needs no row: tomorrow's push is the one.
     """
-    learner = study.get_learner(session, telegram_id=telegram_id)
+    learner = study.locked_learner(session, telegram_id=telegram_id)
     if learner is None or learner.id is None or learner.current_prompt_id != prompt_id:
         return Stale()
     until = snooze_until(choice, now, learner.timezone, learner.push_time)
@@ -72,7 +72,7 @@ def snooze(session: Session, *, telegram_id: int, prompt_id: int, choice: Snooze
 
 def pause(session: Session, *, telegram_id: int) -> bool:
     """Stop the daily pushes (/settings resume brings them back); the open card stays."""
-    learner = study.get_learner(session, telegram_id=telegram_id)
+    learner = study.locked_learner(session, telegram_id=telegram_id)
     if learner is None or learner.id is None:
         return False
     quiz_push.pause_reminders(session, learner_id=learner.id)

@@ -4,6 +4,11 @@ Every showing of a card is a StudyPrompt row. Rating buttons name the prompt, an
 press closes it with a conditional UPDATE, so double presses, stale buttons and concurrent
 instances all record at most one review, on SQLite and on PostgreSQL alike.
 
+One learner's study-loop updates take turns: each use case below first takes the learner's
+lock (`bot.store.study.lock_learner`) and only then reads what it decides on, so an /undo
+racing a rating press, or two /undo at once, each see the other's committed result and act
+on it (or answer that it is already done), never on a stale read.
+
 Answering, rating, picking the next card and registering the learner run for nearly every
 update, so they use Core statements built once at import (below), not ORM objects and
 flushes: building and flushing cost several times the CPU of the database work itself. The
@@ -20,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from bot import grading
 from bot.catalog import Catalog, CatalogCard
@@ -36,6 +41,7 @@ from bot.scheduling import (
     review,
 )
 from bot.store.models import CardState, ClassMember, Learner, LearnerDeck, ReviewLog, StudyPrompt
+from bot.store.study import lock_learner
 
 MAX_ANSWER_CHARS = 2000  # what we store and grade; longer answers are cut, and the reply says so
 LEARN_AHEAD = timedelta(minutes=20)
@@ -54,6 +60,11 @@ class Question:
 class NothingDue:
     next_due: datetime | None
     tz: str = "UTC"
+    # Why nothing new comes although new cards wait: today's limit (`new_per_day`) is spent
+    # and `new_waiting` cards are unseen; or every one of the learner's decks is switched off.
+    new_per_day: int = 0
+    new_waiting: int = 0
+    all_decks_off: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +100,16 @@ class StaleButton:
 
 
 @dataclass(frozen=True, slots=True)
+class AlreadyDone:
+    """A second press of bury or suspend on the same card."""
+
+
+@dataclass(frozen=True, slots=True)
 class Undone:
     card: CatalogCard
     rating: Rating
+    # Whether another card is still open: /study asks that one first.
+    card_open: bool
 
 
 # --- Statements for the hot paths --------------------------------------------------------
@@ -121,8 +139,8 @@ _REACHABLE_AGAIN = sa.update(_LEARNER).where(_LEARNER.c.id == bindparam("learner
 _STUDIER = sa.select(
     _LEARNER.c.id, _LEARNER.c.current_prompt_id, _LEARNER.c.timezone,
     _LEARNER.c.day_boundary_hour, _LEARNER.c.new_per_day, _LEARNER.c.max_reviews_per_day,
-    _LEARNER.c.desired_retention, _LEARNER.c.fsrs_parameters, _PROMPT.c.card_id,
-    _PROMPT.c.asked_at,
+    _LEARNER.c.desired_retention, _LEARNER.c.fsrs_parameters, _LEARNER.c.decks_version,
+    _PROMPT.c.card_id, _PROMPT.c.asked_at,
 ).select_from(_LEARNER.outerjoin(_PROMPT, sa.and_(
     _PROMPT.c.id == _LEARNER.c.current_prompt_id, _PROMPT.c.closed_at.is_(None),
 ))).where(_LEARNER.c.telegram_id == bindparam("telegram_id"))
@@ -253,6 +271,7 @@ class _Studier:
     max_reviews_per_day: int
     desired_retention: float
     fsrs_parameters: str | None
+    decks_version: int
     # The card of the current prompt and when it was asked, if that prompt is still open.
     open_card_id: int | None
     open_asked_at: datetime | None
@@ -269,9 +288,11 @@ def _set_current_prompt(session: Session, learner: _Studier, prompt_id: int | No
 
 
 def _pick_card(
-    session: Session, learner: _Studier, catalog: Catalog, now: datetime
+    session: Session, learner: _Studier, catalog: Catalog, now: datetime,
+    *, avoid: int | None = None,
 ) -> tuple[CatalogCard, bool] | NothingDue:
-    """Reviews first, then new cards within today's limit; skipped cards go last."""
+    """Reviews first, then new cards within today's limit; skipped cards go last, and the
+    card `avoid` (the one just skipped) comes only when nothing else may be shown."""
     start = day_start(local_day(now, learner.timezone, learner.day_boundary_hour),
                       learner.timezone, learner.day_boundary_hour)
     today = _run(session, _TODAY, learner_id=learner.id, start=start).all()
@@ -281,6 +302,9 @@ def _pick_card(
     buried_today = {card_id for kind, card_id in today if kind == _BURIED}
     off = {deck_id for kind, deck_id in today if kind == _DECK_OFF}
     joined = sorted(deck_id for kind, deck_id in today if kind == _JOINED)
+    decks = catalog.decks_for(learner.id, joined)
+    if decks and all(deck_id in off for deck_id, _, _ in decks):
+        return NothingDue(next_due=None, tz=learner.timezone, all_decks_off=True)
     # Only this learner's decks: everybody's personal decks are in the catalog too.
     mine = catalog.cards_for(learner.id, skip_decks=off, joined=joined)
     allowed = {card.id for card in mine if card.id not in buried_today}
@@ -297,22 +321,31 @@ def _pick_card(
             waiting.append(card_id)
     introduced_today, seen_ids, upcoming = _run(
         session, _STATES_SUMMARY, learner_id=learner.id, start=start).one()
-    if introduced_today < learner.new_per_day:
-        seen = {int(card_id) for card_id in seen_ids.split(",")} if seen_ids else set()
-        unseen = [c for c in mine if c.id not in seen and c.id in allowed]
-        unseen.sort(key=lambda c: c.id in skipped_today)
-        if unseen:
+    seen = {int(card_id) for card_id in seen_ids.split(",")} if seen_ids else set()
+    unseen = [c for c in mine if c.id not in seen and c.id in allowed]
+    fallback: tuple[CatalogCard, bool] | None = None
+    if introduced_today < learner.new_per_day and unseen:
+        unseen.sort(key=lambda c: (c.id == avoid, c.id in skipped_today))
+        if unseen[0].id != avoid:
             return unseen[0], True
+        fallback = unseen[0], True
     # Learning steps due within the next minutes, then anything skipped earlier today.
     ahead = [card_id for card_id in waiting if card_id not in skipped_today] or waiting
+    ahead.sort(key=lambda card_id: card_id == avoid)
+    if ahead and ahead[0] != avoid:
+        return catalog.cards[ahead[0]], False
+    if fallback is not None:
+        return fallback
     if ahead:
         return catalog.cards[ahead[0]], False
-    return NothingDue(next_due=upcoming, tz=learner.timezone)
+    limit_spent = introduced_today >= learner.new_per_day
+    return NothingDue(next_due=upcoming, tz=learner.timezone, new_per_day=learner.new_per_day,
+                      new_waiting=len(unseen) if limit_spent else 0)
 
 
 def _next(
     session: Session, learner: _Studier, catalog: Catalog, now: datetime,
-    *, open_card_id: int | None,
+    *, open_card_id: int | None, avoid: int | None = None,
 ) -> Question | NothingDue:
     """Ask the open card again, or pick the next one and open a prompt for it.
 
@@ -324,7 +357,7 @@ def _next(
         card = catalog.cards[open_card_id]
         return Question(learner.current_prompt_id, card, catalog.title(card.deck_id),
                         is_new=False, repeated=True)
-    picked = _pick_card(session, learner, catalog, now)
+    picked = _pick_card(session, learner, catalog, now, avoid=avoid)
     if isinstance(picked, NothingDue):
         _set_current_prompt(session, learner, None)
         return picked
@@ -338,20 +371,26 @@ def _next(
 def next_card(
     session: Session, *, telegram_id: int, catalog: Catalog, now: datetime
 ) -> Question | NothingDue:
+    lock_learner(session, telegram_id=telegram_id)
     learner = _studier(session, telegram_id)
     if learner is None:
         return NothingDue(None)
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     return _next(session, learner, catalog, now, open_card_id=learner.open_card_id)
 
 
 def submit_answer(
     session: Session, *, telegram_id: int, text: str, catalog: Catalog, now: datetime
 ) -> Graded | NoOpenCard:
+    lock_learner(session, telegram_id=telegram_id)
     learner = _studier(session, telegram_id)
     if (learner is None or learner.current_prompt_id is None or learner.open_asked_at is None
-            or learner.open_card_id not in catalog.cards):
+            or learner.open_card_id is None):
         return NoOpenCard()
-    card = catalog.cards[learner.open_card_id]
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
+    card = catalog.cards.get(learner.open_card_id)
+    if card is None:
+        return NoOpenCard()
     truncated = len(text) > MAX_ANSWER_CHARS
     answer = text[:MAX_ANSWER_CHARS].replace("\x00", "")  # PostgreSQL text cannot hold NUL
     elapsed = (now - learner.open_asked_at).total_seconds()
@@ -366,6 +405,7 @@ def rate(
     session: Session, *, telegram_id: int, prompt_id: int, rating: Rating, catalog: Catalog,
     now: datetime, fuzzing: bool,
 ) -> Recorded | AlreadyRated | StaleButton:
+    lock_learner(session, telegram_id=telegram_id)
     learner = _studier(session, telegram_id)
     if learner is None:
         return StaleButton()
@@ -377,6 +417,7 @@ def rate(
             return AlreadyRated()
         return StaleButton()
     card_id, asked_at, answered_at, score, label = claimed
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     state = _run(session, _CARD_STATE, learner_id=learner.id, card_id=card_id).first()
     before = None if state is None else _memory(state[2:])
     memory = review(before or new_memory(now), rating, now,
@@ -439,8 +480,15 @@ def _load(text: str) -> Memory | None:
     return Memory(**data)
 
 
+def locked_learner(session: Session, *, telegram_id: int) -> Learner | None:
+    """The learner, their study loop held for this unit of work (see lock_learner)."""
+    lock_learner(session, telegram_id=telegram_id)
+    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+
+
 def close_prompt(session: Session, *, telegram_id: int, outcome: str, now: datetime) -> bool:
     """End the open card without a review (skip or stop). Returns whether one was open."""
+    lock_learner(session, telegram_id=telegram_id)
     learner = _studier(session, telegram_id)
     if learner is None or learner.open_card_id is None:
         return False
@@ -452,12 +500,27 @@ def close_prompt(session: Session, *, telegram_id: int, outcome: str, now: datet
 def skip(
     session: Session, *, telegram_id: int, catalog: Catalog, now: datetime
 ) -> Question | NothingDue:
-    close_prompt(session, telegram_id=telegram_id, outcome="skipped", now=now)
-    return next_card(session, telegram_id=telegram_id, catalog=catalog, now=now)
+    """Close the open card and show another: the skipped one comes back only when nothing
+    else may be shown today."""
+    lock_learner(session, telegram_id=telegram_id)
+    learner = _studier(session, telegram_id)
+    if learner is None:
+        return NothingDue(None)
+    skipped = learner.open_card_id
+    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
+    if skipped is not None:
+        _run(session, _CLOSE, prompt_id=learner.current_prompt_id, now=now,
+             new_outcome="skipped")
+    return _next(session, learner, catalog, now, open_card_id=None, avoid=skipped)
 
 
 def undo(session: Session, *, telegram_id: int, catalog: Catalog) -> Undone | None:
-    """Revert the last review exactly: the card's state before it, and the log entry."""
+    """Revert the last review exactly: the card's state before it, and the log entry.
+
+    Under the learner's lock, so the last review is the last one committed: an /undo racing
+    a rating press undoes one or the other whole, and two /undo undo two reviews.
+    """
+    lock_learner(session, telegram_id=telegram_id)
     learner = _learner(session, telegram_id)
     if learner is None:
         return None
@@ -471,34 +534,25 @@ def undo(session: Session, *, telegram_id: int, catalog: Catalog) -> Undone | No
         select(CardState).where(
             CardState.learner_id == learner.id, CardState.card_id == last.card_id
         )
-    ).one()
+    ).first()
     before = _load(last.state_before)
-    if before is None:
+    if state is not None and before is None:
         session.delete(state)
-    else:
+    elif state is not None and before is not None:
         store_memory(state, before)
         state.suspended = False
     prompt = session.get(StudyPrompt, last.prompt_id)
     if prompt is not None:
         prompt.outcome = "undone"
     session.delete(last)
-    card = catalog.cards.get(last.card_id)
+    assert learner.id is not None
+    card = catalog.for_learner(session, learner.id, learner.decks_version).cards.get(last.card_id)
     if card is None:
         return None
-    return Undone(card, Rating(last.rating))
-
-
-def count_due(session: Session, *, learner_id: int, now: datetime) -> int:
-    return session.exec(
-        select(func.count()).select_from(CardState).where(
-            CardState.learner_id == learner_id, CardState.due <= now,
-            CardState.suspended == False,  # noqa: E712
-        )
-    ).one()
-
-
-def get_learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return _learner(session, telegram_id)
+    open_prompt = (None if learner.current_prompt_id is None
+                   else session.get(StudyPrompt, learner.current_prompt_id))
+    card_open = open_prompt is not None and open_prompt.closed_at is None
+    return Undone(card, Rating(last.rating), card_open=card_open)
 
 
 def prompt_card(
@@ -507,9 +561,10 @@ def prompt_card(
     """The card shown by one of this learner's prompts (None for anyone else's)."""
     learner = _learner(session, telegram_id)
     prompt = session.get(StudyPrompt, prompt_id)
-    if learner is None or prompt is None or prompt.learner_id != learner.id:
+    if learner is None or learner.id is None or prompt is None or prompt.learner_id != learner.id:
         return None
-    return catalog.cards.get(prompt.card_id)
+    return catalog.for_learner(session, learner.id, learner.decks_version).cards.get(
+        prompt.card_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,13 +577,20 @@ class CardSetAside:
 def set_card_aside(
     session: Session, *, telegram_id: int, prompt_id: int, action: str, catalog: Catalog,
     now: datetime,
-) -> CardSetAside | StaleButton:
+) -> CardSetAside | StaleButton | AlreadyDone:
     """Suspend a card (until the learner brings it back) or bury it until tomorrow."""
+    lock_learner(session, telegram_id=telegram_id)
     learner = _learner(session, telegram_id)
     prompt = session.get(StudyPrompt, prompt_id)
+    if learner is not None and learner.id is not None:
+        catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     if (learner is None or learner.id is None or prompt is None
-            or prompt.learner_id != learner.id or prompt.card_id not in catalog.cards):
+            or prompt.learner_id != learner.id or prompt.card_id not in catalog.cards
+            # Rated (its buttons are gone) or undone since the buttons were shown.
+            or prompt.outcome in ("rated", "undone")):
         return StaleButton()
+    if prompt.outcome == ("buried" if action == "bury" else "suspended"):
+        return AlreadyDone()
     if action == "suspend":
         state = session.exec(select(CardState).where(
             CardState.learner_id == learner.id, CardState.card_id == prompt.card_id)).first()

@@ -20,6 +20,7 @@ from bot.decks.table_import import deck_name
 from bot.store.classes import delete_deck_class
 from bot.store.disputes import delete_for_cards as delete_disputes_for_cards
 from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, ReviewLog, StudyPrompt
+from bot.store.personal_cards import bump_decks_version
 
 MAX_PERSONAL_DECKS = 20
 
@@ -80,6 +81,7 @@ def save_personal_deck(
     deck.title, deck.retired = title, False
     report = sync_cards(session, deck, cards, now=now)
     session.flush()
+    bump_decks_version(session, learner_id=learner.id)
     assert deck.id is not None
     return SavedDeck(deck.id, title, len(cards), report.added, report.updated, report.retired,
                      replaced)
@@ -123,4 +125,6 @@ def delete_personal_deck(session: Session, *, telegram_id: int, deck_id: int) ->
     session.execute(sa.delete(LearnerDeck).where(col(LearnerDeck.deck_id) == deck_id))
     session.execute(sa.delete(Card).where(col(Card.deck_id) == deck_id))
     session.execute(sa.delete(Deck).where(col(Deck.id) == deck_id))
+    assert learner.id is not None
+    bump_decks_version(session, learner_id=learner.id)
     return found

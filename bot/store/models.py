@@ -63,6 +63,9 @@ class Learner(SQLModel, table=True):
     active: bool = True
     # The card the learner is being asked right now, if any.
     current_prompt_id: int | None = None
+    # Bumped by every import or deletion of the learner's personal decks, so each instance
+    # sees at the learner's next update that its cached copy of their cards is stale.
+    decks_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The learner's own FSRS parameters (JSON list) once fitted and accepted; None = defaults.
     fsrs_parameters: str | None = None
     # A fit waiting for the learner's yes or no in /settings.

@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 from bot.classes import leave_class, leaving
 from bot.deck_choice import DeckProgress, deck_progress, paginate, toggle_deck
 from bot.decks.personal import delete_personal_deck, owned_deck
-from bot.telegram import deck_reload, keyboards, render
+from bot.telegram import keyboards, render
 from bot.telegram.callback_data import (
     ConfirmDeleteDeck,
     ConfirmLeaveClass,
@@ -113,7 +113,6 @@ async def delete_button(update: Update, context: BotContext) -> None:
         await query.answer(render.stale_button())
         return
     await query.answer("Deleted")
-    await deck_reload.refresh_personal_deck(deck_reload.app_of(context), payload.deck_id)
     progress = await context.run_db(deck_progress, telegram_id=user_id,
                                     catalog=state.catalog)
     await _show(query, progress, payload.page, render.deck_deleted_note(deleted.title))

@@ -14,7 +14,7 @@ from bot.decks.anki_notes import AnkiImport
 from bot.decks.personal import TooManyDecks, save_personal_deck
 from bot.decks.table_import import MAX_IMPORT_BYTES, TableRefused, deck_title
 from bot.grading.deckcheck import loose_questions
-from bot.telegram import deck_reload, render
+from bot.telegram import render
 from bot.telegram.context import BotContext
 from bot.telegram.downloads import download_at_most
 
@@ -88,7 +88,6 @@ async def import_document(update: Update, context: BotContext) -> None:
     if isinstance(saved, TooManyDecks):
         await _send(message, status, render.import_too_many_decks(saved.limit))
         return
-    await deck_reload.refresh_personal_deck(deck_reload.app_of(context), saved.deck_id)
     await _send(message, status, render.import_done(
         saved.title, cards=saved.cards, added=saved.added, updated=saved.updated,
         retired=saved.retired, replaced=saved.replaced,

@@ -4,8 +4,9 @@ Every DECK_RELOAD_S seconds (and on SIGHUP) CARDS_DIR is compared with what was 
 file names, mtimes and sizes. On a change every file is parsed first; a bad file is logged as
 `path:line: reason` and the old decks stay, with nothing written. Good files are synced under
 the same PostgreSQL advisory lock as start-up, so several instances take turns. Instances also
-compare a cheap database fingerprint, so a deck synced or imported by another instance reaches
-this one's catalog at the next tick.
+compare a cheap database fingerprint, so a deck synced by another instance reaches this one's
+catalog at the next tick. Personal decks are not part of it: bot.catalog reads them per
+learner, current at that learner's next update.
 
 Catalog swaps go through one lock per application: a load that started later always lands
 later, so a slow load can never overwrite a newer catalog with an older one.
@@ -24,7 +25,7 @@ from typing import cast
 
 from sqlmodel import Session
 
-from bot.catalog import Catalog, Fingerprint, fingerprint, load_catalog, with_personal_deck
+from bot.catalog import Catalog, Fingerprint, PersonalDecks, fingerprint, load_catalog
 from bot.decks.errors import DeckError
 from bot.decks.loader import load_decks
 from bot.decks.locking import sync_lock
@@ -173,25 +174,15 @@ async def refresh_catalog(app: TutorApp, *, only_if_changed: bool = False) -> bo
             if current == reloader.fingerprint:
                 return False
         # Fingerprint first: a change landing in between only causes one more reload later.
-        current, catalog = await state.database.run(_load)
+        current, catalog = await state.database.run(_load, state.catalog.own)
         reloader.fingerprint = current
         state.catalog = catalog
-        log.info("catalog reloaded: %d cards in %d shared and %d personal decks",
-                 len(catalog.cards), len(catalog.deck_titles), len(catalog.personal))
+        log.info("catalog reloaded: %d cards in %d shared decks",
+                 len(catalog.cards), len(catalog.deck_titles))
         return True
 
 
-async def refresh_personal_deck(app: TutorApp, deck_id: int) -> None:
-    """Swap in a catalog with one personal deck reloaded (after an import or a deletion).
-
-    The fingerprint is left as it was, so the next periodic check reloads everything once:
-    it cannot tell this change from one made by another instance at the same moment.
-    """
-    state = app.bot_data
-    async with _reloader(app).catalog_lock:
-        state.catalog = await state.database.run(with_personal_deck, catalog=state.catalog,
-                                                 deck_id=deck_id)
-
-
-def _load(session: Session) -> tuple[Fingerprint, Catalog]:
-    return fingerprint(session), load_catalog(session)
+def _load(session: Session, personal: PersonalDecks) -> tuple[Fingerprint, Catalog]:
+    # The cache of personal cards carries over: it is checked against each learner's
+    # decks_version at their next update, whatever happened to the shared decks.
+    return fingerprint(session), load_catalog(session, personal=personal)

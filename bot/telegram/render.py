@@ -112,12 +112,24 @@ def question(q: Question) -> Reply:
 
 def nothing_due(result: NothingDue) -> Reply:
     tz = result.tz
+    if result.all_decks_off:
+        return Reply("All your decks are switched off, so there is nothing to study. "
+                     "Open /decks and tap a deck to switch it on.")
+    limit = ""
+    if result.new_waiting:
+        count = plural(result.new_waiting, "new card")
+        verb = "waits" if result.new_waiting == 1 else "wait"
+        limit = (f"\n\n{count} {verb}, but you've had today's {result.new_per_day} new "
+                 f"{'card' if result.new_per_day == 1 else 'cards'}. To get more today, raise "
+                 f"the daily limit, e.g. <code>/settings new {result.new_per_day + 10}</code>.")
     if result.next_due is None:
+        if limit:
+            return Reply("Nothing is due right now." + limit)
         return Reply("🎉 Nothing is due right now, and there are no new cards left for today.")
     when = result.next_due.astimezone(zone(tz)).strftime("%a %d %b, %H:%M")
     return Reply(
         "🎉 You're done for now: nothing is due.\n"
-        f"Next card due: <b>{escape(when)}</b> ({escape(label(tz))})."
+        f"Next card due: <b>{escape(when)}</b> ({escape(label(tz))})." + limit
     )
 
 
@@ -215,11 +227,19 @@ def stopped(had_card: bool) -> Reply:
     return Reply("No session is running. Send /study to start one.")
 
 
-def undone(question_text: str, rating_name: str) -> Reply:
+def undone(question_text: str, rating_name: str, *, card_open: bool) -> Reply:
+    # Say what /study will do: the open card comes first, the undone one waits its turn.
+    then = ("It's back in your queue as it was before; answer the open card first (or /skip "
+            "it)." if card_open else "It's back in your queue as it was before: send /study "
+            "to go on.")
     return Reply(
         f"↩️ Undone: your <b>{escape(rating_name)}</b> rating of "
-        f"“{escape(_short(question_text, 200))}”. Send /study to see it again."
+        f"“{escape(_short(question_text, 200))}”. {then}"
     )
+
+
+def already_set_aside(action: str) -> str:
+    return "Already buried until tomorrow." if action == "bury" else "Already suspended."
 
 
 def nothing_to_undo() -> Reply:

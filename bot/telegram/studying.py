@@ -147,7 +147,8 @@ async def undo_command(update: Update, context: BotContext) -> None:
         study.undo, telegram_id=update.effective_user.id, catalog=context.state.catalog
     )
     reply = (render.nothing_to_undo() if result is None
-             else render.undone(result.card.question, RATING_NAMES[result.rating]))
+             else render.undone(result.card.question, RATING_NAMES[result.rating],
+                                card_open=result.card_open))
     await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
 
 
@@ -165,6 +166,9 @@ async def card_action_button(update: Update, context: BotContext) -> None:
     )
     if isinstance(result, study.StaleButton):
         await query.answer(render.stale_button())
+        return
+    if isinstance(result, study.AlreadyDone):
+        await query.answer(render.already_set_aside(payload.action))
         return
     await query.answer("Done")
     if isinstance(query.message, Message):

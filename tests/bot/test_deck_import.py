@@ -108,7 +108,7 @@ async def test_nobody_else_sees_a_personal_deck(sqlite_bot: RunningBot) -> None:
     await emu.wait_until(lambda: "⬜️" in emu.message(OTHER, listing.message_id).body)
     await emu.send_text(OTHER, "/study")
     (card,) = await emu.wait_for_bot_message(OTHER)
-    assert "Nothing is due" in card.body and "Secret" not in card.body
+    assert "All your decks are switched off" in card.body and "Secret" not in card.body
 
 async def test_reimport_updates_and_keeps_history(sqlite_bot: RunningBot) -> None:
     """Sending the same file name again updates the deck; unchanged cards keep their reviews."""

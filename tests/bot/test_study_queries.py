@@ -117,9 +117,10 @@ def test_study_loop_stays_within_its_statement_budget(store: Store) -> None:
                                   rating=Rating.GOOD, catalog=store.catalog, now=FIXED_NOW,
                                   fuzzing=False)
     assert isinstance(result, study.Recorded) and isinstance(result.next, study.Question)
-    assert len(asked) <= 6
-    assert len(answered) == 2
-    assert len(rated) <= 10
+    # Each count includes the learner's lock (bot/store/study.py), taken first.
+    assert len(asked) <= 7
+    assert len(answered) == 3
+    assert len(rated) <= 11
 
 
 def test_double_press_and_foreign_button_record_one_review(store: Store) -> None:

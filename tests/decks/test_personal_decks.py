@@ -1,5 +1,5 @@
-"""Personal decks in the store and the catalog: owner-only, kept by deck syncs, and the
-one-deck catalog update agrees with a full reload."""
+"""Personal decks in the store and the catalog: owner-only, kept by deck syncs, read per
+learner (current after every import and deletion) and held in a cache bounded in cards."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import study
-from bot.catalog import Catalog, load_catalog, with_personal_deck
+from bot.catalog import Catalog, PersonalDecks, load_catalog
 from bot.decks.loader import load_decks
 from bot.decks.personal import (
     SavedDeck,
@@ -55,26 +55,36 @@ def learner_id(db: Database, telegram_id: int) -> int:
         return found
 
 
-def same(a: Catalog, b: Catalog) -> None:
-    assert a.cards == b.cards
-    assert a.deck_titles == b.deck_titles and a.personal == b.personal
-    assert a.owned == b.owned
-    assert {k: v for k, v in a.deck_cards.items() if v} == b.deck_cards
+def view(db: Database, catalog: Catalog, telegram_id: int) -> Catalog:
+    return db.call(catalog.for_learner, learner_id(db, telegram_id))
 
 
-def test_one_deck_update_matches_full_reload(db: Database) -> None:
-    """Import, re-import and delete, each applied to one deck, give the full-reload catalog."""
+def test_learners_view_follows_import_reimport_and_delete(db: Database) -> None:
+    """Import, re-import and delete each show in the learner's view at once, with no
+    reload of the shared catalog, which never holds anyone's own cards."""
     catalog = db.call(load_catalog)
     deck_id = save(db, 1, "words", "q,a\nOne?,1\nTwo?,2\n")
-    catalog = db.call(with_personal_deck, catalog=catalog, deck_id=deck_id)
-    same(catalog, db.call(load_catalog))
+    assert [c.question for c in view(db, catalog, 1).deck_cards[deck_id]] == ["One?", "Two?"]
     save(db, 1, "words", "q,a\nTwo?,two\nThree?,3\n")
-    catalog = db.call(with_personal_deck, catalog=catalog, deck_id=deck_id)
-    same(catalog, db.call(load_catalog))
+    assert [c.answer for c in view(db, catalog, 1).deck_cards[deck_id]] == ["two", "3"]
     assert db.call(delete_personal_deck, telegram_id=1, deck_id=deck_id) is not None
-    catalog = db.call(with_personal_deck, catalog=catalog, deck_id=deck_id)
-    same(catalog, db.call(load_catalog))
-    assert catalog.personal == {}
+    mine = view(db, catalog, 1)
+    assert mine.personal == {} and deck_id not in mine.deck_cards
+    assert catalog.personal == {} and len(catalog.cards) == 15
+
+
+def test_cache_holds_at_most_its_bound(db: Database) -> None:
+    """Past PERSONAL_CACHE_CARDS the least recently used learner's cards are dropped, and a
+    learner who needs them again gets them from the database."""
+    rows = "q,a\n" + "".join(f"Q{i}?,A{i}\n" for i in range(30))
+    for telegram_id in (1, 2):
+        save(db, telegram_id, "big", rows)
+    catalog = db.call(load_catalog, personal=PersonalDecks(max_cards=40))
+    assert len(view(db, catalog, 1).cards_for(learner_id(db, 1), skip_decks=set())) == 45
+    assert catalog.own.cached_cards == 30
+    assert len(view(db, catalog, 2).cards_for(learner_id(db, 2), skip_decks=set())) == 45
+    assert catalog.own.cached_cards == 30
+    assert len(view(db, catalog, 1).cards_for(learner_id(db, 1), skip_decks=set())) == 45
 
 
 def test_only_the_owner_sees_and_deletes(db: Database) -> None:
@@ -82,10 +92,11 @@ def test_only_the_owner_sees_and_deletes(db: Database) -> None:
     deck_id = save(db, 1, "mine", "q,a\nSecret?,yes\n")
     catalog = db.call(load_catalog)
     owner, other = learner_id(db, 1), learner_id(db, 2)
-    assert catalog.visible(deck_id, owner) and not catalog.visible(deck_id, other)
-    assert deck_id not in catalog.deck_titles and catalog.title(deck_id) == "mine"
-    assert [t for _, t, mine in catalog.decks_for(owner) if mine] == ["mine"]
-    assert not [t for _, t, mine in catalog.decks_for(other) if mine]
+    mine, theirs = view(db, catalog, 1), view(db, catalog, 2)
+    assert mine.visible(deck_id, owner) and not theirs.visible(deck_id, other)
+    assert deck_id not in mine.deck_titles and mine.title(deck_id) == "mine"
+    assert [t for _, t, own in mine.decks_for(owner) if own] == ["mine"]
+    assert not [t for _, t, own in theirs.decks_for(other) if own]
     assert db.call(owned_deck, telegram_id=2, deck_id=deck_id) is None
     assert db.call(delete_personal_deck, telegram_id=2, deck_id=deck_id) is None
     assert db.call(owned_deck, telegram_id=1, deck_id=deck_id) is not None
@@ -103,22 +114,21 @@ def test_deck_sync_leaves_personal_decks_alone(db: Database, tmp_path: Path) -> 
         assert shared.retired
 
 
-def test_owned_decks_stay_sorted_after_one_deck_updates(db: Database) -> None:
-    """A learner's decks list by title after imports and deletions, as after a full load."""
+def test_owned_decks_stay_sorted_after_imports_and_deletions(db: Database) -> None:
+    """A learner's decks list by title after imports and deletions."""
     catalog = db.call(load_catalog)
     ids = {}
     for title in ("zebra", "apple", "Mango"):
         ids[title] = save(db, 1, title, "q,a\nQ?,A\n")
-        catalog = db.call(with_personal_deck, catalog=catalog, deck_id=ids[title])
     save(db, 2, "other", "q,a\nQ?,A\n")
-    catalog = db.call(load_catalog)
     owner = learner_id(db, 1)
-    assert [t for _, t, mine in catalog.decks_for(owner) if mine] == ["apple", "Mango", "zebra"]
+    assert [t for _, t, own in view(db, catalog, 1).decks_for(owner) if own] == [
+        "apple", "Mango", "zebra"]
     db.call(delete_personal_deck, telegram_id=1, deck_id=ids["apple"])
-    catalog = db.call(with_personal_deck, catalog=catalog, deck_id=ids["apple"])
-    same(catalog, db.call(load_catalog))
-    assert [c.question for c in catalog.cards_for(owner, skip_decks=set())][-2:] == ["Q?", "Q?"]
-    assert len(catalog.cards_for(owner, skip_decks=set())) == 15 + 2
+    mine = view(db, catalog, 1)
+    assert [t for _, t, own in mine.decks_for(owner) if own] == ["Mango", "zebra"]
+    assert [c.question for c in mine.cards_for(owner, skip_decks=set())][-2:] == ["Q?", "Q?"]
+    assert len(mine.cards_for(owner, skip_decks=set())) == 15 + 2
 
 
 def test_same_file_name_of_two_learners_are_two_decks(db: Database) -> None:
