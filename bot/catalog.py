@@ -99,6 +99,9 @@ class OwnCards:
     order: tuple[int, ...]  # deck ids by title
     deck_cards: dict[int, tuple[CatalogCard, ...]]
     cards: dict[int, CatalogCard]
+    # Decks of others joined by a share link: (deck id, owner, owner's decks_version). Any
+    # change to them bumps this learner's version too, so the list is current with it.
+    joined: tuple[tuple[int, int, int], ...] = ()
 
 
 _NO_CARDS = OwnCards(0, {}, (), {}, {})
@@ -161,7 +164,9 @@ def _read_own(session: Session, learner_id: int, version: int) -> OwnCards:
     for card in map(_card, cards_of_decks(session, deck_ids=order)):
         cards[card.id] = card
         per_deck.setdefault(card.deck_id, []).append(card)
-    return OwnCards(version, decks, order, {k: tuple(v) for k, v in per_deck.items()}, cards)
+    joined = tuple(joined_decks_with_owners(session, learner_id=learner_id))
+    return OwnCards(version, decks, order, {k: tuple(v) for k, v in per_deck.items()}, cards,
+                    joined)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +189,7 @@ class Catalog:
         if version is None:
             version = decks_version(session, learner_id=learner_id)
         mine = self.own.get(session, learner_id, version)
-        joined = joined_decks_with_owners(session, learner_id=learner_id)
+        joined = mine.joined
         if not mine.decks and not joined:
             return self
         decks, deck_cards, cards = dict(mine.decks), dict(mine.deck_cards), dict(mine.cards)

@@ -21,6 +21,7 @@ from bot.store.models import (
     ReviewLog,
     StudyPrompt,
 )
+from bot.store.personal_cards import bump_decks_version
 
 
 def learner(session: Session, *, telegram_id: int) -> Learner | None:
@@ -76,6 +77,7 @@ def add_member(session: Session, *, deck_id: int, learner_id: int, now: datetime
             session.add(ClassMember(deck_id=deck_id, learner_id=learner_id, joined_at=now))
     except sa.exc.IntegrityError:
         return False
+    bump_decks_version(session, learner_id=learner_id)  # the member's decks changed
     return True
 
 
@@ -131,11 +133,15 @@ def delete_history(session: Session, *, deck_id: int, learner_id: int) -> None:
                                                  col(LearnerDeck.deck_id) == deck_id))
     session.execute(sa.delete(ClassMember).where(col(ClassMember.learner_id) == learner_id,
                                                  col(ClassMember.deck_id) == deck_id))
+    bump_decks_version(session, learner_id=learner_id)
 
 
 def delete_deck_class(session: Session, *, deck_id: int) -> None:
     """The link and memberships of a deck about to be deleted (its cards' history goes with
     the cards, for everyone: see bot.decks.personal.delete_personal_deck)."""
+    members = sa.select(col(ClassMember.learner_id)).where(col(ClassMember.deck_id) == deck_id)
+    session.execute(sa.update(Learner).where(col(Learner.id).in_(members.scalar_subquery()))
+                    .values(decks_version=col(Learner.decks_version) + 1))
     session.execute(sa.delete(ClassMember).where(col(ClassMember.deck_id) == deck_id))
     session.execute(sa.delete(DeckShare).where(col(DeckShare.deck_id) == deck_id))
 

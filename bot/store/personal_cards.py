@@ -21,9 +21,17 @@ def decks_version(session: Session, *, learner_id: int) -> int:
 
 
 def bump_decks_version(session: Session, *, learner_id: int) -> None:
-    """Called in the transaction that imports or deletes one of the learner's decks."""
-    session.execute(sa.update(Learner).where(col(Learner.id) == learner_id)
-                    .values(decks_version=col(Learner.decks_version) + 1))
+    """Called in the transaction that imports or deletes one of the learner's decks, or that
+    changes the classes they joined. The members of the learner's shared decks are bumped too:
+    their view holds those decks, so it must be read afresh."""
+    from bot.store.models import ClassMember
+
+    members = (sa.select(col(ClassMember.learner_id))
+               .join(Deck, col(Deck.id) == col(ClassMember.deck_id))
+               .where(col(Deck.owner_learner_id) == learner_id))
+    session.execute(sa.update(Learner).where(sa.or_(
+        col(Learner.id) == learner_id, col(Learner.id).in_(members.scalar_subquery())))
+        .values(decks_version=col(Learner.decks_version) + 1))
 
 
 def owned_decks(session: Session, *, learner_id: int) -> Sequence[tuple[int, str]]:

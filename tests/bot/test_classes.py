@@ -370,7 +370,8 @@ async def test_deleting_a_shared_deck_ends_its_class(running_bot: RunningBot) ->
     (reply,) = await eve.say(f"/start {code}")
     assert "doesn't open any deck" in reply.body
     (card,) = await eve.say("/study")
-    assert "Nothing is due" in card.body
+    # Eve had switched the shared deck off to study the class deck: nothing else is on.
+    assert "All your decks are switched off" in card.body
 
 
 def test_class_buttons_decode_to_what_they_encode() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.app import build_application, initialize, shutdown
-from bot.telegram.callback_data import DeleteDeck, decode
+from bot.telegram.callback_data import ConfirmDeleteDeck, DeleteDeck, decode
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock, postgres_database
 from tgemu import BotApiEmulator, ShownMessage
@@ -88,7 +88,7 @@ async def test_import_and_delete_on_one_instance_are_current_on_the_other(pair: 
                  if isinstance(p := decode(d), DeleteDeck))
     await press(emu, listing, asked.encode(), "can't be undone")
     confirm = emu.message(LEARNER, listing.message_id)
-    await press(emu, confirm, DeleteDeck(asked.deck_id, asked.page, confirmed=True).encode(),
+    await press(emu, confirm, ConfirmDeleteDeck(asked.deck_id, asked.page).encode(),
                 "Deleted")
     await pair.use(pair.b)
     after = await say(emu, "/study")

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from bot import pushing
 from bot.app import build_application, initialize, shutdown
-from bot.catalog import load_catalog
 from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, PushClaim
+from bot.store.personal_cards import bump_decks_version
 from bot.telegram import pushes
 from bot.telegram.pushes import reschedule, run_due_pushes
 from tests.conftest import RunningBot, make_settings, start_bot
@@ -299,11 +299,10 @@ def add_personal_deck(bot: RunningBot, owner_id: int, slug: str, cards: int) -> 
         rows = [Card(deck_id=deck.id, key=f"{slug}-{i}", position=i, question="q", answer="a")
                 for i in range(cards)]
         session.add_all(rows)
+        # As an import does: the learner's next update reads their decks afresh.
+        bump_decks_version(session, learner_id=owner_id)
         session.commit()
-        ids = [c.id for c in rows if c.id is not None]
-    # As an import does: the study loop (which the push opens) sees the new deck.
-    bot.app.bot_data.catalog = bot.db.call(load_catalog)
-    return ids
+        return [c.id for c in rows if c.id is not None]
 
 
 async def test_count_leaves_out_decks_switched_off_and_other_learners_decks(
