@@ -8,7 +8,6 @@ too, and reading it as a plain table would turn that head into bad rows.
 from __future__ import annotations
 
 from bot.decks.anki_notes import AnkiImport
-from bot.decks.anki_package import parse_anki_package
 from bot.decks.anki_text import looks_like_anki_text, parse_anki_text
 from bot.decks.table_import import MAX_IMPORT_BYTES, TableImport, TableRefused, parse_table
 
@@ -28,6 +27,9 @@ def parse_deck_file(data: bytes, *, file_name: str | None, max_rows: int
         raise TableRefused(f"it is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
     extension = _extension(file_name or "")
     if extension in PACKAGE_EXTENSIONS:
+        # zstandard and sqlite3 load only when a package actually arrives.
+        from bot.decks.anki_package import parse_anki_package
+
         return parse_anki_package(data, file_name=file_name, max_rows=max_rows)
     if extension in TEXT_EXTENSIONS or looks_like_anki_text(data[:4096].decode("utf-8",
                                                                                "replace")):

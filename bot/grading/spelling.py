@@ -11,7 +11,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-import snowballstemmer
+from snowballstemmer.english_stemmer import EnglishStemmer
 
 _BRITISH_WORDS = {
     "colour": "color",
@@ -107,7 +107,7 @@ _LOCAL = threading.local()
 def _stemmer() -> Any:
     stemmer = getattr(_LOCAL, "stemmer", None)
     if stemmer is None:
-        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+        stemmer = _LOCAL.stemmer = EnglishStemmer()
     return stemmer
 
 
