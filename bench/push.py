@@ -206,7 +206,7 @@ async def run(args: argparse.Namespace, base: str, url: str, *, quiz: bool
               ) -> tuple[Result, float]:
     from bot.app import build_application, initialize, shutdown
     from bot.config import Settings
-    from bot.telegram import pushes
+    from bot.jobs import pushes
     from tgemu import make_token
 
     await emulator_rate_limit(base, args.rate_limit)
@@ -237,7 +237,7 @@ async def run(args: argparse.Namespace, base: str, url: str, *, quiz: bool
 
 async def baseline_per_s(app: Any, n: int) -> float:
     """Plain PTB sends at the push path's concurrency to chats outside the learner range."""
-    from bot.telegram import pushes
+    from bot.jobs import pushes
 
     count = BASELINE
     await app.bot.send_message(FIRST_ID + n, "warm-up")  # connect once outside the timing
@@ -313,7 +313,7 @@ def measure(args: argparse.Namespace, *, quiz: bool) -> Phase:
     failed = sum(r.failed + r.retry for r in result.reports)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     per_s = sent / result.seconds if result.seconds else 0.0
-    from bot.telegram.pushes import SEND_CONCURRENCY
+    from bot.jobs.pushes import SEND_CONCURRENCY
 
     print(f"[{name}] baseline: plain PTB send_message at concurrency {SEND_CONCURRENCY} "
           f"= {baseline:.0f}/s (same emulator, no database)")

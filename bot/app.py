@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 from typing import Any
@@ -25,20 +26,19 @@ from bot.decks.loader import load_decks
 from bot.decks.locking import sync_lock
 from bot.decks.sync import sync_decks
 from bot.demos import DemoRunner, LocalDemoRunner
+from bot.jobs import deck_reload, pushes
 from bot.store.db import Database
 from bot.store.migrate import upgrade_if_behind
 from bot.telegram import (
     classes,
     deck_choice,
     deck_import,
-    deck_reload,
     demos,
     disputes,
     export,
     fallbacks,
     fitting,
     push_buttons,
-    pushes,
     render,
     settings,
     start,
@@ -112,6 +112,7 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         prepared = await asyncio.to_thread(prepare_store, settings, db, clock)
         state.db, state.catalog = prepared.db, prepared.catalog
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in render.COMMANDS])
+        state.schedule_changed = functools.partial(pushes.reschedule, app)
         await pushes.start(app)
         await deck_reload.start(app)
         if settings.demo_workers > 0:

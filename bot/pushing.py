@@ -92,7 +92,7 @@ from bot.store.models import (
 # to a dead process.
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-# Holders beat this often (bot.telegram.pushes) and are gone once silent this long; the
+# Holders beat this often (bot.jobs.pushes) and are gone once silent this long; the
 # margin covers a loaded host and clock skew between hosts.
 HOLDER_BEAT = timedelta(seconds=10)
 HOLDER_STALE = timedelta(seconds=45)

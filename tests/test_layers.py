@@ -17,9 +17,9 @@ TGEMU = BOT.parent / "tgemu"
 SQL_OUTSIDE_STORE = {
     "catalog", "deck_choice", "decks.locking", "decks.personal", "decks.sync",
     "preferences", "pushing", "stats", "study", "telegram.context",
-    "telegram.deck_reload", "webserver", "devtools.throwaway_db",
+    "jobs.deck_reload", "webserver", "devtools.throwaway_db",
 }
-HANDLERS_USING_STORE = {"telegram.context", "telegram.deck_reload", "telegram.errors"}
+HANDLERS_USING_STORE = {"telegram.context", "telegram.errors"}
 PURE_DOMAIN = ("grading", "scheduling", "reminders", "timezones", "wording", "decks.parser",
                "decks.plain", "decks.model", "decks.errors", "demos.types",
                "decks.anki_html", "decks.anki_notes", "decks.anki_text")
@@ -98,3 +98,10 @@ def test_the_emulator_is_a_library_apart() -> None:
         assert not any(under(i, "bot") for i in imported), name
     users = {name for name, imported in modules() if any(under(i, "tgemu") for i in imported)}
     assert {u for u in users if not under(u, "devtools.playground")} == set(), users
+
+
+def test_handlers_never_import_jobs() -> None:
+    """Background jobs are started by app.py and reached by handlers only through BotState."""
+    for name, imported in modules():
+        if under(name, "telegram"):
+            assert not any(under(i, "bot.jobs") for i in imported), name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -15,10 +15,6 @@ from bot.config import Settings
 from bot.flood_window import FloodThrottle
 from bot.store.db import Database
 from bot.study import ensure_learner
-
-if TYPE_CHECKING:
-    from bot.telegram.deck_reload import Reloader
-    from bot.telegram.pushes import Pusher
 
 Clock = Callable[[], datetime]
 P = ParamSpec("P")
@@ -41,9 +37,13 @@ class BotState:
     demos: Any = None
     # The per-chat flood throttle, made on the first update (bot/telegram/throttle.py).
     throttle: FloodThrottle | None = None
-    # Per-application state of the push runs and of the deck reload, made on first use.
-    pusher: Pusher | None = None
-    reloader: Reloader | None = None
+    # Per-application state of the background jobs (bot.jobs: pushes.Pusher,
+    # deck_reload.Reloader), made and typed by the jobs themselves on first use.
+    pusher: Any = None
+    reloader: Any = None
+    # Set by app.py to the push job's reschedule: a handler that changes a learner's push
+    # time, zone or pause calls this, never the job itself.
+    schedule_changed: Callable[[int], Awaitable[None]] | None = None
 
     @property
     def config(self) -> Settings:

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot import preferences
 from bot.preferences import InvalidPreference
-from bot.telegram import fitting, pushes, render
+from bot.telegram import fitting, render
 from bot.telegram.callback_data import ChooseSetting, OpenSetting, SettingName, decode
 from bot.telegram.context import BotContext
 
@@ -43,8 +43,9 @@ async def _apply(update: Update, context: BotContext, values: dict[str, object])
     )
     if prefs is None:
         return
-    if {"timezone", "push_time", "reminders_paused"} & values.keys():
-        await pushes.reschedule(context.application, update.effective_user.id)  # type: ignore[arg-type]
+    changed = context.state.schedule_changed
+    if changed is not None and {"timezone", "push_time", "reminders_paused"} & values.keys():
+        await changed(update.effective_user.id)
     reply = render.settings(prefs, note="✅ Saved.",
                             fit_min_reviews=context.state.config.fsrs_fit_min_reviews,
                             now=context.state.clock())

@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.app import build_application, initialize, shutdown
+from bot.jobs import deck_reload
 from bot.store.models import Card, Deck
-from bot.telegram import deck_reload
 from tests.bot.test_deck_pages import write_deck
 from tests.bot.test_study_loop import LEARNER, say
 from tests.conftest import RunningBot, make_settings, start_bot

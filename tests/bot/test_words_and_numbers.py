@@ -150,7 +150,7 @@ async def test_a_learner_at_utc_plus_5_30_is_pushed_at_their_own_18_00(
     running_bot: RunningBot,
 ) -> None:
     """Set by typing `UTC+5:30` and `18:00`, the daily push goes out at 12:30 UTC, once."""
-    from bot.telegram.pushes import run_due_pushes
+    from bot.jobs.pushes import run_due_pushes
 
     running_bot.clock.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     await say(running_bot, "/settings tz UTC+5:30")

@@ -12,8 +12,8 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.jobs.pushes import _surely_unsent
 from bot.telegram.aiohttp_request import AiohttpRequest
-from bot.telegram.pushes import _surely_unsent
 from tests.emulator.conftest import KEYBOARD, make_png
 from tgemu import BotApiEmulator
 

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from bot import pushing
+from bot.jobs import pushes
 from bot.liveness import ProcessIdentity, this_process
 from bot.store.models import PushClaim, PushHolder
-from bot.telegram import pushes
 from tests.conftest import RunningBot
 from tests.pushes.test_pushes import add_learner, at, bot, claims, sends_per_chat, utc
 

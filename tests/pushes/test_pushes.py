@@ -13,10 +13,10 @@ from sqlmodel import Session, select
 
 from bot import pushing
 from bot.app import build_application, initialize, shutdown
+from bot.jobs import pushes
+from bot.jobs.pushes import reschedule, run_due_pushes
 from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, PushClaim
 from bot.store.personal_cards import bump_decks_version
-from bot.telegram import pushes
-from bot.telegram.pushes import reschedule, run_due_pushes
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
 from tgemu import BotApiEmulator

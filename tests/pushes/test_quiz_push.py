@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot import pushing
+from bot.jobs.pushes import FULL_SCAN_EVERY
 from bot.reminders import SESSION_IDLE
 from bot.store.models import StudyPrompt
-from bot.telegram.pushes import FULL_SCAN_EVERY
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
 from tests.pushes.test_pushes import add_learner, at, claims, learner, pushes_to, utc

@@ -33,10 +33,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.jobs.pushes import SEND_CONCURRENCY
 from bot.pushing import PushStatus
 from bot.store.migrate import upgrade
 from bot.store.models import Card, Learner, PushClaim, StudyPrompt
-from bot.telegram.pushes import SEND_CONCURRENCY
 from tests.reliability.harness import BotProcess, Emulator, bot_env
 
 LEARNERS = 1000

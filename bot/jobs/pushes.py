@@ -124,7 +124,8 @@ def _pusher(app: TutorApp) -> Pusher:
     state = app.bot_data
     if state.pusher is None:
         state.pusher = Pusher()
-    return state.pusher
+    found: Pusher = state.pusher
+    return found
 
 
 async def start(app: TutorApp) -> None:

@@ -53,7 +53,8 @@ def _reloader(app: TutorApp) -> Reloader:
     state = app.bot_data
     if state.reloader is None:
         state.reloader = Reloader()
-    return state.reloader
+    found: Reloader = state.reloader
+    return found
 
 
 def snapshot(cards_dir: Path) -> Snapshot:

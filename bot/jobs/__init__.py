@@ -1,0 +1,6 @@
+"""Background jobs on PTB's JobQueue: the daily push tick and the deck reload.
+
+`app.py` starts and stops them; they call use cases and send through the bot. Handlers never
+import them: a handler that changes a learner's schedule calls `BotState.schedule_changed`,
+which `app.py` points at the push job.
+"""
