@@ -121,3 +121,14 @@ async def running_bot(
         yield bot
     finally:
         await bot.stop()
+
+
+@pytest.fixture
+async def sqlite_bot(emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
+                     ) -> AsyncIterator[RunningBot]:
+    """The real bot on SQLite only, for behaviour that does not depend on the engine."""
+    bot = await start_bot(emulator, make_settings(emulator, sqlite_url), clock)
+    try:
+        yield bot
+    finally:
+        await bot.stop()

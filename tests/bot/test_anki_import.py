@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,8 @@ from bot.decks.anki_package import MAX_COLLECTION_BYTES
 from bot.store.models import Card
 from tests.bot.test_deck_import import personal_decks, send_file
 from tests.bot.test_study_loop import say
-from tests.conftest import RunningBot, make_settings, start_bot
+from tests.conftest import RunningBot
 from tests.decks.anki_files import as_anki21b, entries, write_package, zipped
-from tests.factories import FakeClock
-from tgemu import BotApiEmulator
 
 APKG = "application/octet-stream"
 CAPITALS = [
@@ -34,16 +31,6 @@ EXPORT = (
     "Cloze\t{{c1::beber}} means to drink\t\t\n"
     "Basic\tto speak\t\t\n"
 )
-
-
-@pytest.fixture
-async def sqlite_bot(emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
-                     ) -> AsyncIterator[RunningBot]:
-    bot = await start_bot(emulator, make_settings(emulator, sqlite_url), clock)
-    try:
-        yield bot
-    finally:
-        await bot.stop()
 
 
 @pytest.fixture

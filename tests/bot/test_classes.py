@@ -4,11 +4,9 @@ how it goes (/class); revoking, removing, leaving and forged links, through the 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, col, func, select
 
 from bot.store.models import Card, CardState, ClassMember, Deck, DeckShare, ReviewLog
@@ -129,16 +127,6 @@ def history(bot: RunningBot, learner_telegram_id: int) -> tuple[int, int]:
     ids = class_card_ids(bot)
     return (count(bot, CardState, CardState.learner_id == lid, col(CardState.card_id).in_(ids)),
             count(bot, ReviewLog, ReviewLog.learner_id == lid, col(ReviewLog.card_id).in_(ids)))
-
-
-@pytest.fixture
-async def sqlite_bot(emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
-                     ) -> AsyncIterator[RunningBot]:
-    bot = await start_bot(emulator, make_settings(emulator, sqlite_url), clock)
-    try:
-        yield bot
-    finally:
-        await bot.stop()
 
 
 async def test_a_class_joins_by_link_studies_and_keeps_history_through_a_reimport(

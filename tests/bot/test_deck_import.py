@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlmodel import Session, col, func, select
 
 from bot.decks.personal import MAX_PERSONAL_DECKS, save_personal_deck
 from bot.decks.table_import import MAX_IMPORT_BYTES, parse_table
 from bot.store.models import Card, CardState, Deck, ReviewLog
 from tests.bot.test_study_loop import LEARNER, press, say
-from tests.conftest import RunningBot, make_settings, start_bot
-from tests.factories import FakeClock
-from tgemu import BotApiEmulator, ShownMessage
+from tests.conftest import RunningBot
+from tgemu import ShownMessage
 
 OTHER = 5151
 VERBS = (
@@ -25,16 +21,6 @@ VERBS = (
     "To Eat,comer again\n"
     '"to write, by hand",escribir\n'
 )
-
-
-@pytest.fixture
-async def sqlite_bot(emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
-                     ) -> AsyncIterator[RunningBot]:
-    bot = await start_bot(emulator, make_settings(emulator, sqlite_url), clock)
-    try:
-        yield bot
-    finally:
-        await bot.stop()
 
 
 async def send_file(bot: RunningBot, data: bytes, name: str, *, user: int = LEARNER,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import Session, col, func, select
@@ -14,21 +13,9 @@ from sqlmodel import Session, col, func, select
 from bot.decks.table_import import MAX_IMPORT_BYTES
 from bot.store.models import Deck, Learner, StudyPrompt
 from tests.bot.test_study_loop import LEARNER, say
-from tests.conftest import RunningBot, make_settings, start_bot
-from tests.factories import FakeClock
-from tgemu import BotApiEmulator
+from tests.conftest import RunningBot
 
 APOLOGY = "Sorry, something went wrong"
-
-
-@pytest.fixture
-async def sqlite_bot(emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
-                     ) -> AsyncIterator[RunningBot]:
-    bot = await start_bot(emulator, make_settings(emulator, sqlite_url), clock)
-    try:
-        yield bot
-    finally:
-        await bot.stop()
 
 
 async def settled(bot: RunningBot) -> None:

@@ -1,5 +1,5 @@
-"""Fixtures for the reliability suite: the in-process bot on SQLite (Telegram-side faults do not
-depend on the database engine, so those tests skip the PostgreSQL run to stay in budget).
+"""Fixtures for the reliability suite. Telegram-side faults do not depend on the database
+engine, so those tests use `sqlite_bot` (tests/conftest.py) and skip the PostgreSQL run.
 
 These tests act at machine speed, dozens of updates a second from one chat; make_settings lifts
 the flood throttle for them, and test_abuse.py starts its own bots with the throttle on."""
@@ -13,18 +13,6 @@ import pytest
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
 from tgemu import BotApiEmulator
-
-
-@pytest.fixture
-async def sqlite_bot(
-    emulator: BotApiEmulator, sqlite_url: str, clock: FakeClock
-) -> AsyncIterator[RunningBot]:
-    settings = make_settings(emulator, sqlite_url)
-    bot = await start_bot(emulator, settings, clock)
-    try:
-        yield bot
-    finally:
-        await bot.stop()
 
 
 @pytest.fixture
