@@ -280,7 +280,10 @@ def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
         share = hits / len(c.options)
         credit = min(1.0, share / ITEM_SATURATION)
         return ConceptResult(c, credit, tuple(words), against, tuple(missed))
-    best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
+    if len(c.options) == 1:
+        best = _option(c.options[0], ans)
+    else:
+        best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
     credit = min(1.0, best[0] / SATURATION)
     if steps and best[0] < STEP_HIT:
         credit *= 0.5  # words shared with other steps do not name this step
