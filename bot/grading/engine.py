@@ -36,6 +36,9 @@ OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
 # Weight of reference words an answer negates or opposes that makes it a contradiction.
 CONTRADICTION_AT = 0.4
+# Below CONTRADICTION_AT, a negated or opposed reference word still keeps an answer from
+# `correct` (wrong graded correct is the worst error): at most partial.
+SLIP_AT = 0.1
 # In a long answer one incidental reversed relation is weak evidence.
 LONG_WORDS = 40
 # Only the first 2,000 characters (about 350 words) are read: no flashcard answer needs
@@ -178,11 +181,23 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.contradiction >= CONTRADICTION_AT or m.conflicts >= reversed_at:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
+    if m.conflicts or (m.contradiction > SLIP_AT and _opposes_a_statement(m)):
+        # Weaker than a contradiction, but a strict teacher does not call it correct.
+        return Assessment(m.score, m, Trap.SLIPS)
     if view is not None:
         other = _other_card(card, text, toks, (m.score, ans), model, view)
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)
+
+
+def _opposes_a_statement(m: Match) -> bool:
+    """The answer negates or opposes something the reference asserts.
+
+    Saying what the reference says is absent ("no X") is not counted: a reference's "no"
+    scopes loosely, so it often lands on a word the answer rightly names.
+    """
+    return any(not ref.startswith("no ") for _, ref in m.opposed)
 
 
 def _verdict_only(model: CardModel, ans: Analysis, m: Match) -> Assessment:

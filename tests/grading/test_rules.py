@@ -236,3 +236,19 @@ def test_turning_every_pair_around_mirrors_and_agrees() -> None:
     """ "Youngest on top, oldest at the bottom" says the same as the reference."""
     assert grade(STRATA, "the youngest layers are on top and the oldest at the bottom").label \
         is not Label.WRONG
+
+
+DIVERGENT = card(
+    "What is a divergent plate boundary?",
+    "A boundary where two plates move apart and magma rises to form new crust, e.g. "
+    "mid-ocean ridges (Mid-Atlantic Ridge) or continental rifts (East African Rift).",
+)
+
+
+def test_a_negated_statement_is_never_correct() -> None:
+    """Negating part of the reference, even below the contradiction weight, is not correct."""
+    g = grade(DIVERGENT, "where the two plates do not move apart and no new crust forms")
+    assert g.label is not Label.CORRECT
+    assert "not move" in g.explanation
+    right = grade(DIVERGENT, "where two plates pull apart and magma rises to make new crust")
+    assert right.label is Label.CORRECT
