@@ -252,3 +252,12 @@ def test_a_negated_statement_is_never_correct() -> None:
     assert "not move" in g.explanation
     right = grade(DIVERGENT, "where two plates pull apart and magma rises to make new crust")
     assert right.label is Label.CORRECT
+
+
+def test_non_prefix_negates_the_word() -> None:
+    """ "non-rival" in the reference: the bare word is its opposite, the prefixed one agrees."""
+    c = card("What is a public good?",
+             "A good that is non-excludable and non-rival, such as national defence.")
+    assert grade(c, "a good that is excludable and rival").label is Label.WRONG
+    assert grade(c, "one that is non-excludable and non-rival").label is Label.CORRECT
+    assert grade(c, "nobody can be excluded from it and it is not rival").label is not Label.WRONG
