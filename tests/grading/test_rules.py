@@ -261,3 +261,13 @@ def test_non_prefix_negates_the_word() -> None:
     assert grade(c, "a good that is excludable and rival").label is Label.WRONG
     assert grade(c, "one that is non-excludable and non-rival").label is Label.CORRECT
     assert grade(c, "nobody can be excluded from it and it is not rival").label is not Label.WRONG
+
+
+def test_comparative_and_superlative_agree() -> None:
+    """ "older" for "oldest" is the same side, not the opposite of "youngest"."""
+    c = card("What does the law of superposition say?",
+             "In undisturbed layers of rock the oldest layers lie at the bottom and the youngest "
+             "at the top.")
+    assert grade(c, "undisturbed rock layers: the older ones lie at the bottom, the younger "
+                    "ones on top").label is Label.CORRECT
+    assert stem("largest") == stem("larger") and stem("honest") != stem("honer")
