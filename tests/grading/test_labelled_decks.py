@@ -21,12 +21,13 @@ from tests.grading.labelled import (
     leave_one_deck_out,
 )
 
-HELDOUT_MIN_F1 = 0.49
-HELDOUT_MEAN_F1 = 0.55
+HELDOUT_MIN_F1 = 0.50
+HELDOUT_MEAN_F1 = 0.56
 # Wrong answers graded correct, the worst error: the largest and the mean share per deck.
 HELDOUT_WC_MAX = 0.17
 HELDOUT_WC_MEAN = 0.11
-SEED_MIN_F1 = 0.80
+HELDOUT_CW_MEAN = 0.09
+SEED_MIN_F1 = 0.83
 SEED_HARM_MAX = 0.03
 
 
@@ -63,6 +64,7 @@ def test_leave_one_deck_out_holds_its_floors(results: list[DeckResult]) -> None:
     assert sum(r.macro_f1 for r in held) / len(held) >= HELDOUT_MEAN_F1
     assert max(r.wrong_to_correct for r in held) <= HELDOUT_WC_MAX
     assert sum(r.wrong_to_correct for r in held) / len(held) <= HELDOUT_WC_MEAN
+    assert sum(r.correct_to_wrong for r in held) / len(held) <= HELDOUT_CW_MEAN
     (seed,) = [r.report for r in results if r.deck.name == "seed"]
     assert seed.macro_f1 >= SEED_MIN_F1
     assert seed.wrong_to_correct <= SEED_HARM_MAX
