@@ -271,3 +271,14 @@ def test_comparative_and_superlative_agree() -> None:
     assert grade(c, "undisturbed rock layers: the older ones lie at the bottom, the younger "
                     "ones on top").label is Label.CORRECT
     assert stem("largest") == stem("larger") and stem("honest") != stem("honer")
+
+
+def test_several_ideas_are_not_one_named_term() -> None:
+    """The one-term cap is for "softmax" alone, not for an answer that states two ideas."""
+    c = card("Difference between a list and a tuple?",
+             "Lists are mutable (can be changed after creation); tuples are immutable, so they "
+             "can be used as dictionary keys.")
+    g = grade(c, "a list can be changed after it is made, a tuple cannot, so only a tuple can "
+                 "be a dict key")
+    assert g.label is Label.CORRECT
+    assert grade(c, "tuples").label is not Label.CORRECT
