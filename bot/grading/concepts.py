@@ -394,7 +394,10 @@ def _build(
         antonyms=antonyms,
         anchors=anchors,
         facts=facts,
-        said_of=said_of,
+        # A word the reference states both ways ("caused by germs ... prevents the disease")
+        # agrees with either in an answer.
+        said_of=said_of
+        | (frozenset(u.key for u in ref.units if u.neg) & {u.key for u in ref.units if not u.neg}),
         named=_named(concepts[0], verdict=ref.first_word in {"yes", "no"}),
         years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
         ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),

@@ -363,8 +363,9 @@ def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match
         if len(credits) >= 3:
             top = sorted(credits, reverse=True)[:2]
             score = max(score, CORE_SHARE * sum(top) / 2)
+    unnamed: tuple[str, ...] = ()
     if sum(c >= SEVERAL_IDEAS_CREDIT for c in credits) >= 2:
-        cap, unnamed = 1.0, ()  # it states several of the reference's ideas, not one term
+        cap = 1.0  # it states several of the reference's ideas, not one term
     else:
         cap, unnamed = _one_word_cap(model, idx)
     score = min(score, cap)

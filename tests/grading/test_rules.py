@@ -282,3 +282,15 @@ def test_several_ideas_are_not_one_named_term() -> None:
                  "be a dict key")
     assert g.label is Label.CORRECT
     assert grade(c, "tuples").label is not Label.CORRECT
+
+
+def test_a_word_the_reference_states_both_ways_is_no_contradiction() -> None:
+    """ "prevents the disease" in the reference: "stop the disease" agrees with it."""
+    c = card("What does the germ theory of disease state?",
+             "Many diseases are caused by microorganisms such as bacteria and viruses; these "
+             "pathogens spread from host to host; preventing their spread (hygiene, vaccination) "
+             "prevents the disease.")
+    g = grade(c, "lots of illnesses come from microbes like bacteria and viruses, which spread "
+                 "between hosts, so hygiene and vaccines stop the disease")
+    assert g.label is not Label.WRONG
+    assert "opposite" not in g.explanation
