@@ -285,6 +285,13 @@ def _with_relations(c: Concept, ref_keys: frozenset[str]) -> Concept:
     return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
 
 
+def _without_opposites(c: Concept, said: frozenset[str]) -> Concept:
+    def one(n: Need) -> Need:
+        return replace(n, opposite=n.opposite - said) if n.opposite & said else n
+
+    return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
+
+
 def build(
     question: str,
     answer: str,
@@ -371,6 +378,10 @@ def _build(
         concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
     ref_keys = frozenset(u.key for u in ref.units)
     concepts = [_with_relations(c, ref_keys) for c in concepts]
+    # Not an opposite: a word the reference itself says as typed ("right", which synonyms.txt
+    # reads as "correct", is no opposite of "left" in "to the right ..., to the left ...").
+    said = {stem(u.surface.lower()) for u in ref.units if " " not in u.surface}
+    concepts = [_without_opposites(c, frozenset(said)) for c in concepts]
     antonyms = lex.table.antonyms
     anchors, facts, said_of = reference_facts(ref.units, qk)
     return CardModel(

@@ -294,3 +294,14 @@ def test_a_word_the_reference_states_both_ways_is_no_contradiction() -> None:
                  "between hosts, so hygiene and vaccines stop the disease")
     assert g.label is not Label.WRONG
     assert "opposite" not in g.explanation
+
+
+def test_a_word_the_reference_says_is_no_opposite() -> None:
+    """ "to the right" names one of the reference's own two sides, not the opposite of "left"."""
+    c = card("What is the Coriolis effect?",
+             "The apparent deflection of moving air and water caused by Earth's rotation: to the "
+             "right in the Northern Hemisphere, to the left in the Southern Hemisphere.")
+    g = grade(c, "because the earth rotates, moving air is deflected to the right in the northern "
+                 "hemisphere")
+    assert g.label is not Label.WRONG
+    assert "opposite" not in g.explanation
