@@ -31,15 +31,22 @@ class Swap:
     said_of: str  # whom the answer said it of
 
 
-def _walk(units: Iterable[Unit], anchors: frozenset[str]) -> Iterable[tuple[Unit, Unit | None]]:
-    """Each non-anchor unit with the anchor that owns it (None before any anchor)."""
+def _walk(
+    units: Iterable[Unit], anchors: frozenset[str], *, any_place: bool = False
+) -> Iterable[tuple[Unit, Unit | None]]:
+    """Each non-anchor unit with the anchor that owns it (None before any anchor).
+
+    In a reference an anchor owns what follows when it opens a clause; with `any_place`
+    (answers), wherever it stands, since "*args collects keyword arguments and **kwargs
+    positional ones" joins its two claims with "and", which opens no clause.
+    """
     owner: Unit | None = None
     clause = -1
     for u in units:
         opens = u.clause != clause
         clause = u.clause
         if u.key in anchors:
-            if opens:
+            if opens or any_place:
                 owner = u
             continue
         yield u, owner
@@ -85,7 +92,7 @@ def swapped(
         return None
     swaps: list[Swap] = []
     agree = 0
-    for u, owner in _walk(units, anchors):
+    for u, owner in _walk(units, anchors, any_place=True):
         fact = facts.get(u.key)
         if fact is None or owner is None:
             continue

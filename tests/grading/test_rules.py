@@ -305,3 +305,16 @@ def test_a_word_the_reference_says_is_no_opposite() -> None:
                  "hemisphere")
     assert g.label is not Label.WRONG
     assert "opposite" not in g.explanation
+
+
+def test_roles_swapped_across_and_are_wrong() -> None:
+    """ "X does B and Y does A" swaps the roles as much as two sentences would."""
+    c = card("What do mitochondria and chloroplasts do?",
+             "Mitochondria release energy from glucose by respiration; chloroplasts capture "
+             "light energy by photosynthesis.")
+    swapped_answer = ("mitochondria capture light energy by photosynthesis and chloroplasts "
+                      "release energy from glucose by respiration")
+    assert grade(c, swapped_answer).label is Label.WRONG
+    right = ("mitochondria release energy from glucose by respiration and chloroplasts capture "
+             "light energy by photosynthesis")
+    assert grade(c, right).label is Label.CORRECT
