@@ -21,12 +21,14 @@ from tests.grading.labelled import (
     leave_one_deck_out,
 )
 
-HELDOUT_MIN_F1 = 0.50
-HELDOUT_MEAN_F1 = 0.56
-# Wrong answers graded correct, the worst error: the largest and the mean share per deck.
-HELDOUT_WC_MAX = 0.17
-HELDOUT_WC_MEAN = 0.11
-HELDOUT_CW_MEAN = 0.09
+HELDOUT_MIN_F1 = 0.53
+HELDOUT_MEAN_F1 = 0.57
+# Wrong answers graded correct (the worst error) and correct graded wrong: the largest and
+# the mean share per deck.
+HELDOUT_WC_MAX = 0.14
+HELDOUT_WC_MEAN = 0.10
+HELDOUT_CW_MAX = 0.12
+HELDOUT_CW_MEAN = 0.08
 SEED_MIN_F1 = 0.83
 SEED_HARM_MAX = 0.03
 
@@ -64,6 +66,7 @@ def test_leave_one_deck_out_holds_its_floors(results: list[DeckResult]) -> None:
     assert sum(r.macro_f1 for r in held) / len(held) >= HELDOUT_MEAN_F1
     assert max(r.wrong_to_correct for r in held) <= HELDOUT_WC_MAX
     assert sum(r.wrong_to_correct for r in held) / len(held) <= HELDOUT_WC_MEAN
+    assert max(r.correct_to_wrong for r in held) <= HELDOUT_CW_MAX
     assert sum(r.correct_to_wrong for r in held) / len(held) <= HELDOUT_CW_MEAN
     (seed,) = [r.report for r in results if r.deck.name == "seed"]
     assert seed.macro_f1 >= SEED_MIN_F1
