@@ -19,7 +19,7 @@ from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
 from bot.grading.opposites import opposites, unprefixed
-from bot.grading.roles import Fact, polar_pairs, reference_facts
+from bot.grading.roles import Fact, name_pairs, polar_pairs, reference_facts
 from bot.grading.spelling import stem
 from bot.grading.synonyms import (
     SynonymTable,
@@ -90,6 +90,7 @@ class CardModel:
     years: frozenset[str] = frozenset()  # dates the reference gives
     ref_prefixed: frozenset[str] = frozenset()  # "activ" when the reference says "inactive"
     polar: tuple[tuple[str, str], ...] = ()  # opposites the reference names, in its order
+    names: tuple[tuple[str, str], ...] = ()  # names it relates, in its order (roles.py)
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -413,4 +414,5 @@ def _build(
         years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
         ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
         polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
+        names=name_pairs(ref.units, clean(answer), qk) if not keys else (),
     )

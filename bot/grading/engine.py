@@ -18,6 +18,7 @@ from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
 from bot.grading.normalise import Tok, tokenise
 from bot.grading.rating import suggest
+from bot.grading.roles import PASSIVE, reordered_names
 from bot.grading.traps import (
     Trap,
     code_described,
@@ -181,6 +182,9 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.contradiction >= CONTRADICTION_AT or m.conflicts >= reversed_at:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
+    if model.names and not PASSIVE.search(text) and reordered_names(ans.units, model.names):
+        # "Poland invaded Germany": at most partial, since word order alone is weak evidence.
+        return Assessment(m.score, m, Trap.SLIPS)
     if m.conflicts or (m.contradiction > SLIP_AT and _opposes_a_statement(m)):
         # Weaker than a contradiction, but a strict teacher does not call it correct.
         return Assessment(m.score, m, Trap.SLIPS)

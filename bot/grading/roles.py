@@ -9,6 +9,7 @@ roles; with the opposite polarity ("rough ER has ribosomes, smooth ER doesn't") 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -145,4 +146,48 @@ def reversed_pair(
     if len(turned) % 2 == 1:
         a, b = turned[0]
         return first[b][2], first[a][2]
+    return None
+
+
+# "Poland was invaded by Germany" keeps the meaning with the names turned round.
+PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?\w+(?:ed|en|wn)\s+by\b")
+
+
+def name_pairs(
+    units: tuple[Unit, ...], text: str, question_keys: frozenset[str]
+) -> tuple[tuple[str, str], ...]:
+    """Pairs of names (capitalised in the reference) that one of its sentences relates by a
+    word between them, in its order: ("german", "poland") for "Germany invaded Poland"."""
+    named = [
+        (i, u) for i, u in enumerate(units)
+        if u.role is Role.MAIN and not u.neg and u.key not in GENERIC
+        and u.key not in question_keys and u.end > u.start and text[u.start:u.start + 1].isupper()
+    ]
+    pairs = set()
+    for n, (i, a) in enumerate(named):
+        for j, b in named[n + 1:]:
+            if b.seg == a.seg and j > i + 1 and a.key != b.key and (b.key, a.key) not in pairs:
+                pairs.add((a.key, b.key))
+    return tuple(sorted(pairs))
+
+
+def reordered_names(
+    units: tuple[Unit, ...], pairs: tuple[tuple[str, str], ...]
+) -> tuple[str, str] | None:
+    """Two names the answer relates the other way round in one sentence ("Poland invaded
+    Germany"); None when it also names them in the reference's order."""
+    first: dict[str, tuple[int, int, str]] = {}
+    last: dict[str, int] = {}
+    for i, u in enumerate(units):
+        first.setdefault(u.key, (u.seg, i, u.surface))
+        last[u.key] = i
+    for a, b in pairs:
+        if (
+            a in first
+            and b in first
+            and first[a][0] == first[b][0]
+            and first[b][1] + 1 < first[a][1]
+            and last[b] < first[a][1]
+        ):
+            return first[b][2], first[a][2]
     return None

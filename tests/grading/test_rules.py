@@ -318,3 +318,16 @@ def test_roles_swapped_across_and_are_wrong() -> None:
     right = ("mitochondria release energy from glucose by respiration and chloroplasts capture "
              "light energy by photosynthesis")
     assert grade(c, right).label is Label.CORRECT
+
+
+def test_names_turned_round_are_not_correct() -> None:
+    """ "Harold defeated William" for "William defeated Harold": at most partial; the passive
+    ("Harold was defeated by William") keeps the meaning."""
+    c = card("What happened at the Battle of Hastings?",
+             "In 1066 William of Normandy defeated King Harold and conquered England.")
+    assert grade(c, "in 1066 Harold defeated William of Normandy and conquered England"
+                 ).label is not Label.CORRECT
+    assert grade(c, "in 1066 William of Normandy defeated Harold and conquered England"
+                 ).label is Label.CORRECT
+    assert grade(c, "in 1066 Harold was defeated by William of Normandy, who conquered England"
+                 ).label is Label.CORRECT
