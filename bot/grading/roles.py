@@ -73,6 +73,7 @@ def reference_facts(
         return frozenset(), {}, frozenset()
     facts: dict[str, Fact] = {}
     shared: set[str] = set()
+    polarity: dict[str, dict[str, Fact]] = {}
     for u, owner in _walk(units, anchors):
         if owner is None or u.role is not Role.MAIN or u.key in GENERIC or u.key in question_keys:
             continue
@@ -82,7 +83,17 @@ def reference_facts(
         if old is not None and old.owner != owner.key:
             shared.add(u.key)
         facts.setdefault(u.key, Fact(owner.key, u.neg, u.surface, owner.surface))
-    return anchors, {k: f for k, f in facts.items() if k not in shared}, frozenset(facts)
+        polarity.setdefault(u.key, {}).setdefault(owner.key, Fact(owner.key, u.neg, u.surface,
+                                                                  owner.surface))
+    kept = {k: f for k, f in facts.items() if k not in shared}
+    # Said of both with opposite polarity ("fixed costs do not change ...; variable costs
+    # change"): a fact of each side, kept under "key@owner".
+    for key in shared:
+        sides = polarity[key]
+        if len(sides) == 2 and len({f.neg for f in sides.values()}) == 2:
+            for owner_key, f in sides.items():
+                kept[f"{key}@{owner_key}"] = f
+    return anchors, kept, frozenset(facts)
 
 
 def swapped(
@@ -94,8 +105,18 @@ def swapped(
     swaps: list[Swap] = []
     agree = 0
     for u, owner in _walk(units, anchors, any_place=True):
+        if owner is None:
+            continue
         fact = facts.get(u.key)
-        if fact is None or owner is None:
+        if fact is None:
+            own = facts.get(f"{u.key}@{owner.key}")
+            if own is not None:
+                if own.neg == u.neg:
+                    agree += 1
+                else:  # what the reference says of the other side
+                    other = next(f for k, f in facts.items()
+                                 if k.startswith(u.key + "@") and f is not own)
+                    swaps.append(Swap(u.surface, other.owner_surface, owner.surface))
             continue
         same_owner = owner.key == fact.owner
         if same_owner == (u.neg == fact.neg):

@@ -331,3 +331,14 @@ def test_names_turned_round_are_not_correct() -> None:
                  ).label is Label.CORRECT
     assert grade(c, "in 1066 Harold was defeated by William of Normandy, who conquered England"
                  ).label is Label.CORRECT
+
+
+def test_a_side_given_the_other_sides_polarity_is_swapped() -> None:
+    """ "A does not X; B does X" answered "A does X and B does not": swapped, and named."""
+    c = card("What is the difference between a constant and a variable in algebra?",
+             "A constant does not change its value; a variable changes its value.")
+    g = grade(c, "a constant changes its value and a variable does not change")
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith("You swapped the roles")
+    assert grade(c, "a constant keeps the same value, a variable changes its value"
+                 ).label is not Label.WRONG
