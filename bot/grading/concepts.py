@@ -402,7 +402,13 @@ def _build(
         verdict=ref.first_word if ref.first_word in {"yes", "no"} else "",
         question_keys=qk,
         ref_keys=ref_keys,
-        pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),
+        pairs=frozenset(
+            p
+            for ps in pairs_by_clause(
+                tuple(u for u in ref.units if u.role is Role.MAIN), antonyms
+            ).values()
+            for p in ps
+        ),
         antonyms=antonyms,
         anchors=anchors,
         facts=facts,

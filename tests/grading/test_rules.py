@@ -342,3 +342,15 @@ def test_a_side_given_the_other_sides_polarity_is_swapped() -> None:
     assert g.explanation.startswith("You swapped the roles")
     assert grade(c, "a constant keeps the same value, a variable changes its value"
                  ).label is not Label.WRONG
+
+
+def test_relations_in_parentheses_do_not_turn_an_answer_round() -> None:
+    """Only the reference's own statements, not its asides, say which way a relation runs."""
+    c = card("How does the Adam optimizer work?",
+             "Combines momentum (moving average of the gradients) with RMSProp (moving average of "
+             "the squared gradients). Each parameter's step is its smoothed gradient divided by "
+             "the square root of its smoothed squared gradient, so every parameter gets its own "
+             "adaptive learning rate.")
+    g = grade(c, "momentum + RMSprop: moving avg of grads divided by sqrt of moving avg of "
+                 "squared grads, so per-parameter adaptive LR")
+    assert g.label is not Label.WRONG
