@@ -354,3 +354,12 @@ def test_relations_in_parentheses_do_not_turn_an_answer_round() -> None:
     g = grade(c, "momentum + RMSprop: moving avg of grads divided by sqrt of moving avg of "
                  "squared grads, so per-parameter adaptive LR")
     assert g.label is not Label.WRONG
+
+
+def test_keeps_going_keeps_its_direction() -> None:
+    """ "keeps going down" says "decreases"; it is not the idea "repeat"."""
+    c = card("What happens to a body's temperature after death?",
+             "It keeps going down until it matches the temperature of the surroundings.")
+    assert grade(c, "it keeps going up until it matches the surroundings").label is Label.WRONG
+    assert grade(c, "it keeps going down until it matches the surroundings"
+                 ).label is Label.CORRECT
