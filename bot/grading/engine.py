@@ -185,7 +185,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if model.names and not PASSIVE.search(text) and reordered_names(ans.units, model.names):
         # "Poland invaded Germany": at most partial, since word order alone is weak evidence.
         return Assessment(m.score, m, Trap.SLIPS)
-    if m.conflicts or (m.contradiction > SLIP_AT and _opposes_a_statement(m)):
+    if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
         # Weaker than a contradiction, but a strict teacher does not call it correct.
         return Assessment(m.score, m, Trap.SLIPS)
     if view is not None:
@@ -193,15 +193,6 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)
-
-
-def _opposes_a_statement(m: Match) -> bool:
-    """The answer negates or opposes something the reference asserts.
-
-    Saying what the reference says is absent ("no X") is not counted: a reference's "no"
-    scopes loosely, so it often lands on a word the answer rightly names.
-    """
-    return any(not ref.startswith("no ") for _, ref in m.opposed)
 
 
 def _verdict_only(model: CardModel, ans: Analysis, m: Match) -> Assessment:

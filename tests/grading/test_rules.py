@@ -363,3 +363,14 @@ def test_keeps_going_keeps_its_direction() -> None:
     assert grade(c, "it keeps going up until it matches the surroundings").label is Label.WRONG
     assert grade(c, "it keeps going down until it matches the surroundings"
                  ).label is Label.CORRECT
+
+
+def test_what_the_reference_rules_out_is_not_correct() -> None:
+    """ "instead of returning them": an answer that says "return" is at most partial."""
+    c = card("What is a generator?",
+             "A function that uses yield to hand out values one at a time, lazily, instead of "
+             "returning them all at once; it keeps its state between values.")
+    assert grade(c, "a function that uses return to hand out values one at a time, lazily"
+                 ).label is not Label.CORRECT
+    assert grade(c, "a function that yields values one at a time, lazily, keeping its state"
+                 ).label is Label.CORRECT
