@@ -397,7 +397,10 @@ def analyse(
             units.append(
                 Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header, e.start, e.end)
             )
-            strong, flip = max(0, strong - 1), max(0, flip - 1)
+            if strong:
+                strong -= 1
+            if flip:
+                flip -= 1
         start = end
     return Analysis(
         tuple(units),

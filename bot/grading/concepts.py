@@ -19,7 +19,7 @@ from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
 from bot.grading.opposites import opposites, unprefixed
-from bot.grading.roles import Fact, polar_pairs, reference_facts
+from bot.grading.roles import Fact, name_pairs, polar_pairs, reference_facts
 from bot.grading.spelling import stem
 from bot.grading.synonyms import (
     SynonymTable,
@@ -90,6 +90,7 @@ class CardModel:
     years: frozenset[str] = frozenset()  # dates the reference gives
     ref_prefixed: frozenset[str] = frozenset()  # "activ" when the reference says "inactive"
     polar: tuple[tuple[str, str], ...] = ()  # opposites the reference names, in its order
+    names: tuple[tuple[str, str], ...] = ()  # names it relates, in its order (roles.py)
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -285,6 +286,13 @@ def _with_relations(c: Concept, ref_keys: frozenset[str]) -> Concept:
     return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
 
 
+def _without_opposites(c: Concept, said: frozenset[str]) -> Concept:
+    def one(n: Need) -> Need:
+        return replace(n, opposite=n.opposite - said) if n.opposite & said else n
+
+    return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
+
+
 def build(
     question: str,
     answer: str,
@@ -371,6 +379,10 @@ def _build(
         concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
     ref_keys = frozenset(u.key for u in ref.units)
     concepts = [_with_relations(c, ref_keys) for c in concepts]
+    # Not an opposite: a word the reference itself says as typed ("right", which synonyms.txt
+    # reads as "correct", is no opposite of "left" in "to the right ..., to the left ...").
+    said = {stem(u.surface.lower()) for u in ref.units if " " not in u.surface}
+    concepts = [_without_opposites(c, frozenset(said)) for c in concepts]
     antonyms = lex.table.antonyms
     anchors, facts, said_of = reference_facts(ref.units, qk)
     return CardModel(
@@ -390,13 +402,23 @@ def _build(
         verdict=ref.first_word if ref.first_word in {"yes", "no"} else "",
         question_keys=qk,
         ref_keys=ref_keys,
-        pairs=frozenset(p for ps in pairs_by_clause(ref.units, antonyms).values() for p in ps),
+        pairs=frozenset(
+            p
+            for ps in pairs_by_clause(
+                tuple(u for u in ref.units if u.role is Role.MAIN), antonyms
+            ).values()
+            for p in ps
+        ),
         antonyms=antonyms,
         anchors=anchors,
         facts=facts,
-        said_of=said_of,
+        # A word the reference states both ways ("caused by germs ... prevents the disease")
+        # agrees with either in an answer.
+        said_of=said_of
+        | (frozenset(u.key for u in ref.units if u.neg) & {u.key for u in ref.units if not u.neg}),
         named=_named(concepts[0], verdict=ref.first_word in {"yes", "no"}),
         years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
         ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
         polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
+        names=name_pairs(ref.units, clean(answer), qk) if not keys else (),
     )

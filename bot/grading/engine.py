@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.grading.analysis import Analysis, analyse
+from bot.grading.analysis import Analysis, Lexicon, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
 from bot.grading.lexicon import GENERIC, NO, YES
@@ -18,6 +18,7 @@ from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
 from bot.grading.normalise import Tok, tokenise
 from bot.grading.rating import suggest
+from bot.grading.roles import PASSIVE, reordered_names
 from bot.grading.traps import (
     Trap,
     code_described,
@@ -36,6 +37,9 @@ OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
 # Weight of reference words an answer negates or opposes that makes it a contradiction.
 CONTRADICTION_AT = 0.4
+# Below CONTRADICTION_AT, a negated or opposed reference word still keeps an answer from
+# `correct` (wrong graded correct is the worst error): at most partial.
+SLIP_AT = 0.1
 # In a long answer one incidental reversed relation is weak evidence.
 LONG_WORDS = 40
 # Only the first 2,000 characters (about 350 words) are read: no flashcard answer needs
@@ -68,7 +72,39 @@ class Assessment:
 
 
 def common_words(deck: Sequence[GradableCard]) -> frozenset[str]:
-    return deck_common(tuple((c.question, c.answer) for c in deck)) if deck else frozenset()
+    return _view(deck).common if deck else frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _DeckView:
+    """What grading needs of a deck besides the card: built once per deck object."""
+
+    common: frozenset[str]
+    lexicon: Lexicon
+    models: tuple[tuple[GradableCard, CardModel], ...]
+
+
+# The bot passes the same immutable tuple of siblings for every answer on a deck (its catalog
+# snapshot), so a deck is recognised by identity and its view costs one dict look-up. Lists
+# (which may change) are not remembered.
+_VIEWS: dict[int, tuple[Sequence[GradableCard], _DeckView]] = {}
+_VIEWS_MAX = 32
+
+
+def _view(deck: Sequence[GradableCard]) -> _DeckView:
+    hit = _VIEWS.get(id(deck))
+    if hit is not None and hit[0] is deck:
+        return hit[1]
+    texts = tuple((c.question, c.answer) for c in deck)
+    common = deck_common(texts)
+    view = _DeckView(
+        common, deck_lexicon(texts), tuple((c, model_for(c, common=common)) for c in deck)
+    )
+    if isinstance(deck, tuple):
+        if len(_VIEWS) >= _VIEWS_MAX:
+            _VIEWS.pop(next(iter(_VIEWS)))
+        _VIEWS[id(deck)] = (deck, view)
+    return view
 
 
 def model_for(card: GradableCard, deck: Sequence[GradableCard] = (), *,
@@ -95,20 +131,18 @@ def _other_card(
     answer: str,
     toks: tuple[Tok, ...],
     own: tuple[float, Analysis],
-    deck: Sequence[GradableCard],
-    common: frozenset[str],
+    own_model: CardModel,
+    view: _DeckView,
 ) -> GradableCard | None:
-    own_model = model_for(card, common=common)
     if own[0] >= OTHER_CARD_OWN_MAX or not _telling(own_model, own[1]):
         return None
     # Cards without their own synonyms share the table, so one analysis serves them all.
-    shared = analyse(answer, deck_lexicon(tuple((c.question, c.answer) for c in deck)), toks)
+    shared = analyse(answer, view.lexicon, toks)
     telling = _telling(own_model, shared)
     best: tuple[float, GradableCard | None] = (0.0, None)
-    for other in deck:
+    for other, model in view.models:
         if other.question == card.question and other.answer == card.answer:
             continue
-        model = model_for(other, common=common)
         if not other.alts and not (model.ref_keys & telling - model.question_keys):
             continue
         ans = shared if not other.alts else analyse(answer, model.lex, toks)
@@ -121,8 +155,8 @@ def _other_card(
 
 
 def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()) -> Assessment:
-    common = common_words(deck)
-    model = model_for(card, common=common)
+    view = _view(deck) if deck else None
+    model = model_for(card, common=view.common if view else frozenset())
     text = answer[:MAX_CHARS]
     toks = tokenise(text)
     ans = analyse(text, model.lex, toks)
@@ -148,8 +182,14 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.contradiction >= CONTRADICTION_AT or m.conflicts >= reversed_at:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
-    if deck:
-        other = _other_card(card, text, toks, (m.score, ans), deck, common)
+    if model.names and not PASSIVE.search(text) and reordered_names(ans.units, model.names):
+        # "Poland invaded Germany": at most partial, since word order alone is weak evidence.
+        return Assessment(m.score, m, Trap.SLIPS)
+    if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
+        # Weaker than a contradiction, but a strict teacher does not call it correct.
+        return Assessment(m.score, m, Trap.SLIPS)
+    if view is not None:
+        other = _other_card(card, text, toks, (m.score, ans), model, view)
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)

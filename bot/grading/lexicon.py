@@ -78,6 +78,7 @@ NEGATIONS = frozenset(
         "opposite",
         "nobody",
         "nowhere",
+        "non",
     }
 )
 # Words that start a new clause: relations are only read inside one clause.

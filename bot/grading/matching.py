@@ -34,6 +34,8 @@ RELATED_CREDIT = 0.8
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 # The highest score one named term of a several-term reference can reach.
 ONE_WORD_CAP = 0.45
+# Credit in two concepts from which an answer says more than one term of the reference.
+SEVERAL_IDEAS_CREDIT = 0.7
 # A negation is scoped loosely ("no crust made or destroyed"), an opposite word is not.
 NEGATION_STRENGTH = 0.5
 HEADER_ONLY = 0.25
@@ -280,7 +282,10 @@ def _concept(c: Concept, ans: AnswerIndex, steps: bool) -> ConceptResult:
         share = hits / len(c.options)
         credit = min(1.0, share / ITEM_SATURATION)
         return ConceptResult(c, credit, tuple(words), against, tuple(missed))
-    best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
+    if len(c.options) == 1:
+        best = _option(c.options[0], ans)
+    else:
+        best = max((_option(o, ans) for o in c.options), key=lambda r: r[0])
     credit = min(1.0, best[0] / SATURATION)
     if steps and best[0] < STEP_HIT:
         credit *= 0.5  # words shared with other steps do not name this step
@@ -338,7 +343,7 @@ def _one_word_cap(model: CardModel, idx: AnswerIndex) -> tuple[float, tuple[str,
     named = model.named
     if len(named) < 2:
         return 1.0, ()
-    hit = {n.key for n in named if n.key in idx.pos or n.related & idx.pos}
+    hit = {n.key for n in named if idx.credit(n) >= RELATED_CREDIT}
     if len(hit) >= 2:
         return 1.0, ()
     return ONE_WORD_CAP, tuple(n.surface for n in named if n.key not in hit)
@@ -358,7 +363,11 @@ def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match
         if len(credits) >= 3:
             top = sorted(credits, reverse=True)[:2]
             score = max(score, CORE_SHARE * sum(top) / 2)
-    cap, unnamed = _one_word_cap(model, idx)
+    unnamed: tuple[str, ...] = ()
+    if sum(c >= SEVERAL_IDEAS_CREDIT for c in credits) >= 2:
+        cap = 1.0  # it states several of the reference's ideas, not one term
+    else:
+        cap, unnamed = _one_word_cap(model, idx)
     score = min(score, cap)
     if score_only:
         return Match(score, results, 0.0, False, 0)

@@ -9,6 +9,7 @@ roles; with the opposite polarity ("rough ER has ribosomes, smooth ER doesn't") 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -31,15 +32,22 @@ class Swap:
     said_of: str  # whom the answer said it of
 
 
-def _walk(units: Iterable[Unit], anchors: frozenset[str]) -> Iterable[tuple[Unit, Unit | None]]:
-    """Each non-anchor unit with the anchor that owns it (None before any anchor)."""
+def _walk(
+    units: Iterable[Unit], anchors: frozenset[str], *, any_place: bool = False
+) -> Iterable[tuple[Unit, Unit | None]]:
+    """Each non-anchor unit with the anchor that owns it (None before any anchor).
+
+    In a reference an anchor owns what follows when it opens a clause; with `any_place`
+    (answers), wherever it stands, since "*args collects keyword arguments and **kwargs
+    positional ones" joins its two claims with "and", which opens no clause.
+    """
     owner: Unit | None = None
     clause = -1
     for u in units:
         opens = u.clause != clause
         clause = u.clause
         if u.key in anchors:
-            if opens:
+            if opens or any_place:
                 owner = u
             continue
         yield u, owner
@@ -65,6 +73,7 @@ def reference_facts(
         return frozenset(), {}, frozenset()
     facts: dict[str, Fact] = {}
     shared: set[str] = set()
+    polarity: dict[str, dict[str, Fact]] = {}
     for u, owner in _walk(units, anchors):
         if owner is None or u.role is not Role.MAIN or u.key in GENERIC or u.key in question_keys:
             continue
@@ -74,7 +83,17 @@ def reference_facts(
         if old is not None and old.owner != owner.key:
             shared.add(u.key)
         facts.setdefault(u.key, Fact(owner.key, u.neg, u.surface, owner.surface))
-    return anchors, {k: f for k, f in facts.items() if k not in shared}, frozenset(facts)
+        polarity.setdefault(u.key, {}).setdefault(owner.key, Fact(owner.key, u.neg, u.surface,
+                                                                  owner.surface))
+    kept = {k: f for k, f in facts.items() if k not in shared}
+    # Said of both with opposite polarity ("fixed costs do not change ...; variable costs
+    # change"): a fact of each side, kept under "key@owner".
+    for key in shared:
+        sides = polarity[key]
+        if len(sides) == 2 and len({f.neg for f in sides.values()}) == 2:
+            for owner_key, f in sides.items():
+                kept[f"{key}@{owner_key}"] = f
+    return anchors, kept, frozenset(facts)
 
 
 def swapped(
@@ -85,9 +104,19 @@ def swapped(
         return None
     swaps: list[Swap] = []
     agree = 0
-    for u, owner in _walk(units, anchors):
+    for u, owner in _walk(units, anchors, any_place=True):
+        if owner is None:
+            continue
         fact = facts.get(u.key)
-        if fact is None or owner is None:
+        if fact is None:
+            own = facts.get(f"{u.key}@{owner.key}")
+            if own is not None:
+                if own.neg == u.neg:
+                    agree += 1
+                else:  # what the reference says of the other side
+                    other = next(f for k, f in facts.items()
+                                 if k.startswith(u.key + "@") and f is not own)
+                    swaps.append(Swap(u.surface, other.owner_surface, owner.surface))
             continue
         same_owner = owner.key == fact.owner
         if same_owner == (u.neg == fact.neg):
@@ -138,4 +167,48 @@ def reversed_pair(
     if len(turned) % 2 == 1:
         a, b = turned[0]
         return first[b][2], first[a][2]
+    return None
+
+
+# "Poland was invaded by Germany" keeps the meaning with the names turned round.
+PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?\w+(?:ed|en|wn)\s+by\b")
+
+
+def name_pairs(
+    units: tuple[Unit, ...], text: str, question_keys: frozenset[str]
+) -> tuple[tuple[str, str], ...]:
+    """Pairs of names (capitalised in the reference) that one of its sentences relates by a
+    word between them, in its order: ("german", "poland") for "Germany invaded Poland"."""
+    named = [
+        (i, u) for i, u in enumerate(units)
+        if u.role is Role.MAIN and not u.neg and u.key not in GENERIC
+        and u.key not in question_keys and u.end > u.start and text[u.start:u.start + 1].isupper()
+    ]
+    pairs = set()
+    for n, (i, a) in enumerate(named):
+        for j, b in named[n + 1:]:
+            if b.seg == a.seg and j > i + 1 and a.key != b.key and (b.key, a.key) not in pairs:
+                pairs.add((a.key, b.key))
+    return tuple(sorted(pairs))
+
+
+def reordered_names(
+    units: tuple[Unit, ...], pairs: tuple[tuple[str, str], ...]
+) -> tuple[str, str] | None:
+    """Two names the answer relates the other way round in one sentence ("Poland invaded
+    Germany"); None when it also names them in the reference's order."""
+    first: dict[str, tuple[int, int, str]] = {}
+    last: dict[str, int] = {}
+    for i, u in enumerate(units):
+        first.setdefault(u.key, (u.seg, i, u.surface))
+        last[u.key] = i
+    for a, b in pairs:
+        if (
+            a in first
+            and b in first
+            and first[a][0] == first[b][0]
+            and first[b][1] + 1 < first[a][1]
+            and last[b] < first[a][1]
+        ):
+            return first[b][2], first[a][2]
     return None

@@ -13,6 +13,8 @@ from typing import Any
 
 from snowballstemmer.english_stemmer import EnglishStemmer
 
+from bot.grading.informativeness import zipf_frequency
+
 _BRITISH_WORDS = {
     "colour": "color",
     "behaviour": "behavior",
@@ -127,6 +129,16 @@ def americanise(word: str) -> str:
     )
 
 
+# "oldest" and "older" say the same thing of one side; Snowball keeps them apart, and then
+# "the older ones are at the bottom" reads as the opposite of "youngest at the top".
+SUPERLATIVE_MIN = 6
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(americanise(word)))
+    word = americanise(word)
+    if len(word) >= SUPERLATIVE_MIN and word.endswith("est"):
+        comparative = word[:-3] + "er"  # oldest, largest, biggest, easiest
+        if zipf_frequency(comparative):  # a real word: not "honest", "interest", "forest"
+            word = comparative
+    return str(_stemmer().stemWord(word))

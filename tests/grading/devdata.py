@@ -1,4 +1,5 @@
-"""Load the shared dev set and its seed deck without the lead's deck parser."""
+"""Load the seed deck's labelled answers (a copy of the shared dev set kept in the repo, so
+the tests need nothing outside it) and the shared seed deck without the lead's deck parser."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from bot.decks.model import CardSpec
 
 SHARED = Path(__file__).parents[3] / "shared"
-DEV = SHARED / "grading/dev_answers.jsonl"
+DEV = Path(__file__).parent / "seed_answers.jsonl"
 DECK = SHARED / "seed-deck/neural-network-basics-2.txt"
 
 

@@ -236,3 +236,141 @@ def test_turning_every_pair_around_mirrors_and_agrees() -> None:
     """ "Youngest on top, oldest at the bottom" says the same as the reference."""
     assert grade(STRATA, "the youngest layers are on top and the oldest at the bottom").label \
         is not Label.WRONG
+
+
+DIVERGENT = card(
+    "What is a divergent plate boundary?",
+    "A boundary where two plates move apart and magma rises to form new crust, e.g. "
+    "mid-ocean ridges (Mid-Atlantic Ridge) or continental rifts (East African Rift).",
+)
+
+
+def test_a_negated_statement_is_never_correct() -> None:
+    """Negating part of the reference, even below the contradiction weight, is not correct."""
+    g = grade(DIVERGENT, "where the two plates do not move apart and no new crust forms")
+    assert g.label is not Label.CORRECT
+    assert "not move" in g.explanation
+    right = grade(DIVERGENT, "where two plates pull apart and magma rises to make new crust")
+    assert right.label is Label.CORRECT
+
+
+def test_non_prefix_negates_the_word() -> None:
+    """ "non-rival" in the reference: the bare word is its opposite, the prefixed one agrees."""
+    c = card("What is a public good?",
+             "A good that is non-excludable and non-rival, such as national defence.")
+    assert grade(c, "a good that is excludable and rival").label is Label.WRONG
+    assert grade(c, "one that is non-excludable and non-rival").label is Label.CORRECT
+    assert grade(c, "nobody can be excluded from it and it is not rival").label is not Label.WRONG
+
+
+def test_comparative_and_superlative_agree() -> None:
+    """ "older" for "oldest" is the same side, not the opposite of "youngest"."""
+    c = card("What does the law of superposition say?",
+             "In undisturbed layers of rock the oldest layers lie at the bottom and the youngest "
+             "at the top.")
+    assert grade(c, "undisturbed rock layers: the older ones lie at the bottom, the younger "
+                    "ones on top").label is Label.CORRECT
+    assert stem("largest") == stem("larger") and stem("honest") != stem("honer")
+
+
+def test_several_ideas_are_not_one_named_term() -> None:
+    """The one-term cap is for "softmax" alone, not for an answer that states two ideas."""
+    c = card("Difference between a list and a tuple?",
+             "Lists are mutable (can be changed after creation); tuples are immutable, so they "
+             "can be used as dictionary keys.")
+    g = grade(c, "a list can be changed after it is made, a tuple cannot, so only a tuple can "
+                 "be a dict key")
+    assert g.label is Label.CORRECT
+    assert grade(c, "tuples").label is not Label.CORRECT
+
+
+def test_a_word_the_reference_states_both_ways_is_no_contradiction() -> None:
+    """ "prevents the disease" in the reference: "stop the disease" agrees with it."""
+    c = card("What does the germ theory of disease state?",
+             "Many diseases are caused by microorganisms such as bacteria and viruses; these "
+             "pathogens spread from host to host; preventing their spread (hygiene, vaccination) "
+             "prevents the disease.")
+    g = grade(c, "lots of illnesses come from microbes like bacteria and viruses, which spread "
+                 "between hosts, so hygiene and vaccines stop the disease")
+    assert g.label is not Label.WRONG
+    assert "opposite" not in g.explanation
+
+
+def test_a_word_the_reference_says_is_no_opposite() -> None:
+    """ "to the right" names one of the reference's own two sides, not the opposite of "left"."""
+    c = card("What is the Coriolis effect?",
+             "The apparent deflection of moving air and water caused by Earth's rotation: to the "
+             "right in the Northern Hemisphere, to the left in the Southern Hemisphere.")
+    g = grade(c, "because the earth rotates, moving air is deflected to the right in the northern "
+                 "hemisphere")
+    assert g.label is not Label.WRONG
+    assert "opposite" not in g.explanation
+
+
+def test_roles_swapped_across_and_are_wrong() -> None:
+    """ "X does B and Y does A" swaps the roles as much as two sentences would."""
+    c = card("What do mitochondria and chloroplasts do?",
+             "Mitochondria release energy from glucose by respiration; chloroplasts capture "
+             "light energy by photosynthesis.")
+    swapped_answer = ("mitochondria capture light energy by photosynthesis and chloroplasts "
+                      "release energy from glucose by respiration")
+    assert grade(c, swapped_answer).label is Label.WRONG
+    right = ("mitochondria release energy from glucose by respiration and chloroplasts capture "
+             "light energy by photosynthesis")
+    assert grade(c, right).label is Label.CORRECT
+
+
+def test_names_turned_round_are_not_correct() -> None:
+    """ "Harold defeated William" for "William defeated Harold": at most partial; the passive
+    ("Harold was defeated by William") keeps the meaning."""
+    c = card("What happened at the Battle of Hastings?",
+             "In 1066 William of Normandy defeated King Harold and conquered England.")
+    assert grade(c, "in 1066 Harold defeated William of Normandy and conquered England"
+                 ).label is not Label.CORRECT
+    assert grade(c, "in 1066 William of Normandy defeated Harold and conquered England"
+                 ).label is Label.CORRECT
+    assert grade(c, "in 1066 Harold was defeated by William of Normandy, who conquered England"
+                 ).label is Label.CORRECT
+
+
+def test_a_side_given_the_other_sides_polarity_is_swapped() -> None:
+    """ "A does not X; B does X" answered "A does X and B does not": swapped, and named."""
+    c = card("What is the difference between a constant and a variable in algebra?",
+             "A constant does not change its value; a variable changes its value.")
+    g = grade(c, "a constant changes its value and a variable does not change")
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith("You swapped the roles")
+    assert grade(c, "a constant keeps the same value, a variable changes its value"
+                 ).label is not Label.WRONG
+
+
+def test_relations_in_parentheses_do_not_turn_an_answer_round() -> None:
+    """Only the reference's own statements, not its asides, say which way a relation runs."""
+    c = card("How does the Adam optimizer work?",
+             "Combines momentum (moving average of the gradients) with RMSProp (moving average of "
+             "the squared gradients). Each parameter's step is its smoothed gradient divided by "
+             "the square root of its smoothed squared gradient, so every parameter gets its own "
+             "adaptive learning rate.")
+    g = grade(c, "momentum + RMSprop: moving avg of grads divided by sqrt of moving avg of "
+                 "squared grads, so per-parameter adaptive LR")
+    assert g.label is not Label.WRONG
+
+
+def test_keeps_going_keeps_its_direction() -> None:
+    """ "keeps going down" says "decreases"; it is not the idea "repeat"."""
+    c = card("What happens to a body's temperature after death?",
+             "It keeps going down until it matches the temperature of the surroundings.")
+    assert grade(c, "it keeps going up until it matches the surroundings").label is Label.WRONG
+    assert grade(c, "it keeps going down until it matches the surroundings"
+                 ).label is Label.CORRECT
+
+
+def test_what_the_reference_rules_out_is_not_correct() -> None:
+    """ "instead of returning them": an answer that says "return" is at most partial."""
+    c = card("What is a generator?",
+             "A function that uses yield to hand out values one at a time, lazily, instead of "
+             "returning them all at once; it keeps its state between values.")
+    assert grade(c, "a function that uses return to hand out values one at a time, lazily"
+                 ).label is not Label.CORRECT
+    assert grade(c, "a function that yields values one at a time, lazily, keeping its state"
+                 ).label is Label.CORRECT
