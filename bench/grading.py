@@ -19,6 +19,7 @@ held-out decks and the seed deck.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -95,6 +96,30 @@ def quality(decks: list[LabelledDeck]) -> list[tuple[str, float, float, float]]:
     return judged
 
 
+UNSEEN = ROOT / "tests" / "grading" / "unseen"
+
+
+def unseen() -> list[tuple[str, float, float, float]]:
+    """Decks kept from everyone who changed the rules, graded as the bot grades (shipped
+    cut-offs): the closest this repository has to a teacher's new deck."""
+    from bot.decks.loader import parse_any
+    from bot.grading.jsonl import grade_lines
+    from tests.grading.evaluation import report
+
+    print("\nunseen decks (shipped cut-offs; never used to develop or fit anything)")
+    judged = []
+    for txt in sorted(UNSEEN.glob("*.txt")):
+        lines = (txt.with_suffix(".jsonl")).read_text(encoding="utf-8").splitlines()
+        gold = [json.loads(x)["label"] for x in lines if x.strip()]
+        verdicts = [json.loads(x).get("label", "?")
+                    for x in grade_lines(lines, list(parse_any(txt).cards))]
+        p = report(list(zip(gold, verdicts, strict=True)))
+        print(f"{txt.stem:<28}{p.n:>8}{'shipped':>16}{p.macro_f1:>9.3f}"
+              f"{p.wrong_to_correct:>11.3f}{p.correct_to_wrong:>11.3f}")
+        judged.append((txt.stem, p.macro_f1, p.wrong_to_correct, p.correct_to_wrong))
+    return judged
+
+
 def speed(pairs: list[Pair]) -> float:
     t0 = time.perf_counter()
     for card, answer, deck in pairs:
@@ -128,7 +153,7 @@ def bot_rss_mib() -> float:
 
 def main() -> None:
     decks = all_decks()
-    judged = quality(decks)
+    judged = quality(decks) + unseen()
     rate = speed(pairs_of(decks))
     print(f"bot_rss_mib={bot_rss_mib():.1f} (bot application imported, grader loaded and used, "
           "no torch)")
