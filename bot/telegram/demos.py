@@ -24,6 +24,7 @@ from bot.study import prompt_card
 from bot.telegram import keyboards, render
 from bot.telegram.callback_data import RetryDemo, ShowDemo, decode
 from bot.telegram.context import BotContext
+from bot.telegram.downloads import download_at_most
 from bot.telegram.progress import status_progress
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,11 @@ async def _download(context: BotContext, message: Message) -> bytes | None:
     if size is not None and size > demos.args.MAX_IMAGE_BYTES:
         raise demos.DemoInputError(render.image_too_large(demos.args.MAX_IMAGE_BYTES))
     telegram_file = await context.bot.get_file(file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
+    # file_size is optional (a local Bot API server leaves it out): the download stops at the
+    # limit rather than fetching a file the worker would refuse anyway.
+    data = await download_at_most(telegram_file, demos.args.MAX_IMAGE_BYTES)
+    if data is None:
+        raise demos.DemoInputError(render.image_too_large(demos.args.MAX_IMAGE_BYTES))
     demos.check_image_bytes(data)
     return data
 

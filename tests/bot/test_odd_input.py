@@ -60,6 +60,21 @@ async def test_document_of_unknown_size_within_the_limit_is_imported(
     assert len(data) < MAX_IMPORT_BYTES
 
 
+async def test_picture_of_unknown_size_is_not_downloaded_past_the_limit(
+        sqlite_bot: RunningBot) -> None:
+    """An image document captioned /augment without file_size is read only up to the picture
+    limit: the learner is told it is too large and the rest is never fetched."""
+    emu = sqlite_bot.emu
+    emu.user(LEARNER, first_name="Ada")
+    big = b"\x89PNG\r\n\x1a\n" + bytes(12 * 1024 * 1024)
+    await emu.send_document(LEARNER, big, "huge.png", "image/png", file_size=False,
+                            caption="/augment")
+    (reply,) = await emu.wait_for_bot_message(LEARNER, timeout=30)
+    assert "10 MB" in reply.body, reply.body
+    (download,) = emu.file_downloads
+    assert not download.complete and download.sent < len(big)
+
+
 def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
