@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlmodel import Session, func, select
-
 from bot import timezones
-from bot.store.models import Learner, ReviewLog
+from bot.store import preferences as store
+from bot.store.models import Learner
+from bot.store.session import Session
 
 RETENTION_RANGE = (0.70, 0.97)
 NEW_PER_DAY_RANGE = (0, 100)
@@ -138,15 +138,15 @@ class Preferences:
 
 
 def _view(session: Session, learner: Learner) -> Preferences:
-    reviews = session.exec(select(func.count()).select_from(ReviewLog)
-                           .where(ReviewLog.learner_id == learner.id)).one()
+    assert learner.id is not None
+    reviews = store.review_count(session, learner_id=learner.id)
     return Preferences(learner.timezone, learner.push_time, learner.new_per_day,
                        learner.desired_retention, learner.reminders_paused,
                        learner.fsrs_parameters is not None, int(reviews))
 
 
 def get_preferences(session: Session, *, telegram_id: int) -> Preferences | None:
-    learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+    learner = store.learner(session, telegram_id=telegram_id)
     return _view(session, learner) if learner else None
 
 
@@ -156,7 +156,7 @@ def update_preferences(
     desired_retention: float | None = None, reminders_paused: bool | None = None,
 ) -> Preferences | None:
     """Store already-validated values; None leaves a field as it is."""
-    learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+    learner = store.learner(session, telegram_id=telegram_id)
     if learner is None:
         return None
     if timezone is not None:
