@@ -7,10 +7,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, func, select
-
 from bot.scheduling import Rating, State, day_start, local_day
-from bot.store.models import CardState, Learner, ReviewLog
+from bot.store import stats as store
+from bot.store.session import Session
 
 HISTORY_DAYS = 182
 FORECAST_DAYS = 30
@@ -32,16 +31,13 @@ class Stats:
 
 
 def learner_stats(session: Session, *, telegram_id: int, now: datetime) -> Stats | None:
-    learner = session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
-    if learner is None:
+    learner = store.learner(session, telegram_id=telegram_id)
+    if learner is None or learner.id is None:
         return None
     tz, boundary = learner.timezone, learner.day_boundary_hour
     today = local_day(now, tz, boundary)
     since = day_start(today - timedelta(days=HISTORY_DAYS), tz, boundary)
-    logs = session.exec(
-        select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before)
-        .where(ReviewLog.learner_id == learner.id, col(ReviewLog.reviewed_at) >= since)
-    ).all()
+    logs = store.reviews_since(session, learner_id=learner.id, since=since)
     per_day = Counter(local_day(at, tz, boundary) for at, _, _ in logs)
     rated_today = Counter(rating for at, rating, _ in logs if local_day(at, tz, boundary) == today)
     month_ago = now - timedelta(days=30)
@@ -50,11 +46,7 @@ def learner_stats(session: Session, *, telegram_id: int, now: datetime) -> Stats
     mature = [rating for at, rating, before in logs
               if at >= month_ago and f'"state": {int(State.REVIEW)}' in before]
     passed = sum(rating != Rating.AGAIN for rating in mature)
-    states = session.exec(
-        select(CardState.due).where(
-            CardState.learner_id == learner.id, CardState.suspended == False  # noqa: E712
-        )
-    ).all()
+    states = store.due_dates(session, learner_id=learner.id)
     forecast = [0] * FORECAST_DAYS
     for due in states:
         offset = max(0, (local_day(due, tz, boundary) - today).days)
@@ -64,9 +56,7 @@ def learner_stats(session: Session, *, telegram_id: int, now: datetime) -> Stats
     while per_day.get(day):
         streak += 1
         day -= timedelta(days=1)
-    total = session.exec(
-        select(func.count()).select_from(ReviewLog).where(ReviewLog.learner_id == learner.id)
-    ).one()
+    total = store.review_count(session, learner_id=learner.id)
     return Stats(
         today=today, reviews_per_day=dict(per_day), forecast=forecast,
         true_retention=(passed / len(mature)) if mature else None,

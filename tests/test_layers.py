@@ -16,7 +16,7 @@ TGEMU = BOT.parent / "tgemu"
 # removed, so the list stays true.
 SQL_OUTSIDE_STORE = {
     "catalog", "deck_choice", "decks.locking", "decks.personal", "decks.sync",
-    "pushing", "stats", "study", "telegram.context",
+    "pushing", "study", "telegram.context",
     "jobs.deck_reload", "webserver", "devtools.throwaway_db",
 }
 HANDLERS_USING_STORE = {"telegram.context", "telegram.errors"}
