@@ -23,11 +23,11 @@ from telegram.ext import (
 from bot.catalog import PersonalDecks, load_catalog
 from bot.config import Settings
 from bot.decks.loader import load_decks
-from bot.decks.locking import sync_lock
 from bot.decks.sync import sync_decks
 from bot.demos import DemoRunner, LocalDemoRunner
 from bot.jobs import deck_reload, pushes
 from bot.store.db import Database
+from bot.store.deck_sync_lock import sync_lock
 from bot.store.migrate import upgrade_if_behind
 from bot.telegram import (
     classes,

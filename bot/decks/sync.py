@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
-
 from bot.decks.model import CardSpec, DeckSpec
+from bot.store import decks as store
 from bot.store.models import Card, Deck
+from bot.store.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ def sync_cards(session: Session, deck: Deck, specs: Sequence[CardSpec], *, now: 
     """Bring one deck's cards in line with `specs`, matching them by their stable key."""
     assert deck.id is not None
     added = updated = retired = 0
-    cards = {c.key: c for c in session.exec(select(Card).where(Card.deck_id == deck.id)).all()}
+    cards = {c.key: c for c in store.cards_of_deck(session, deck_id=deck.id)}
     keys = set()
     for position, card_spec in enumerate(specs):
         keys.add(card_spec.key)
@@ -75,8 +75,7 @@ def sync_decks(session: Session, decks: Sequence[DeckSpec], *, now: datetime) ->
     Learners' personal decks (CSV imports) are not in CARDS_DIR, so they are left alone.
     """
     added = updated = retired = 0
-    known = {deck.slug: deck for deck in session.exec(
-        select(Deck).where(col(Deck.owner_learner_id).is_(None))).all()}
+    known = {deck.slug: deck for deck in store.shared_decks(session)}
     present = set()
     for spec in decks:
         present.add(spec.slug)
@@ -92,7 +91,8 @@ def sync_decks(session: Session, decks: Sequence[DeckSpec], *, now: datetime) ->
     for slug, deck in known.items():
         if slug not in present and not deck.retired:
             deck.retired = True
-            for card in session.exec(select(Card).where(Card.deck_id == deck.id)).all():
+            assert deck.id is not None
+            for card in store.cards_of_deck(session, deck_id=deck.id):
                 if not card.retired:
                     card.retired = True
                     # Other instances notice a change by the newest updated_at.

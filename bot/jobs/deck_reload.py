@@ -28,10 +28,10 @@ from sqlmodel import Session
 from bot.catalog import Catalog, Fingerprint, PersonalDecks, fingerprint, load_catalog
 from bot.decks.errors import DeckError
 from bot.decks.loader import load_decks
-from bot.decks.locking import sync_lock
 from bot.decks.model import DeckSpec
 from bot.decks.sync import SyncReport, sync_decks
 from bot.store.db import Database
+from bot.store.deck_sync_lock import sync_lock
 from bot.telegram.context import BotContext, TutorApp
 
 log = logging.getLogger("tutorbot.decks")
