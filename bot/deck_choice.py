@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
-
 from bot.catalog import Catalog
 from bot.classes import joined_decks
-from bot.store.models import CardState, Learner, LearnerDeck
+from bot.store import deck_choice as store
+from bot.store.deck_choice import disabled_decks
+from bot.store.models import Learner
+from bot.store.session import Session
 
 PAGE_SIZE = 10
 
@@ -43,16 +44,8 @@ def paginate(progress: list[DeckProgress], page: int, size: int = PAGE_SIZE) -> 
                         moved=shown != page)
 
 
-def disabled_decks(session: Session, *, learner_id: int) -> set[int]:
-    return set(session.exec(
-        select(LearnerDeck.deck_id).where(
-            LearnerDeck.learner_id == learner_id, LearnerDeck.enabled == False  # noqa: E712
-        )
-    ).all())
-
-
 def _learner(session: Session, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+    return store.learner(session, telegram_id=telegram_id)
 
 
 def deck_progress(session: Session, *, telegram_id: int, catalog: Catalog) -> list[DeckProgress]:
@@ -64,8 +57,7 @@ def deck_progress(session: Session, *, telegram_id: int, catalog: Catalog) -> li
     catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     off = disabled_decks(session, learner_id=learner.id)
     joined = joined_decks(session, learner_id=learner.id)
-    seen_ids = set(session.exec(
-        select(CardState.card_id).where(CardState.learner_id == learner.id)).all())
+    seen_ids = store.started_cards(session, learner_id=learner.id)
     result = []
     for deck_id, title, personal in catalog.decks_for(learner.id, joined):
         cards = catalog.deck_cards.get(deck_id, ())
@@ -83,12 +75,6 @@ def toggle_deck(
     if learner is None or learner.id is None or not catalog.for_learner(
             session, learner.id, learner.decks_version).visible(deck_id, learner.id):
         return None
-    row = session.exec(select(LearnerDeck).where(
-        LearnerDeck.learner_id == learner.id, LearnerDeck.deck_id == deck_id)).first()
-    if row is None:
-        session.add(LearnerDeck(learner_id=learner.id, deck_id=deck_id, enabled=False))
-    else:
-        row.enabled = not row.enabled
-    session.flush()
+    store.toggle(session, learner_id=learner.id, deck_id=deck_id)
     return deck_progress(session, telegram_id=telegram_id, catalog=catalog)
 

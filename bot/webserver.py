@@ -25,15 +25,14 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from aiohttp import web
-from sqlmodel import Session
 from telegram import Update
 
 from bot.app import initialize, shutdown
 from bot.config import Settings
 from bot.connection_guard import ConnectionGuard, connection_cap
 from bot.log_throttle import LogThrottle, ThrottleFilter, suppressed_note
+from bot.store.db import ping
 from bot.telegram import lone_surrogates
 from bot.telegram.context import TutorApp
 
@@ -80,10 +79,6 @@ def webhook_path(url: str) -> str:
     """The path Telegram posts to, from WEBHOOK_URL (e.g. https://bot.example/telegram)."""
     path = urlsplit(url).path
     return path if path and path != "/" else "/"
-
-
-def _ping(session: Session) -> None:
-    session.exec(sa.text("SELECT 1"))  # type: ignore[call-overload]
 
 
 class WebhookServer:
@@ -211,7 +206,7 @@ class WebhookServer:
         if db is None:
             return False
         try:
-            await asyncio.wait_for(db.run(_ping), HEALTH_DB_TIMEOUT_S)
+            await asyncio.wait_for(db.run(ping), HEALTH_DB_TIMEOUT_S)
         except Exception as exc:  # probes repeat every few seconds during an outage
             self._warn("health check: database unreachable (%s)", type(exc).__name__)
             return False

@@ -23,8 +23,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from sqlmodel import Session
-
 from bot.catalog import Catalog, Fingerprint, PersonalDecks, fingerprint, load_catalog
 from bot.decks.errors import DeckError
 from bot.decks.loader import load_decks
@@ -32,6 +30,7 @@ from bot.decks.model import DeckSpec
 from bot.decks.sync import SyncReport, sync_decks
 from bot.store.db import Database
 from bot.store.deck_sync_lock import sync_lock
+from bot.store.session import Session
 from bot.telegram.context import BotContext, TutorApp
 
 log = logging.getLogger("tutorbot.decks")

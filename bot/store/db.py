@@ -132,3 +132,8 @@ def _locked(error: sa.exc.OperationalError) -> bool:
     """SQLite's "database is locked" (another connection writes) or "database table is
     locked" (a shared-cache table lock)."""
     return "locked" in str(error.orig)
+
+
+def ping(session: Session) -> None:
+    """One round trip: whether the database answers (for /healthz)."""
+    session.execute(sa.text("SELECT 1"))

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flood_window import FloodThrottle
 from bot.store.db import Database
+from bot.store.session import Session
 from bot.study import ensure_learner
 
 Clock = Callable[[], datetime]
