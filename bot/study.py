@@ -43,7 +43,6 @@ from bot.scheduling import (
 from bot.store.models import CardState, ClassMember, Learner, LearnerDeck, ReviewLog, StudyPrompt
 from bot.store.study import lock_learner
 
-MAX_ANSWER_CHARS = 2000  # what we store and grade; longer answers are cut, and the reply says so
 LEARN_AHEAD = timedelta(minutes=20)
 
 
@@ -391,8 +390,8 @@ def submit_answer(
     card = catalog.cards.get(learner.open_card_id)
     if card is None:
         return NoOpenCard()
-    truncated = len(text) > MAX_ANSWER_CHARS
-    answer = text[:MAX_ANSWER_CHARS].replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    truncated = len(text) > grading.MAX_ANSWER_CHARS
+    answer = text[:grading.MAX_ANSWER_CHARS].replace("\x00", "")  # PostgreSQL text cannot hold NUL
     elapsed = (now - learner.open_asked_at).total_seconds()
     result = grading.grade(card, answer, deck=catalog.siblings(card), elapsed_s=elapsed)
     _run(session, _ANSWER, prompt_id=learner.current_prompt_id, new_answer=answer, now=now,

@@ -5,7 +5,7 @@ Public interface (stable): `grade`, `Grade`, `Label`, `Rating`, `GradableCard`.
 
 from __future__ import annotations
 
-from bot.grading.engine import grade
+from bot.grading.engine import MAX_ANSWER_CHARS, grade
 from bot.grading.model import GradableCard, Grade, Label, Rating
 
-__all__ = ["GradableCard", "Grade", "Label", "Rating", "grade"]
+__all__ = ["MAX_ANSWER_CHARS", "GradableCard", "Grade", "Label", "Rating", "grade"]

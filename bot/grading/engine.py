@@ -42,9 +42,10 @@ CONTRADICTION_AT = 0.4
 SLIP_AT = 0.1
 # In a long answer one incidental reversed relation is weak evidence.
 LONG_WORDS = 40
-# Only the first 2,000 characters (about 350 words) are read: no flashcard answer needs
+# Only the first MAX_ANSWER_CHARS characters (about 350 words) are read and stored (bot.study
+# cuts there too, and the reply says so): no flashcard answer needs
 # more, and a bounded input keeps the worst-case latency bounded.
-MAX_CHARS = 2000
+MAX_ANSWER_CHARS = 2000
 
 
 _REASONS = {
@@ -157,7 +158,7 @@ def _other_card(
 def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()) -> Assessment:
     view = _view(deck) if deck else None
     model = model_for(card, common=view.common if view else frozenset())
-    text = answer[:MAX_CHARS]
+    text = answer[:MAX_ANSWER_CHARS]
     toks = tokenise(text)
     ans = analyse(text, model.lex, toks)
     m = match(model, ans)

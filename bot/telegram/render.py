@@ -15,7 +15,7 @@ from bot.decks.anki_notes import Skipped
 from bot.demos.catalogue import CATALOGUE
 from bot.demos.types import DemoKind, DemoRequest, FitReport
 from bot.disputes import Claim
-from bot.grading import Grade, Label
+from bot.grading import MAX_ANSWER_CHARS, Grade, Label
 from bot.preferences import Preferences
 from bot.stats import Stats
 from bot.study import Graded, NothingDue, Question
@@ -162,7 +162,7 @@ def graded(result: Graded, *, offer_demo: bool) -> Reply:
     if g.explanation and not g.explanation.startswith(_PLAIN_EXPLANATIONS):
         parts.append(f"<i>{escape(_short(g.explanation, 400))}</i>")
     if result.truncated:
-        parts.append("(Your answer was long; I graded the first 2,000 characters.)")
+        parts.append(f"(Your answer was long; I graded the first {MAX_ANSWER_CHARS:,} characters.)")
     ask = "How well did you recall it? My suggestion is marked ✓."
     # The reference gets what the rest leaves: a long one is shortened, never the question
     # that the buttons answer. Past a screenful it starts folded (an expandable quote).
