@@ -25,6 +25,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.memory import return_freed_memory
 from bot.store.models import Card, Deck
 from bot.store.personal_cards import (
     CardRow,
@@ -38,6 +39,8 @@ from bot.store.personal_cards import (
 K = TypeVar("K")
 V = TypeVar("V")
 DEFAULT_CACHE_CARDS = 50_000
+# Evicting this many cards at once frees megabytes; hand them back to the system then.
+TRIM_AFTER_CARDS = 10_000
 
 
 def _groups(text: str, sep: str) -> tuple[tuple[str, ...], ...]:
@@ -132,23 +135,31 @@ class PersonalDecks:
             if hit is not None and hit.version == version:
                 self._entries.move_to_end(learner_id)
                 return hit
+        hit = None  # a stale copy is dropped below; hold no reference that would keep it alive
         fresh = _read_own(session, learner_id, version)
+        evicted = 0
         with self._lock:
             old = self._entries.get(learner_id)
             if old is not None and old.version > version:
                 return fresh  # a newer copy landed meanwhile; keep that one
-            self._drop(learner_id)
+            old = None
+            evicted += self._drop(learner_id)
             if _weight(fresh) <= self.max_cards:
                 self._entries[learner_id] = fresh
                 self._size += _weight(fresh)
                 while self._size > self.max_cards:
-                    self._drop(next(iter(self._entries)))
+                    evicted += self._drop(next(iter(self._entries)))
+        if evicted >= TRIM_AFTER_CARDS:
+            return_freed_memory()
         return fresh
 
-    def _drop(self, learner_id: int) -> None:
+    def _drop(self, learner_id: int) -> int:
+        """Forget one learner's cards; how many there were."""
         old = self._entries.pop(learner_id, None)
-        if old is not None:
-            self._size -= _weight(old)
+        if old is None:
+            return 0
+        self._size -= _weight(old)
+        return _weight(old)
 
 
 def _weight(own: OwnCards) -> int:
