@@ -94,3 +94,23 @@ def pg_database(prefix: str = "tutorbot_bench") -> Iterator[str]:
 
     with throwaway_postgres(PG_ADMIN, prefix) as url:
         yield url
+
+
+async def serve_polling_until_sigterm(app: object) -> None:
+    """Run a built tutorbot application on long polling, say READY (what `Proc` waits for),
+    and shut it down cleanly on SIGTERM: the bot side of a bench's child process."""
+    import asyncio
+
+    from bot.app import initialize, shutdown
+
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await initialize(app)  # type: ignore[arg-type]
+    await app.start()  # type: ignore[attr-defined]
+    updater = app.updater  # type: ignore[attr-defined]
+    await updater.start_polling(poll_interval=0.0, timeout=10)
+    print("READY", flush=True)
+    await stop.wait()
+    await updater.stop()
+    await app.stop()  # type: ignore[attr-defined]
+    await shutdown(app)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harness import REPO
+from harness import REPO, serve_polling_until_sigterm
 
 ANSWER = "artificially enlarging the training set by transforming existing data"
 
@@ -78,7 +78,7 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int, secret: 
         # throttle (20 updates per 10 s); it would measure the throttle's notices instead.
         flood_limit=1_000_000,
     )
-    from bot.app import build_application, initialize, shutdown
+    from bot.app import build_application
     from bot.webserver import start_webhook, stop_webhook
 
     app = build_application(settings)
@@ -88,15 +88,7 @@ async def _serve(kind: str, emu_url: str, database_url: str, port: int, secret: 
         await stop.wait()
         await stop_webhook(app, server)
         return
-    await initialize(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10)
-    print("READY", flush=True)
-    await stop.wait()
-    await app.updater.stop()
-    await app.stop()
-    await shutdown(app)
+    await serve_polling_until_sigterm(app)
 
 
 async def _serve_bare(kind: str, token: str, emu_url: str, stop: asyncio.Event) -> None:

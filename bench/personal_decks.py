@@ -27,12 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness import REPO as ROOT
+from harness import serve_polling_until_sigterm
+from pydantic import SecretStr
 
-from pydantic import SecretStr  # noqa: E402
-
-from bot.config import Settings  # noqa: E402
+from bot.config import Settings
 
 TOKEN = "123456789:AAE" + "x" * 32
 GOAL_MIB = 50
@@ -57,20 +56,10 @@ def settings(emu_url: str, file_url: str, database_url: str) -> Settings:
 
 async def serve(emu_url: str, file_url: str, database_url: str) -> None:
     """The bot under test, in its own process."""
-    from bot.app import build_application, initialize, shutdown
+    from bot.app import build_application
 
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    app = build_application(settings(emu_url, file_url, database_url))
-    await initialize(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=10)
-    print("READY", flush=True)
-    await stop.wait()
-    await app.updater.stop()
-    await app.stop()
-    await shutdown(app)
+    await serve_polling_until_sigterm(build_application(settings(emu_url, file_url,
+                                                                 database_url)))
 
 
 def csv_rows(learner: int, deck: int, rows: int) -> bytes:
