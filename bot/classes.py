@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from bot.scheduling import Rating, State, day_start, local_day
 from bot.store import classes as store
+from bot.store import learners
 from bot.store.models import Deck, Learner
 from bot.store.session import Session
 
@@ -120,7 +121,7 @@ def invitation(session: Session, *, telegram_id: int, code: str) -> Invitation |
     if share.revoked_at is not None:
         return LinkClosed(Closed.REVOKED)
     assert deck.id is not None
-    me = store.learner(session, telegram_id=telegram_id)
+    me = learners.by_telegram_id(session, telegram_id=telegram_id)
     standing = Standing.OUTSIDE
     if me is not None and me.id is not None:
         if me.id == owner.id:
@@ -141,7 +142,7 @@ def join_class(session: Session, *, telegram_id: int, code: str, now: datetime
     found = invitation(session, telegram_id=telegram_id, code=code)
     if isinstance(found, LinkClosed) or found.standing is not Standing.OUTSIDE:
         return found
-    me = store.learner(session, telegram_id=telegram_id)
+    me = learners.by_telegram_id(session, telegram_id=telegram_id)
     assert me is not None and me.id is not None
     store.add_member(session, deck_id=found.deck_id, learner_id=me.id, now=now)
     return Invitation(found.code, found.deck_id, found.title, found.cards, found.owner_name,
@@ -157,7 +158,7 @@ class Left:
 
 def leaving(session: Session, *, telegram_id: int, deck_id: int) -> Left | None:
     """What leaving would take away (for the confirmation); None if not a member."""
-    me = store.learner(session, telegram_id=telegram_id)
+    me = learners.by_telegram_id(session, telegram_id=telegram_id)
     deck = store.live_deck(session, deck_id=deck_id)
     if me is None or me.id is None or deck is None or store.membership(
             session, deck_id=deck_id, learner_id=me.id) is None:
@@ -169,7 +170,7 @@ def leaving(session: Session, *, telegram_id: int, deck_id: int) -> Left | None:
 def leave_class(session: Session, *, telegram_id: int, deck_id: int) -> Left | None:
     """Leave the class: the learner's history on the deck goes with them."""
     found = leaving(session, telegram_id=telegram_id, deck_id=deck_id)
-    me = store.learner(session, telegram_id=telegram_id)
+    me = learners.by_telegram_id(session, telegram_id=telegram_id)
     if found is None or me is None or me.id is None:
         return None
     store.delete_history(session, deck_id=deck_id, learner_id=me.id)
@@ -217,7 +218,7 @@ def class_members(session: Session, *, telegram_id: int, deck_id: int
 
 def class_decks(session: Session, *, telegram_id: int) -> list[tuple[int, str]]:
     """The learner's own decks that have (or had) a link or members: what /class offers."""
-    me = store.learner(session, telegram_id=telegram_id)
+    me = learners.by_telegram_id(session, telegram_id=telegram_id)
     if me is None or me.id is None:
         return []
     return store.shared_decks_of(session, owner_id=me.id)
@@ -355,7 +356,7 @@ def chart_payload(report: ClassReport) -> str:
 
 def _own_deck(session: Session, telegram_id: int, deck_id: int
               ) -> tuple[Learner, Deck] | tuple[None, None]:
-    me = store.learner(session, telegram_id=telegram_id)
+    me = learners.by_telegram_id(session, telegram_id=telegram_id)
     deck = store.live_deck(session, deck_id=deck_id)
     if me is None or deck is None or deck.owner_learner_id is None or (
             deck.owner_learner_id != me.id):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.catalog import Catalog
 from bot.classes import joined_decks
 from bot.store import deck_choice as store
+from bot.store import learners
 from bot.store.deck_choice import disabled_decks
 from bot.store.models import Learner
 from bot.store.session import Session
@@ -45,7 +46,7 @@ def paginate(progress: list[DeckProgress], page: int, size: int = PAGE_SIZE) -> 
 
 
 def _learner(session: Session, telegram_id: int) -> Learner | None:
-    return store.learner(session, telegram_id=telegram_id)
+    return learners.by_telegram_id(session, telegram_id=telegram_id)
 
 
 def deck_progress(session: Session, *, telegram_id: int, catalog: Catalog) -> list[DeckProgress]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.store import demo_quota as store
+from bot.store import learners
 from bot.store.session import Session
 
 
@@ -45,7 +46,7 @@ def claim_demo(
     counting (which takes SQLite's write lock), so two instances claiming for the same learner
     at once take turns and cannot both take the last demo of the window.
     """
-    learner = store.lock_learner(session, telegram_id=telegram_id)
+    learner = learners.by_telegram_id(session, telegram_id=telegram_id, for_update=True)
     if learner is None or learner.id is None:
         return NoLearner()
     if limit == 0:

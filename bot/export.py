@@ -6,6 +6,7 @@ import csv
 import io
 
 from bot.store import export as store
+from bot.store import learners
 from bot.store.session import Session
 from bot.timezones import label, zone
 
@@ -19,7 +20,7 @@ RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 
 def export_reviews(session: Session, *, telegram_id: int) -> str | None:
     """The learner's reviews, oldest first; None when there is no such learner."""
-    learner = store.learner(session, telegram_id=telegram_id)
+    learner = learners.by_telegram_id(session, telegram_id=telegram_id)
     if learner is None or learner.id is None:
         return None
     rows = store.reviews_with_cards(session, learner_id=learner.id)

@@ -20,6 +20,7 @@ import fsrs
 
 from bot.demos.args import MAX_FIT_REVIEWS, FitReview
 from bot.store import fitting as store
+from bot.store import learners
 from bot.store.models import Learner
 from bot.store.session import Session
 
@@ -38,7 +39,7 @@ class FitRefused(Exception):
 
 
 def _learner(session: Session, telegram_id: int) -> Learner | None:
-    return store.learner(session, telegram_id=telegram_id)
+    return learners.by_telegram_id(session, telegram_id=telegram_id)
 
 
 def gather_reviews(session: Session, *, telegram_id: int, min_reviews: int,

@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot import timezones
+from bot.store import learners
 from bot.store import preferences as store
 from bot.store.models import Learner
 from bot.store.session import Session
@@ -146,7 +147,7 @@ def _view(session: Session, learner: Learner) -> Preferences:
 
 
 def get_preferences(session: Session, *, telegram_id: int) -> Preferences | None:
-    learner = store.learner(session, telegram_id=telegram_id)
+    learner = learners.by_telegram_id(session, telegram_id=telegram_id)
     return _view(session, learner) if learner else None
 
 
@@ -156,7 +157,7 @@ def update_preferences(
     desired_retention: float | None = None, reminders_paused: bool | None = None,
 ) -> Preferences | None:
     """Store already-validated values; None leaves a field as it is."""
-    learner = store.learner(session, telegram_id=telegram_id)
+    learner = learners.by_telegram_id(session, telegram_id=telegram_id)
     if learner is None:
         return None
     if timezone is not None:

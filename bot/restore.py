@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.export import COLUMNS, LOCAL_COLUMNS, RATING_NAMES
 from bot.scheduling import Memory, Rating, is_leech, new_memory, review
+from bot.store import learners
 from bot.store import restore as store
 from bot.store.models import CardState, Learner, ReviewLog, StudyPrompt
 from bot.store.session import Session
@@ -174,7 +175,7 @@ def restore_reviews(
             raise RestoreError(backup.source, row.line,
                                f"unknown card {row.card_key!r} in deck {row.deck!r}; sync the "
                                "decks it came from, or pass --skip-unknown to leave it out")
-    learner = store.lock_learner(session, telegram_id=telegram_id)
+    learner = learners.by_telegram_id(session, telegram_id=telegram_id, for_update=True)
     created = learner is None
     if learner is None:
         # A private chat's id is the user's id, so the learner is reachable at once. Their

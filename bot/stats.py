@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.scheduling import Rating, State, day_start, local_day
+from bot.store import learners
 from bot.store import stats as store
 from bot.store.session import Session
 
@@ -31,7 +32,7 @@ class Stats:
 
 
 def learner_stats(session: Session, *, telegram_id: int, now: datetime) -> Stats | None:
-    learner = store.learner(session, telegram_id=telegram_id)
+    learner = learners.by_telegram_id(session, telegram_id=telegram_id)
     if learner is None or learner.id is None:
         return None
     tz, boundary = learner.timezone, learner.day_boundary_hour

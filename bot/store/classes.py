@@ -24,10 +24,6 @@ from bot.store.models import (
 from bot.store.personal_cards import bump_decks_version
 
 
-def learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
-
-
 def live_deck(session: Session, *, deck_id: int) -> Deck | None:
     deck = session.get(Deck, deck_id)
     return None if deck is None or deck.retired else deck

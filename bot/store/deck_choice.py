@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.store.models import CardState, Learner, LearnerDeck
-
-
-def learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+from bot.store.models import CardState, LearnerDeck
 
 
 def disabled_decks(session: Session, *, learner_id: int) -> set[int]:

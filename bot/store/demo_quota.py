@@ -7,14 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from bot.store.models import DemoUse, Learner
-
-
-def lock_learner(session: Session, *, telegram_id: int) -> Learner | None:
-    """The learner, locked (FOR UPDATE on PostgreSQL) so two claims for one learner take turns."""
-    return session.exec(
-        select(Learner).where(Learner.telegram_id == telegram_id).with_for_update()
-    ).first()
+from bot.store.models import DemoUse
 
 
 def forget_uses_before(session: Session, *, learner_id: int, start: datetime) -> None:

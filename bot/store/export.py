@@ -6,11 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from bot.store.models import Card, Deck, Learner, ReviewLog
-
-
-def learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+from bot.store.models import Card, Deck, ReviewLog
 
 
 def reviews_with_cards(session: Session, *, learner_id: int

@@ -11,10 +11,6 @@ from sqlmodel import Session, col, func, select
 from bot.store.models import Learner, ReviewLog
 
 
-def learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
-
-
 def review_count(session: Session, *, learner_id: int) -> int:
     return int(session.exec(select(func.count()).select_from(ReviewLog)
                             .where(ReviewLog.learner_id == learner_id)).one())

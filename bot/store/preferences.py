@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
-from bot.store.models import Learner, ReviewLog
-
-
-def learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+from bot.store.models import ReviewLog
 
 
 def review_count(session: Session, *, learner_id: int) -> int:

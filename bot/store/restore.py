@@ -8,11 +8,6 @@ from sqlmodel import Session, col, func, select
 from bot.store.models import Card, CardState, Deck, GradingDispute, Learner, ReviewLog, StudyPrompt
 
 
-def lock_learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)
-                        .with_for_update()).first()
-
-
 def card_ids(session: Session, *, deck_slugs: set[str]) -> dict[tuple[str, str], int]:
     """(deck slug, card key) → card id, for the named decks."""
     rows = session.exec(

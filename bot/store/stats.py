@@ -7,11 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from bot.store.models import CardState, Learner, ReviewLog
-
-
-def learner(session: Session, *, telegram_id: int) -> Learner | None:
-    return session.exec(select(Learner).where(Learner.telegram_id == telegram_id)).first()
+from bot.store.models import CardState, ReviewLog
 
 
 def reviews_since(session: Session, *, learner_id: int, since: datetime
