@@ -135,14 +135,12 @@ class PersonalDecks:
             if hit is not None and hit.version == version:
                 self._entries.move_to_end(learner_id)
                 return hit
-        hit = None  # a stale copy is dropped below; hold no reference that would keep it alive
+        del hit  # a stale copy is dropped below: no reference here may keep it alive
         fresh = _read_own(session, learner_id, version)
         evicted = 0
         with self._lock:
-            old = self._entries.get(learner_id)
-            if old is not None and old.version > version:
+            if self._entries.get(learner_id, _NO_CARDS).version > version:
                 return fresh  # a newer copy landed meanwhile; keep that one
-            old = None
             evicted += self._drop(learner_id)
             if _weight(fresh) <= self.max_cards:
                 self._entries[learner_id] = fresh
@@ -200,12 +198,20 @@ class Catalog:
         if version is None:
             version = decks_version(session, learner_id=learner_id)
         mine = self.own.get(session, learner_id, version)
-        joined = mine.joined
-        if not mine.decks and not joined:
+        if mine.joined:
+            mine = self._with_joined(session, mine)
+        if not mine.decks:
             return self
+        return Catalog(cards=_Layered(mine.cards, self.cards), deck_titles=self.deck_titles,
+                       deck_cards=_Layered(mine.deck_cards, self.deck_cards),
+                       personal=mine.decks, owned={learner_id: mine.order}, own=self.own)
+
+    def _with_joined(self, session: Session, mine: OwnCards) -> OwnCards:
+        """The learner's own decks plus those they joined, each from its owner's cached copy.
+        Built per update only for members of a class, so own cards are never copied."""
         decks, deck_cards, cards = dict(mine.decks), dict(mine.deck_cards), dict(mine.cards)
         order = list(mine.order)
-        for deck_id, owner_id, owner_version in joined:
+        for deck_id, owner_id, owner_version in mine.joined:
             theirs = self.own.get(session, owner_id, owner_version)
             if deck_id not in theirs.decks:
                 continue
@@ -213,11 +219,7 @@ class Catalog:
             deck_cards[deck_id] = theirs.deck_cards.get(deck_id, ())
             cards.update((card.id, card) for card in deck_cards[deck_id])
             order.append(deck_id)
-        if not joined:
-            deck_cards, cards = mine.deck_cards, mine.cards
-        return Catalog(cards=_Layered(cards, self.cards), deck_titles=self.deck_titles,
-                       deck_cards=_Layered(deck_cards, self.deck_cards),
-                       personal=decks, owned={learner_id: tuple(order)}, own=self.own)
+        return OwnCards(mine.version, decks, tuple(order), deck_cards, cards, mine.joined)
 
     def siblings(self, card: CatalogCard) -> Sequence[CatalogCard]:
         return self.deck_cards.get(card.deck_id, ())
