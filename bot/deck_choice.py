@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalog import Catalog
-from bot.classes import joined_decks
 from bot.store import deck_choice as store
 from bot.store import learners
 from bot.store.deck_choice import disabled_decks
@@ -57,14 +56,15 @@ def deck_progress(session: Session, *, telegram_id: int, catalog: Catalog) -> li
         return []
     catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     off = disabled_decks(session, learner_id=learner.id)
-    joined = joined_decks(session, learner_id=learner.id)
     seen_ids = store.started_cards(session, learner_id=learner.id)
     result = []
-    for deck_id, title, personal in catalog.decks_for(learner.id, joined):
+    # The learner's view holds the decks they joined too: those are someone else's.
+    for deck_id, title, personal in catalog.decks_for(learner.id):
         cards = catalog.deck_cards.get(deck_id, ())
+        owner = catalog.personal[deck_id].owner_learner_id if personal else None
         result.append(DeckProgress(deck_id, title, len(cards),
                                    sum(c.id in seen_ids for c in cards), deck_id not in off,
-                                   personal, joined=deck_id in joined))
+                                   personal, joined=personal and owner != learner.id))
     return result
 
 
