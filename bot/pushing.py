@@ -56,7 +56,6 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot import study
@@ -74,6 +73,7 @@ from bot.reminders import (
 )
 from bot.scheduling import day_start, local_day
 from bot.store import quiz_push
+from bot.store.db import upsert_insert
 from bot.store.models import (
     Card,
     CardState,
@@ -262,12 +262,7 @@ _PUSH_CLAIM: sa.Table = PushClaim.__table__  # type: ignore[attr-defined]
 
 
 def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(_PUSH_CLAIM)
-    if dialect == "sqlite":
-        return sqlite.insert(_PUSH_CLAIM)
-    raise NotImplementedError(f"push claims need ON CONFLICT support; got {dialect}")
+    return upsert_insert(session, _PUSH_CLAIM)
 
 
 def claim(

@@ -137,3 +137,16 @@ def _locked(error: sa.exc.OperationalError) -> bool:
 def ping(session: Session) -> None:
     """One round trip: whether the database answers (for /healthz)."""
     session.execute(sa.text("SELECT 1"))
+
+
+def upsert_insert(session: Session, table: sa.Table) -> Any:
+    """An INSERT for `table` in the session's dialect, so callers can add ON CONFLICT (both
+    engines we run on have it; SQLAlchemy spells it per dialect)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"ON CONFLICT is not supported on {dialect}")

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.store.db import upsert_insert
 from bot.store.models import Card, Deck, GradingDispute, Learner, StudyPrompt
 
 
@@ -36,17 +37,8 @@ def insert_dispute(session: Session, *, learner_id: int, prompt: StudyPrompt, cl
               "claim": claim, "answer": prompt.answer or "", "label": prompt.label or "",
               "score": float(prompt.score or 0.0), "disputed_at": now}
     table: sa.Table = GradingDispute.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        statement: sa.Executable = pg_insert(table).values(**values).on_conflict_do_nothing(
-            index_elements=["prompt_id"]).returning(table.c.id)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing(
-            index_elements=["prompt_id"]).returning(table.c.id)
+    statement = upsert_insert(session, table).values(**values).on_conflict_do_nothing(
+        index_elements=["prompt_id"]).returning(table.c.id)
     return session.execute(statement).first() is not None
 
 
