@@ -180,7 +180,8 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.wrong_year is not None or m.turned is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS)
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
-    if m.contradiction >= CONTRADICTION_AT or m.conflicts >= reversed_at:
+    conflicts = m.conflicts + (m.misattributed is not None)
+    if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
     if model.names and not PASSIVE.search(text) and reordered_names(ans.units, model.names):
