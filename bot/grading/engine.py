@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.grading.analysis import Analysis, Lexicon, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
+from bot.grading.formulas import turned_arrow
 from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
@@ -70,6 +71,7 @@ class Assessment:
     match: Match
     trap: Trap | None
     other: GradableCard | None = None
+    reason: str | None = None  # why, where the match itself cannot say
 
 
 def common_words(deck: Sequence[GradableCard]) -> frozenset[str]:
@@ -179,12 +181,16 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, Trap.SWAPPED)
     if m.wrong_year is not None or m.turned is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS)
+    arrow = turned_arrow(model.reference, text)
+    if arrow is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"You turned it around: the reference goes from {arrow[0]} to {arrow[1]}."))
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
     conflicts = m.conflicts + (m.misattributed is not None)
     if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
-    if model.names and not PASSIVE.search(text) and reordered_names(ans.units, model.names):
+    if model.names and reordered_names(ans.units, _said_order(model, text)):
         # "Poland invaded Germany": at most partial, since word order alone is weak evidence.
         return Assessment(m.score, m, Trap.SLIPS)
     if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
@@ -195,6 +201,14 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)
+
+
+def _said_order(model: CardModel, answer: str) -> tuple[tuple[str, str], ...]:
+    """The reference's related names in the order an answer in its voice names them: the
+    passive ("Poland was invaded by Germany") names them the other way round."""
+    if bool(PASSIVE.search(answer)) == bool(PASSIVE.search(model.reference)):
+        return model.names
+    return tuple((b, a) for a, b in model.names)
 
 
 def _verdict_only(model: CardModel, ans: Analysis, m: Match) -> Assessment:
@@ -234,7 +248,9 @@ def grade(
     a = assess(card, answer, deck=deck)
     label, score = label_for(a)
     reason: str | None = None
-    if a.trap is Trap.OTHER_CARD and a.other is not None:
+    if a.reason is not None:
+        reason = a.reason
+    elif a.trap is Trap.OTHER_CARD and a.other is not None:
         reason = f"That answers another card: “{a.other.question[:60]}”."
     elif a.trap in {Trap.CONTRADICTS, Trap.SWAPPED, Trap.SLIPS} and (
         named := contradiction_reason(a.match)

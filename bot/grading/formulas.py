@@ -96,3 +96,28 @@ def readable(text: str) -> str:
         for pattern, repl in _READABLE:
             text = pattern.sub(repl, text)
     return text
+
+
+# An arrow between two sides: a reaction, a transformation, a cause and its effect.
+_ARROW = re.compile(r"\s*(?:→|⟶|⇒|-+>|=+>|—>)\s*")
+_TERM = re.compile(r"[a-z0-9]+")
+# Terms of the reference an answer must put on the other side to have turned it round.
+TURNED_MIN = 3
+
+
+def turned_arrow(reference: str, answer: str) -> tuple[str, str] | None:
+    """The reference's two sides, when the answer writes them the other way round
+    ("glucose + O2 -> CO2 + H2O" for "CO2 + H2O → glucose + O2").
+    """
+    ref = _ARROW.split(reference)
+    if len(ref) != 2:
+        return None
+    ans = _ARROW.split(answer)
+    if len(ans) != 2:
+        return None
+    rl, rr, al, ar = (set(_TERM.findall(s.lower())) for s in (*ref, *ans))
+    crossed = len(al & rr) + len(ar & rl)
+    straight = len(al & rl) + len(ar & rr)
+    if crossed >= TURNED_MIN and straight == 0:
+        return ref[0].strip(), ref[1].strip()
+    return None
