@@ -7,17 +7,18 @@ leave-one-card-out) without re-running the analysis.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.grading.analysis import Analysis, Lexicon, analyse
+from bot.grading.analysis import Analysis, Lexicon, Unit, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
 from bot.grading.formulas import turned_arrow
 from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
-from bot.grading.normalise import Tok, tokenise
+from bot.grading.normalise import Tok, clean, tokenise
 from bot.grading.rating import suggest
 from bot.grading.roles import PASSIVE, reordered_names
 from bot.grading.traps import (
@@ -190,7 +191,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
-    if model.names and reordered_names(ans.units, _said_order(model, text)):
+    if model.names and reordered_names(ans.units, _said_order(model, text, ans.units)):
         # "Poland invaded Germany": at most partial, since word order alone is weak evidence.
         return Assessment(m.score, m, Trap.SLIPS)
     if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
@@ -203,12 +204,32 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     return Assessment(m.score, m, None)
 
 
-def _said_order(model: CardModel, answer: str) -> tuple[tuple[str, str], ...]:
-    """The reference's related names in the order an answer in its voice names them: the
-    passive ("Poland was invaded by Germany") names them the other way round."""
+_CLAUSE_BREAK = re.compile(r"[,;:.()]|\b(?:and|but|who|which|that|so|because|while)\b")
+
+
+def _said_order(
+    model: CardModel, answer: str, units: tuple[Unit, ...]
+) -> tuple[tuple[str, str], ...]:
+    """The reference's related names in the order an answer in its voice would name them.
+
+    A passive that the reference does not use ("the Bolsheviks were overthrown by the
+    government") turns round the two names on either side of its "by" only.
+    """
     if bool(PASSIVE.search(answer)) == bool(PASSIVE.search(model.reference)):
         return model.names
-    return tuple((b, a) for a, b in model.names)
+    text = clean(answer).lower()
+    passive = PASSIVE.search(text)
+    if passive is None:
+        return model.names
+    # Only the clause around the passive: its subject before, its agent after.
+    head = _CLAUSE_BREAK.split(text[: passive.start()])[-1]
+    tail = _CLAUSE_BREAK.split(text[passive.end() :])[0]
+    before = {u.key for u in units if u.surface.lower() in head}
+    after = {u.key for u in units if u.surface.lower() in tail}
+    return tuple(
+        (b, a) if (a in before and b in after) or (b in before and a in after) else (a, b)
+        for a, b in model.names
+    )
 
 
 def _verdict_only(model: CardModel, ans: Analysis, m: Match) -> Assessment:
