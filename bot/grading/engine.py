@@ -27,6 +27,7 @@ from bot.grading.traps import (
     is_blank,
     is_echo,
     is_stuffing,
+    reshaped_code,
     stance_trap,
 )
 
@@ -175,6 +176,9 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, Trap.STUFFING)
     if code_described(model, text) and m.score >= PARTIAL_AT:
         return Assessment(m.score, m, Trap.NO_CODE)
+    if reshaped_code(model, text) and m.score >= PARTIAL_AT:
+        return Assessment(m.score, m, Trap.SLIPS, reason=(
+            f"Not quite: the reference's code has another shape: {model.reference.strip()}"))
     stance = stance_trap(model, ans)
     if stance is not None:
         return Assessment(m.score, m, stance)

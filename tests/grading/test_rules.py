@@ -431,3 +431,19 @@ def test_lost_is_the_opposite_of_gained() -> None:
     g = grade(decolonisation, "when colonies lost their independence to European empires")
     assert g.label is Label.WRONG
     assert "lost" in g.explanation
+
+
+def test_a_line_of_code_in_another_shape_is_not_correct() -> None:
+    """The reference's names in a loop, or `if` where it says `for`, are at most partial;
+    the same shape with other names is correct, and a prose reference is never judged so."""
+    squares = card("List comprehension of the squares of 0 to 9?", "[x**2 for x in range(10)]")
+    assert grade(squares, "[x**2 if x in range(10)]").label is not Label.CORRECT
+    assert grade(squares, "for x in range(10): print(x**2)").label is not Label.CORRECT
+    assert grade(squares, "[ x ** 2 for x in range( 10 ) ]").label is Label.CORRECT
+    evens = card("Keep the even numbers of xs?", "[x for x in xs if x % 2 == 0]")
+    assert grade(evens, "[x for x in xs if x % 2 == 0]").label is Label.CORRECT
+    assert grade(evens, "[x if x % 2 == 0 for x in xs]").label is not Label.CORRECT
+    lam = card("What is a lambda?", "An anonymous, single-expression function, e.g. `lambda x: x`.")
+    assert grade(lam, "a nameless function written inline with a single expression").label is (
+        Label.CORRECT
+    )
