@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel
@@ -128,6 +129,7 @@ _PROSE_WORD = re.compile(r"(?<![.\w])[A-Za-z]{3,}\b(?![(.\w])")
 _CONTROL = frozenset({"for", "if", "while", "lambda"})
 
 
+@lru_cache(maxsize=1024)
 def code_shape(reference: str) -> tuple[str, ...]:
     """The shape of a reference that is one line of code with a control keyword
     (`[x**2 for x in range(10)]`); () for anything else."""
