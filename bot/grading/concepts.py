@@ -102,7 +102,7 @@ class CardModel:
 
     def is_polar(self, key: str) -> bool:
         """A direction word ("rises", "less", "inwards"): one with a general opposite."""
-        return bool(_direction_opposites(self.lex.table.antonyms, key))
+        return key in general() or key in self.lex.table.antonyms
 
 
 def _direction_opposites(antonyms: dict[str, str], key: str) -> frozenset[str]:
