@@ -184,7 +184,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, stance)
     if m.swap is not None:
         return Assessment(m.score, m, Trap.SWAPPED)
-    if m.wrong_year is not None or m.turned is not None:
+    if m.wrong_year is not None or (m.turned is not None and not _symmetric(text, m.turned)):
         return Assessment(m.score, m, Trap.CONTRADICTS)
     arrow = turned_arrow(model.reference, text)
     if arrow is not None:
@@ -206,6 +206,28 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)
+
+
+# Words that relate two things both ways round ("supply = demand" is "demand equals supply"),
+# and words that give an order whatever else is said ("from supply to demand").
+_SYMMETRIC = frozenset({"=", "==", "equals", "equal", "and", "or", "vs", "versus", "/"})
+_ORDERED = frozenset({"to", "than", "before", "after", "into", "from", "then", "->", "→"})
+_GAP_WORDS = 4
+
+
+def _symmetric(answer: str, pair: tuple[str, str]) -> bool:
+    """The answer joins the two words it names "the other way round" by a symmetric relation
+    (with a word or two more: "quantity supplied equals quantity demanded"), which has no
+    order to turn round."""
+    low = answer.lower()
+    first, then = (low.find(w.lower()) for w in pair)
+    if first < 0 or then <= first:
+        return False
+    gap = re.findall(r"[\w.]+|->|→|==?|/", low[first + len(pair[0]) : then])
+    return (
+        len(gap) <= _GAP_WORDS and bool(_SYMMETRIC.intersection(gap))
+        and not _ORDERED.intersection(gap)
+    )
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:.()]|\b(?:and|but|who|which|that|so|because|while)\b")

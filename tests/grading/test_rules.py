@@ -446,3 +446,15 @@ def test_a_line_of_code_in_another_shape_is_not_correct() -> None:
     lam = card("What is a lambda?", "An anonymous, single-expression function, e.g. `lambda x: x`.")
     g = grade(lam, "an anonymous function written inline with a single expression")
     assert g.label is Label.CORRECT and "shape" not in g.explanation
+
+
+def test_a_symmetric_relation_has_no_order_to_turn_round() -> None:
+    """ "supply = demand" says "demand equals supply"; "from supply to demand" still has an
+    order."""
+    equilibrium = card(
+        "What is market equilibrium?",
+        "The price at which quantity demanded equals quantity supplied.",
+    )
+    assert grade(equilibrium, "the price where supply = demand").label is not Label.WRONG
+    assert grade(equilibrium, "the price where quantity supplied equals quantity "
+                 "demanded").label is Label.CORRECT
