@@ -100,9 +100,17 @@ class CardModel:
     names: tuple[tuple[str, str], ...] = ()  # names it relates, in its order (roles.py)
     polars: dict[str, Polar] = field(default_factory=dict)  # thing -> its direction (roles.py)
 
-    def is_polar(self, key: str) -> bool:
-        """A direction word ("rises", "less", "inwards"): one with a general opposite."""
-        return key in general() or key in self.lex.table.antonyms
+    # Direction words ("rises", "less", "inwards"): those with a general opposite.
+    directions: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=64)
+def _directions_of(antonyms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(general()) | frozenset(antonyms)
+
+
+def _directions(antonyms: dict[str, str]) -> frozenset[str]:
+    return _directions_of(tuple(sorted(antonyms)))
 
 
 def _direction_opposites(antonyms: dict[str, str], key: str) -> frozenset[str]:
@@ -438,4 +446,5 @@ def _build(
         polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
         names=name_pairs(ref.units, clean(answer), qk) if not keys else (),
         polars=anchored_polars(ref.units, partial(_direction_opposites, antonyms)),
+        directions=_directions(antonyms),
     )

@@ -381,7 +381,7 @@ def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match
     turned = reversed_pair(ans.units, model.polar)
     return Match(
         score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap, year,
-        unnamed, turned, misattributed(ans.units, model.polars, model.is_polar),
+        unnamed, turned, misattributed(ans.units, model.polars, model.directions.__contains__),
     )
 
 

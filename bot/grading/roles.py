@@ -278,7 +278,7 @@ def misattributed(
 ) -> tuple[str, str, str] | None:
     """(the answer's word, the reference's, the thing) where the answer gives a thing the
     opposite direction of the reference's ("demand rises" for "demand falls")."""
-    if not polars:
+    if not polars or not any(u.key in polars for u in units):
         return None
     said: dict[str, set[str]] = {}
     first: dict[str, tuple[Unit, Unit]] = {}
