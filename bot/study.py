@@ -41,6 +41,9 @@ from bot.store.session import Session
 from bot.store.study import Studier, lock_learner
 
 LEARN_AHEAD = timedelta(minutes=20)
+# Reads of an answer whose card closed before it was stored (PostgreSQL, store.study.
+# take_turn_to_answer); each close is another update of the learner's, so a few suffice.
+ANSWER_TRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,23 +224,26 @@ def next_card(
 def submit_answer(
     session: Session, *, telegram_id: int, text: str, catalog: Catalog, now: datetime
 ) -> Graded | NoOpenCard:
-    lock_learner(session, telegram_id=telegram_id)
-    learner = store.studier(session, telegram_id=telegram_id)
-    if (learner is None or learner.current_prompt_id is None or learner.open_asked_at is None
-            or learner.open_card_id is None):
-        return NoOpenCard()
-    catalog = catalog.for_learner(session, learner.id, learner.decks_version)
-    card = catalog.cards.get(learner.open_card_id)
-    if card is None:
-        return NoOpenCard()
+    store.take_turn_to_answer(session, telegram_id=telegram_id)
     truncated = len(text) > grading.MAX_ANSWER_CHARS
     answer = text[:grading.MAX_ANSWER_CHARS].replace("\x00", "")  # PostgreSQL text cannot hold NUL
-    elapsed = (now - learner.open_asked_at).total_seconds()
-    result = grading.grade(card, answer, deck=catalog.siblings(card), elapsed_s=elapsed)
-    store.record_answer(session, prompt_id=learner.current_prompt_id, answer=answer, now=now,
-                        score=result.score, label=result.label.value,
-                        suggested_rating=int(result.rating))
-    return Graded(learner.current_prompt_id, card, result, truncated)
+    for _ in range(ANSWER_TRIES):
+        learner = store.studier(session, telegram_id=telegram_id)
+        if (learner is None or learner.current_prompt_id is None
+                or learner.open_asked_at is None or learner.open_card_id is None):
+            return NoOpenCard()
+        view = catalog.for_learner(session, learner.id, learner.decks_version)
+        card = view.cards.get(learner.open_card_id)
+        if card is None:
+            return NoOpenCard()
+        elapsed = (now - learner.open_asked_at).total_seconds()
+        result = grading.grade(card, answer, deck=view.siblings(card), elapsed_s=elapsed)
+        if store.record_answer(session, prompt_id=learner.current_prompt_id, answer=answer,
+                               now=now, score=result.score, label=result.label.value,
+                               suggested_rating=int(result.rating)):
+            return Graded(learner.current_prompt_id, card, result, truncated)
+        # Rated, skipped or set aside since the read: the answer is for what is open now.
+    return NoOpenCard()
 
 
 def rate(

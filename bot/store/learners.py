@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from bot.store.db import upsert_insert
 from bot.store.models import Learner
 
 
@@ -49,16 +50,12 @@ def mark_reachable(session: Session, *, learner_id: int, chat_id: int) -> None:
 
 def add(session: Session, *, telegram_id: int, chat_id: int, first_name: str, now: datetime
         ) -> int | None:
-    """Insert the learner; their id, or None when another unit of work inserted them first
-    (this session stays usable either way)."""
-    learner = Learner(telegram_id=telegram_id, chat_id=chat_id, first_name=first_name,
-                      created_at=now)
-    # Added inside the savepoint: begin_nested() flushes pending objects before it opens,
-    # so a learner added outside it would fail the whole session, not just the savepoint.
-    try:
-        with session.begin_nested():
-            session.add(learner)
-    except sa.exc.IntegrityError:
-        return None
-    assert learner.id is not None
-    return learner.id
+    """Insert the learner; their id, or None when another unit of work inserted them first.
+    One statement, so it needs no transaction or savepoint of its own."""
+    values = Learner(telegram_id=telegram_id, chat_id=chat_id, first_name=first_name,
+                     created_at=now).model_dump(exclude={"id"})
+    statement = (upsert_insert(session, _LEARNER).values(**values)
+                 .on_conflict_do_nothing(index_elements=[_LEARNER.c.telegram_id])
+                 .returning(_LEARNER.c.id))
+    added = session.execute(statement).scalar_one_or_none()
+    return None if added is None else int(added)

@@ -1,9 +1,10 @@
 """Queries of the study loop (bot.study), and its serialization: one learner's updates take turns.
 
-Every study-loop unit of work (an answer, a rating, /skip, /stop, /undo, bury, suspend,
-/study) calls `lock_learner` before it reads anything of the learner's, so each one sees
-everything the previous one committed and decides on that, never on a read that a
-concurrent update has since made stale.
+Every study-loop unit of work (a rating, /skip, /stop, /undo, bury, suspend, /study) calls
+`lock_learner` before it reads anything of the learner's, so each one sees everything the
+previous one committed and decides on that, never on a read that a concurrent update has
+since made stale. An answer, the most frequent, is guarded by its conditional UPDATE instead
+(`take_turn_to_answer`).
 
 Answering, rating and picking the next card run for nearly every update, so they use Core
 statements built once at import (below), not ORM objects and flushes: building and flushing
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from bot.store.db import begin_transaction
 from bot.store.models import CardState, Learner, LearnerDeck, ReviewLog, StudyPrompt
 
 
@@ -62,7 +64,16 @@ def lock_learner(session: Session, *, telegram_id: int) -> None:
         if raw is not None and not raw.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
+    begin_transaction(session)
     connection.execute(_LOCK, {"telegram_id": telegram_id})
+
+
+def take_turn_to_answer(session: Session, *, telegram_id: int) -> None:
+    """What an answer holds before it reads: on SQLite the write lock, as `lock_learner`; on
+    PostgreSQL nothing, so an answer costs no lock and no transaction: `record_answer` stores
+    it only on a prompt still open, and the answer is read and graded again otherwise."""
+    if session.connection().dialect.name == "sqlite":
+        lock_learner(session, telegram_id=telegram_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,16 +204,21 @@ def open_prompt(session: Session, *, learner_id: int, card_id: int, now: datetim
                                       "asked_at": now}).scalar_one())
 
 
-_ANSWER = sa.update(_PROMPT).where(_PROMPT.c.id == bindparam("prompt_id")).values(
-    answer=bindparam("new_answer"), answered_at=bindparam("now"), score=bindparam("new_score"),
-    label=bindparam("new_label"), suggested_rating=bindparam("new_suggested_rating"))
+_ANSWER = sa.update(_PROMPT).where(
+    _PROMPT.c.id == bindparam("prompt_id"), _PROMPT.c.closed_at.is_(None),
+).values(answer=bindparam("new_answer"), answered_at=bindparam("now"),
+         score=bindparam("new_score"), label=bindparam("new_label"),
+         suggested_rating=bindparam("new_suggested_rating"))
 
 
 def record_answer(session: Session, *, prompt_id: int, answer: str, now: datetime,
-                  score: float, label: str, suggested_rating: int) -> None:
-    session.execute(_ANSWER, {"prompt_id": prompt_id, "new_answer": answer, "now": now,
-                              "new_score": score, "new_label": label,
-                              "new_suggested_rating": suggested_rating})
+                  score: float, label: str, suggested_rating: int) -> bool:
+    """Store the graded answer on the prompt; False if it was closed meanwhile (rated,
+    skipped, set aside), which only an answer that holds no lock can see."""
+    result = session.execute(_ANSWER, {"prompt_id": prompt_id, "new_answer": answer, "now": now,
+                                       "new_score": score, "new_label": label,
+                                       "new_suggested_rating": suggested_rating})
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 _CLOSE = sa.update(_PROMPT).where(_PROMPT.c.id == bindparam("prompt_id")).values(

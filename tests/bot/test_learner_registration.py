@@ -27,10 +27,10 @@ def count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     trips: list[str] = []
     real = db_module._unit_of_work
 
-    def counted(engine: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def counted(engine: Any, fn: Any, args: Any, kwargs: Any, **options: Any) -> Any:
         trips.append(f"register+{args[2].__name__}" if fn.__name__ == "registered_then"
                      else fn.__name__)
-        return real(engine, fn, *args, **kwargs)
+        return real(engine, fn, args, kwargs, **options)
 
     monkeypatch.setattr(db_module, "_unit_of_work", counted)
     return trips
