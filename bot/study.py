@@ -205,8 +205,8 @@ def _next(
         _set_current_prompt(session, learner, None)
         return picked
     card, is_new = picked
-    prompt_id = store.open_prompt(session, learner_id=learner.id, card_id=card.id, now=now)
-    _set_current_prompt(session, learner, prompt_id)
+    prompt_id = store.open_current_prompt(session, learner_id=learner.id, card_id=card.id,
+                                          now=now)
     return Question(prompt_id, card, catalog.title(card.deck_id), is_new)
 
 
@@ -259,26 +259,21 @@ def rate(
         if store.prompt_owner(session, prompt_id=prompt_id) == (learner.id, "rated"):
             return AlreadyRated()
         return StaleButton()
-    card_id, asked_at, answered_at, score, label = claimed
+    card_id, state = claimed.card_id, claimed.state
     catalog = catalog.for_learner(session, learner.id, learner.decks_version)
-    state = store.card_state(session, learner_id=learner.id, card_id=card_id)
     before = None if state is None else _memory(state.memory)
     memory = review(before or new_memory(now), rating, now,
                     _config(learner.desired_retention, learner.fsrs_parameters,
                             fuzzing=fuzzing))
     was_suspended = state is not None and state.suspended
     leech = is_leech(memory) and rating == Rating.AGAIN and not was_suspended
-    values = _memory_values(memory)
-    if state is None:
-        store.add_card_state(session, learner_id=learner.id, card_id=card_id, suspended=leech,
-                             introduced_at=now, memory=values)
-    else:
-        store.store_card_state(session, state_id=state.id, suspended=was_suspended or leech,
-                               memory=values)
-    store.add_review_log(session, learner_id=learner.id, card_id=card_id, prompt_id=prompt_id,
-                         rating=int(rating), reviewed_at=now,
-                         duration_ms=int((answered_at - asked_at).total_seconds() * 1000),
-                         score=score, label=label, state_before=dump_memory(before))
+    duration = claimed.answered_at - claimed.asked_at
+    store.record_review(
+        session, store.Review(learner.id, card_id, prompt_id, int(rating), now,
+                              int(duration.total_seconds() * 1000), claimed.score,
+                              claimed.label, dump_memory(before)),
+        state_id=None if state is None else state.id, suspended=was_suspended or leech,
+        memory=_memory_values(memory))
     # The rated prompt was the open one, unless another card has been shown since.
     still_open = None if learner.current_prompt_id == prompt_id else learner.open_card_id
     following = _next(session, learner, catalog, now, open_card_id=still_open)

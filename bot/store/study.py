@@ -196,12 +196,29 @@ def states_summary(session: Session, *, learner_id: int, start: datetime
 
 
 _ASK = sa.insert(_PROMPT).returning(_PROMPT.c.id)
+# PostgreSQL: the prompt and the learner's pointer to it in one statement (SQLite has no
+# INSERT or UPDATE inside WITH).
+_ASKED = sa.insert(_PROMPT).values(
+    {column: bindparam(column) for column in ("learner_id", "card_id", "asked_at")},
+).returning(_PROMPT.c.id).cte("asked")
+_ASK_AS_CURRENT = sa.update(_LEARNER).where(_LEARNER.c.id == bindparam("learner_id")).values(
+    current_prompt_id=sa.select(_ASKED.c.id).scalar_subquery(),
+).returning(_LEARNER.c.current_prompt_id)
 
 
-def open_prompt(session: Session, *, learner_id: int, card_id: int, now: datetime) -> int:
-    """A new showing of the card; its id."""
-    return int(session.execute(_ASK, {"learner_id": learner_id, "card_id": card_id,
-                                      "asked_at": now}).scalar_one())
+def _postgres(session: Session) -> bool:
+    return session.connection().dialect.name == "postgresql"
+
+
+def open_current_prompt(session: Session, *, learner_id: int, card_id: int, now: datetime
+                        ) -> int:
+    """A new showing of the card, made the learner's current one; its id."""
+    params = {"learner_id": learner_id, "card_id": card_id, "asked_at": now}
+    if _postgres(session):
+        return int(session.execute(_ASK_AS_CURRENT, params).scalar_one())
+    prompt_id = int(session.execute(_ASK, params).scalar_one())
+    set_current_prompt(session, learner_id=learner_id, prompt_id=prompt_id)
+    return prompt_id
 
 
 _ANSWER = sa.update(_PROMPT).where(
@@ -238,13 +255,35 @@ _CLAIM = sa.update(_PROMPT).where(
     _PROMPT.c.label)
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A prompt closed as rated by `claim_prompt`, with its card's state before the rating."""
+
+    card_id: int
+    asked_at: datetime
+    answered_at: datetime
+    score: float | None
+    label: str | None
+    state: StateRow | None
+
+
 def claim_prompt(session: Session, *, prompt_id: int, learner_id: int, now: datetime
-                 ) -> tuple[int, datetime, datetime, float | None, str | None] | None:
-    """Close the learner's answered, open prompt as rated; (card id, asked at, answered at,
-    score, label), or None when it is not theirs, not answered or closed already."""
-    row = session.execute(_CLAIM, {"prompt_id": prompt_id, "owner_id": learner_id,
-                                   "now": now}).one_or_none()
-    return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+                 ) -> Claimed | None:
+    """Close the learner's answered, open prompt as rated, and read its card's state; None
+    when the prompt is not theirs, not answered or closed already."""
+    params = {"prompt_id": prompt_id, "owner_id": learner_id, "now": now}
+    if _postgres(session):
+        row = session.execute(_CLAIM_WITH_STATE, params).one_or_none()
+        if row is None:
+            return None
+        state = None if row[5] is None else StateRow(row[5], bool(row[6]), tuple(row[7:]))
+        return Claimed(row[0], row[1], row[2], row[3], row[4], state)
+    claimed = session.execute(_CLAIM, params).one_or_none()
+    if claimed is None:
+        return None
+    card_id, asked_at, answered_at, score, label = claimed
+    return Claimed(card_id, asked_at, answered_at, score, label,
+                   card_state(session, learner_id=learner_id, card_id=card_id))
 
 
 _PROMPT_OWNER = sa.select(_PROMPT.c.learner_id, _PROMPT.c.outcome).where(
@@ -276,6 +315,14 @@ def card_state(session: Session, *, learner_id: int, card_id: int) -> StateRow |
     return None if row is None else StateRow(row[0], bool(row[1]), tuple(row[2:]))
 
 
+# PostgreSQL: the claim and the state of its card in one statement.
+_CLAIMED = _CLAIM.cte("claimed")
+_CLAIM_WITH_STATE = sa.select(
+    _CLAIMED.c.card_id, _CLAIMED.c.asked_at, _CLAIMED.c.answered_at, _CLAIMED.c.score,
+    _CLAIMED.c.label, _STATE.c.id, _STATE.c.suspended, *_MEMORY,
+).select_from(_CLAIMED.outerjoin(_STATE, sa.and_(
+    _STATE.c.learner_id == bindparam("owner_id"), _STATE.c.card_id == _CLAIMED.c.card_id)))
+
 # inline(): no RETURNING of the new id, which nothing here needs.
 _ADD_STATE = sa.insert(_STATE).inline()
 _STORE_STATE = sa.update(_STATE).where(_STATE.c.id == bindparam("state_id")).values(
@@ -283,26 +330,61 @@ _STORE_STATE = sa.update(_STATE).where(_STATE.c.id == bindparam("state_id")).val
 _ADD_LOG = sa.insert(_LOG).inline()
 
 
-def add_card_state(session: Session, *, learner_id: int, card_id: int, suspended: bool,
-                   introduced_at: datetime, memory: dict[str, Any]) -> None:
-    session.execute(_ADD_STATE, {"learner_id": learner_id, "card_id": card_id,
-                                 "suspended": suspended, "introduced_at": introduced_at,
-                                 **memory})
+# PostgreSQL: the state and the log entry in one statement. The log's columns are bound
+# under their own names (log_*): a statement's parameters share one namespace.
+_LOG_VALUES: dict[str, Any] = {column: bindparam(f"log_{column}") for column in (
+    "learner_id", "card_id", "prompt_id", "rating", "reviewed_at", "duration_ms", "score",
+    "label", "state_before")}
+_ADD_STATE_AND_LOG = sa.insert(_LOG).values(_LOG_VALUES).add_cte(
+    sa.insert(_STATE).values({column: bindparam(column) for column in (
+        "learner_id", "card_id", "suspended", "introduced_at", *MEMORY_COLUMNS)})
+    .cte("added_state"))
+_STORE_STATE_AND_LOG = sa.insert(_LOG).values(_LOG_VALUES).add_cte(
+    sa.update(_STATE).where(_STATE.c.id == bindparam("state_id")).values(
+        {column: bindparam(f"new_{column.name}") for column in (*_MEMORY, _STATE.c.suspended)})
+    .cte("stored_state"))
 
 
-def store_card_state(session: Session, *, state_id: int, suspended: bool,
-                     memory: dict[str, Any]) -> None:
-    session.execute(_STORE_STATE, {"state_id": state_id, "new_suspended": suspended,
-                                   **{f"new_{name}": value for name, value in memory.items()}})
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A review's entry in the log (review_log)."""
+
+    learner_id: int
+    card_id: int
+    prompt_id: int
+    rating: int
+    reviewed_at: datetime
+    duration_ms: int
+    score: float | None
+    label: str | None
+    state_before: str
 
 
-def add_review_log(session: Session, *, learner_id: int, card_id: int, prompt_id: int,
-                   rating: int, reviewed_at: datetime, duration_ms: int, score: float | None,
-                   label: str | None, state_before: str) -> None:
-    session.execute(_ADD_LOG, {"learner_id": learner_id, "card_id": card_id,
-                               "prompt_id": prompt_id, "rating": rating,
-                               "reviewed_at": reviewed_at, "duration_ms": duration_ms,
-                               "score": score, "label": label, "state_before": state_before})
+def record_review(session: Session, review: Review, *, state_id: int | None, suspended: bool,
+                  memory: dict[str, Any]) -> None:
+    """Store the card's new state (a new row when `state_id` is None) and log the review."""
+    log = {name: getattr(review, name) for name in Review.__slots__}
+    if _postgres(session):
+        if state_id is None:
+            session.execute(_ADD_STATE_AND_LOG, {
+                "learner_id": review.learner_id, "card_id": review.card_id,
+                "suspended": suspended, "introduced_at": review.reviewed_at, **memory,
+                **{f"log_{name}": value for name, value in log.items()}})
+        else:
+            session.execute(_STORE_STATE_AND_LOG, {
+                "state_id": state_id, "new_suspended": suspended,
+                **{f"new_{name}": value for name, value in memory.items()},
+                **{f"log_{name}": value for name, value in log.items()}})
+        return
+    if state_id is None:
+        session.execute(_ADD_STATE, {"learner_id": review.learner_id, "card_id": review.card_id,
+                                     "suspended": suspended,
+                                     "introduced_at": review.reviewed_at, **memory})
+    else:
+        session.execute(_STORE_STATE, {
+            "state_id": state_id, "new_suspended": suspended,
+            **{f"new_{name}": value for name, value in memory.items()}})
+    session.execute(_ADD_LOG, log)
 
 
 # --- The rarer use cases, as ORM objects -------------------------------------------------

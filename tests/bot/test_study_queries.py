@@ -115,9 +115,10 @@ def test_study_loop_stays_within_its_statement_budget(store: Store) -> None:
                                   rating=Rating.GOOD, catalog=store.catalog, now=FIXED_NOW,
                                   fuzzing=False)
     assert isinstance(result, study.Recorded) and isinstance(result.next, study.Question)
-    # Each count includes the learner's lock (bot/store/study.py), taken first.
+    # Each count includes the learner's lock (bot/store/study.py), taken first; an answer
+    # takes it on SQLite only (store.study.take_turn_to_answer).
     assert len(asked) <= 7
-    assert len(answered) == 3
+    assert len(answered) <= 3
     assert len(rated) <= 11
 
 
