@@ -149,3 +149,26 @@ async def test_press_takes_at_most_three_round_trips(wired_bot: tuple[RunningBot
     """On PostgreSQL a rating press waits for the server at most three times."""
     _, press_trips = await round_trips(*wired_bot)
     assert len(press_trips) <= MAX_ROUND_TRIPS, described(press_trips)
+
+
+async def test_connections_dropped_by_the_server_cost_the_learner_nothing(
+    wired_bot: tuple[RunningBot, Wire], postgres_url: str,
+) -> None:
+    """Without the pool's ping, a pooled connection the server has dropped (a restart, an
+    idle timeout) fails its unit's first statement, which then runs again on a new one: the
+    learner's answer and press go through as if nothing happened."""
+    bot, _ = wired_bot
+    (card,) = await say(bot, "/study")
+    admin = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+    try:
+        with admin.connect() as connection:
+            dropped = connection.execute(sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+    finally:
+        admin.dispose()
+    assert dropped >= 1
+    (graded,) = await say(bot, "an answer that is probably wrong")
+    assert "Reference answer" in graded.body, graded.body
+    (card,) = await press(bot, graded, "Good")
+    assert "Type your answer" in card.body, card.body
