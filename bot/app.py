@@ -9,12 +9,14 @@ import logging
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -162,6 +164,8 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(context_types)
+        # Every text the bot sends is HTML built from escaped parts (bot/telegram/render).
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         .concurrent_updates(True)
         # aiohttp instead of PTB's default httpx: a quarter of the CPU per Bot API call.
         .request(requests[0])

@@ -27,6 +27,14 @@ from bot.telegram import lone_surrogates
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
 _JSON = {"Content-Type": "application/json"}
+# Methods that take no `parse_mode`, which PTB still sends them once `Defaults` sets one (its
+# `_send_message` fills the field for every method that returns a Message). Telegram ignores
+# an unknown parameter, but a bot should send only what the method declares.
+_NO_PARSE_MODE = frozenset({
+    "editMessageReplyMarkup", "editMessageLiveLocation", "stopMessageLiveLocation",
+    "sendSticker", "sendDice", "sendLocation", "sendVenue", "sendContact", "sendGame",
+    "sendInvoice", "sendPoll", "stopPoll", "setGameScore",
+})
 
 
 class AiohttpRequest(BaseRequest):
@@ -101,9 +109,12 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mime) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mime)
         elif request_data is not None:
+            parameters = request_data.parameters
+            if "parse_mode" in parameters and url.rpartition("/")[2] in _NO_PARSE_MODE:
+                parameters = {k: v for k, v in parameters.items() if k != "parse_mode"}
             # A JSON body, which the Bot API takes for every call without a file: one C-level
             # json.dumps instead of url-encoding each value (7% of the bot's CPU under load).
-            body, headers = json.dumps(request_data.parameters).encode(), _JSON
+            body, headers = json.dumps(parameters).encode(), _JSON
         try:
             async with self._session.request(method, url, data=body, headers=headers,
                                              timeout=timeout,

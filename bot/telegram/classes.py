@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 
 from bot import classes
 from bot.classes import Closed, Invitation, LinkClosed, Standing
@@ -57,7 +57,7 @@ async def open_link(update: Update, context: BotContext, code: str) -> None:
     assert message is not None and user is not None
     found = await context.run_db(classes.invitation, telegram_id=user.id, code=code)
     reply = _invitation(found)
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    await message.reply_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def join_button(update: Update, context: BotContext) -> None:
@@ -77,8 +77,7 @@ async def join_button(update: Update, context: BotContext) -> None:
         await query.answer()
         reply = _invitation(found)
     if isinstance(query.message, Message):
-        await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
-                                      reply_markup=reply.keyboard)
+        await query.edit_message_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def share_button(update: Update, context: BotContext) -> None:
@@ -97,8 +96,7 @@ async def share_button(update: Update, context: BotContext) -> None:
                               link_url(context.bot.username, link.code),
                               keyboards.share_link(link.deck_id))
     if isinstance(query.message, Message):
-        await query.message.reply_text(reply.text, parse_mode=ParseMode.HTML,
-                                       reply_markup=reply.keyboard)
+        await query.message.reply_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def revoke_button(update: Update, context: BotContext) -> None:
@@ -115,7 +113,7 @@ async def revoke_button(update: Update, context: BotContext) -> None:
     await query.answer("Revoked")
     reply = render.link_revoked(revoked.title, revoked.members)
     if isinstance(query.message, Message):
-        await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(reply.text)
 
 
 async def class_command(update: Update, context: BotContext) -> None:
@@ -130,7 +128,7 @@ async def class_command(update: Update, context: BotContext) -> None:
     else:
         await _send_class(update, context, message, decks[0][0])
         return
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    await message.reply_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def show_class_button(update: Update, context: BotContext) -> None:
@@ -157,7 +155,7 @@ async def _send_class(update: Update, context: BotContext, message: Message, dec
         return False
     reply = render.class_report(report, keyboards.class_view(
         deck_id, link_open=report.link_open, members=len(report.learners)))
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    await message.reply_text(reply.text, reply_markup=reply.keyboard)
     runner = context.state.demos
     if runner is None or runner.queue_position(user.id) is not None:
         return True  # no workers, or a demo is running: the text stands on its own
@@ -172,8 +170,7 @@ async def _send_class(update: Update, context: BotContext, message: Message, dec
             log.warning("class chart failed: %s", type(exc).__name__)
             return
         await context.bot.send_photo(chat_id, result.png,
-                                     caption=render.demo_caption(result.caption),
-                                     parse_mode=ParseMode.HTML)
+                                     caption=render.demo_caption(result.caption))
 
     context.application.create_task(draw(), update=update, name=f"class-{user.id}")
     return True
@@ -196,7 +193,7 @@ async def remove_button(update: Update, context: BotContext) -> None:
             return
         await query.answer("Removed")
         reply = render.removed_member(removed.name, removed.title)
-        await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(reply.text)
         return
     found = await context.run_db(classes.class_members, telegram_id=user.id,
                                  deck_id=payload.deck_id)
@@ -209,8 +206,7 @@ async def remove_button(update: Update, context: BotContext) -> None:
         shown = members[:keyboards.MAX_MEMBER_BUTTONS]
         reply = render.remove_whom(title, keyboards.member_list(
             payload.deck_id, [(m.learner_id, m.name) for m in shown]))
-        await query.message.reply_text(reply.text, parse_mode=ParseMode.HTML,
-                                       reply_markup=reply.keyboard)
+        await query.message.reply_text(reply.text, reply_markup=reply.keyboard)
         return
     member = next((m for m in members if m.learner_id == payload.learner_id), None)
     if member is None:
@@ -219,5 +215,4 @@ async def remove_button(update: Update, context: BotContext) -> None:
     await query.answer()
     reply = render.remove_confirm(member.name, title,
                                   keyboards.confirm_remove(payload.deck_id, member.learner_id))
-    await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
-                                  reply_markup=reply.keyboard)
+    await query.edit_message_text(reply.text, reply_markup=reply.keyboard)

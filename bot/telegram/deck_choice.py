@@ -4,7 +4,6 @@ leave a class you joined (sharing your own is bot.telegram.classes)."""
 from __future__ import annotations
 
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.classes import leave_class, leaving
@@ -34,8 +33,7 @@ async def _show(query: CallbackQuery, progress: list[DeckProgress], page: int,
     if _shows(query.message, reply):
         return  # the page on screen was pressed: Telegram refuses an edit that changes nothing
     try:
-        await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
-                                      reply_markup=reply.keyboard)
+        await query.edit_message_text(reply.text, reply_markup=reply.keyboard)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():  # two presses of one page raced
             raise
@@ -54,7 +52,7 @@ async def decks_command(update: Update, context: BotContext) -> None:
     progress = await context.run_db(deck_progress, telegram_id=user.id,
                                     catalog=context.state.catalog)
     reply = render.decks(paginate(progress, 0))
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    await message.reply_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def toggle_button(update: Update, context: BotContext) -> None:
@@ -104,8 +102,7 @@ async def delete_button(update: Update, context: BotContext) -> None:
         reply = render.delete_deck_confirm(
             deck.title, deck.cards, keyboards.confirm_delete(deck.deck_id, payload.page))
         if isinstance(query.message, Message):
-            await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
-                                          reply_markup=reply.keyboard)
+            await query.edit_message_text(reply.text, reply_markup=reply.keyboard)
         return
     deleted = await context.run_db(delete_personal_deck, telegram_id=user_id,
                                    deck_id=payload.deck_id)
@@ -134,8 +131,7 @@ async def leave_button(update: Update, context: BotContext) -> None:
         reply = render.leave_confirm(found.title, found.reviews,
                                      keyboards.confirm_leave(found.deck_id, payload.page))
         if isinstance(query.message, Message):
-            await query.edit_message_text(reply.text, parse_mode=ParseMode.HTML,
-                                          reply_markup=reply.keyboard)
+            await query.edit_message_text(reply.text, reply_markup=reply.keyboard)
         return
     left = await context.run_db(leave_class, telegram_id=user_id, deck_id=payload.deck_id)
     if left is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import filters
 
@@ -40,9 +39,9 @@ STATUS_BYTES = 64 * 1024
 
 async def _send(message: Message, status: Message | None, reply: render.Reply) -> None:
     if status is not None:
-        await status.edit_text(reply.text, parse_mode=ParseMode.HTML)
+        await status.edit_text(reply.text)
     else:
-        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        await message.reply_text(reply.text)
 
 
 async def import_document(update: Update, context: BotContext) -> None:
@@ -60,7 +59,7 @@ async def import_document(update: Update, context: BotContext) -> None:
     status = None
     if (document.file_size or 0) > STATUS_BYTES:
         started = render.import_started(name)
-        status = await message.reply_text(started.text, parse_mode=ParseMode.HTML)
+        status = await message.reply_text(started.text)
     try:
         file = await context.bot.get_file(document.file_id)
         data = (None if file.file_size is not None and file.file_size > MAX_IMPORT_BYTES

@@ -14,7 +14,7 @@ import contextlib
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot import demos
@@ -73,13 +73,12 @@ async def _start_demo(update: Update, context: BotContext, request: DemoRequest)
     try:
         demos.validate_request(request)
     except DemoError as exc:
-        await context.bot.send_message(chat.id, render.demo_problem(str(exc)).text,
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat.id, render.demo_problem(str(exc)).text)
         return
     position = runner.queue_position(user.id)
     if position is not None:
         reply = render.demo_busy(position)
-        await context.bot.send_message(chat.id, reply.text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat.id, reply.text)
         return
     allowed = await _within_quota(context, chat.id, user.id, request.kind)
     if allowed is None:
@@ -107,7 +106,7 @@ async def _within_quota(context: BotContext, chat_id: int, user_id: int,
         return claim
     reply = (render.private_only() if isinstance(claim, NoLearner) else
              render.demo_quota_reached(claim.limit, claim.window_s, claim.next_at, now, claim.tz))
-    await context.bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML)
+    await context.bot.send_message(chat_id, reply.text)
     return None
 
 
@@ -173,15 +172,15 @@ async def _run(context: BotContext, chat_id: int, owner: int, request: DemoReque
         await _finish(status, render.demo_failed(request))
         return
     caption = render.demo_caption(result.caption)
-    await context.bot.send_photo(chat_id, result.png, caption=caption, parse_mode=ParseMode.HTML)
+    await context.bot.send_photo(chat_id, result.png, caption=caption)
     await _finish(status, render.demo_done(result.elapsed_s))
 
 
 async def _finish(status: Message, reply: render.Reply) -> None:
     try:
-        await status.edit_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+        await status.edit_text(reply.text, reply_markup=reply.keyboard)
     except BadRequest:
-        await status.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+        await status.reply_text(reply.text, reply_markup=reply.keyboard)
     except TelegramError:
         log.warning("could not show a demo's outcome", exc_info=True)
 
@@ -203,7 +202,7 @@ async def augment_command(update: Update, context: BotContext) -> None:
     try:
         image = await _download(context, message)
     except DemoError as exc:
-        await message.reply_text(render.demo_problem(str(exc)).text, parse_mode=ParseMode.HTML)
+        await message.reply_text(render.demo_problem(str(exc)).text)
         return
     # With a photo only a seed means anything; a picture name would be ignored.
     args = tuple(a for a in _args(context) if a.isdigit()) if image is not None else _args(context)
@@ -220,7 +219,7 @@ async def photo_with_caption(update: Update, context: BotContext) -> None:
         context.args = caption.split()[1:]
         await augment_command(update, context)
         return
-    await message.reply_text(render.photo_hint().text, parse_mode=ParseMode.HTML)
+    await message.reply_text(render.photo_hint().text)
 
 
 async def demo_command(update: Update, context: BotContext) -> None:
@@ -229,12 +228,12 @@ async def demo_command(update: Update, context: BotContext) -> None:
     assert message is not None
     args = _args(context)
     if not args:
-        await message.reply_text(render.demo_list().text, parse_mode=ParseMode.HTML)
+        await message.reply_text(render.demo_list().text)
         return
     try:
         kind = demos.resolve_kind(args[0])
     except DemoUsageError as exc:
-        await message.reply_text(render.demo_problem(str(exc)).text, parse_mode=ParseMode.HTML)
+        await message.reply_text(render.demo_problem(str(exc)).text)
         return
     if kind == DemoKind.AUGMENT:
         context.args = list(args[1:])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
 from bot.log_throttle import LogThrottle, suppressed_note
@@ -44,6 +43,6 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     reply = render.database_unavailable() if outage else render.internal_error()
     try:
-        await context.bot.send_message(chat.id, reply.text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat.id, reply.text)
     except Exception:  # the apology itself must never raise out of the error handler
         log.warning("could not send the apology", exc_info=True)

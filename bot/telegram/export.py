@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 
 from bot.export import count_reviews, export_reviews
 from bot.telegram import render
@@ -18,7 +17,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     rows = 0 if text is None else count_reviews(text)
     if text is None or rows == 0:
         reply = render.export_empty()
-        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        await message.reply_text(reply.text)
         return
     document = InputFile(text.encode("utf-8"), filename="tutorbot-reviews.csv")
     await message.reply_document(document, caption=render.export_caption(rows))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.telegram import render
 from bot.telegram.context import BotContext
@@ -13,7 +12,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """Point the learner to /help."""
     assert update.effective_message is not None
     reply = render.unknown_command()
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply.text)
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:
@@ -26,11 +25,11 @@ async def not_text(update: Update, context: BotContext) -> None:
     """Ask for a typed answer when a sticker, voice note or file arrives."""
     assert update.effective_message is not None
     reply = render.not_text()
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply.text)
 
 
 async def group_message(update: Update, context: BotContext) -> None:
     """Reply once to commands in groups; studying happens in private chats."""
     assert update.effective_message is not None
     reply = render.private_only()
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply.text)

@@ -14,7 +14,6 @@ import contextlib
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot import fitting
@@ -95,17 +94,16 @@ async def _offer(context: BotContext, chat_id: int, owner: int, report: FitRepor
     reply = render.fit_result(report, proposal.tag, personal=proposal.personal)
     if png:
         await context.bot.send_photo(chat_id, png, caption=reply.text,
-                                     parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+                                     reply_markup=reply.keyboard)
     else:
-        await context.bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML,
-                                       reply_markup=reply.keyboard)
+        await context.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard)
 
 
 async def _finish(status: Message, reply: render.Reply) -> None:
     try:
-        await status.edit_text(reply.text, parse_mode=ParseMode.HTML)
+        await status.edit_text(reply.text)
     except BadRequest:
-        await status.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        await status.reply_text(reply.text)
 
 
 async def decide_button(update: Update, context: BotContext) -> None:
@@ -142,5 +140,4 @@ async def decide_button(update: Update, context: BotContext) -> None:
         with contextlib.suppress(BadRequest):  # decided: the fit's buttons have done their job
             await query.edit_message_reply_markup(None)
     if query.message is not None:
-        await context.bot.send_message(query.message.chat.id, reply.text,
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(query.message.chat.id, reply.text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot import push_buttons, study
@@ -54,8 +53,7 @@ async def push_button(update: Update, context: BotContext) -> None:
         if message is not None:
             reply = (render.question(following) if isinstance(following, study.Question)
                      else render.nothing_due(following))
-            await message.reply_text(reply.text, parse_mode=ParseMode.HTML,
-                                     reply_markup=reply.keyboard)
+            await message.reply_text(reply.text, reply_markup=reply.keyboard)
         return
     snoozed = await context.run_db(push_buttons.snooze, telegram_id=user_id,
                                    prompt_id=payload.prompt_id, choice=Snooze(payload.action),
@@ -75,5 +73,4 @@ async def _close(query: CallbackQuery, message: Message | None, note: str) -> No
     if message is None:
         return
     with contextlib.suppress(BadRequest):
-        await query.edit_message_text(render.with_note(message.text_html or "", note),
-                                      parse_mode=ParseMode.HTML)
+        await query.edit_message_text(render.with_note(message.text_html or "", note))

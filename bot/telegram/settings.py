@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot import preferences
 from bot.preferences import InvalidPreference
@@ -49,8 +48,7 @@ async def _apply(update: Update, context: BotContext, values: dict[str, object])
     reply = render.settings(prefs, note="✅ Saved.",
                             fit_min_reviews=context.state.config.fsrs_fit_min_reviews,
                             now=context.state.clock())
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML,
-                                              reply_markup=reply.keyboard)
+    await update.effective_message.reply_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def settings_command(update: Update, context: BotContext) -> None:
@@ -65,14 +63,13 @@ async def settings_command(update: Update, context: BotContext) -> None:
             reply = render.settings(prefs,
                                     fit_min_reviews=context.state.config.fsrs_fit_min_reviews,
                                     now=context.state.clock())
-            await message.reply_text(reply.text, parse_mode=ParseMode.HTML,
-                                     reply_markup=reply.keyboard)
+            await message.reply_text(reply.text, reply_markup=reply.keyboard)
         return
     try:
         values = _parse(args[0].lower()[:20], " ".join(args[1:])[:100])
     except InvalidPreference as exc:
         reply = render.invalid_setting(str(exc))
-        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        await message.reply_text(reply.text)
         return
     await _apply(update, context, values)
 
@@ -90,7 +87,7 @@ async def open_setting(update: Update, context: BotContext) -> None:
     reply = render.setting_choices(payload.name)
     if query.message is not None:
         await context.bot.send_message(query.message.chat.id, reply.text,
-                                       parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+                                       reply_markup=reply.keyboard)
 
 
 async def choose_setting(update: Update, context: BotContext) -> None:
@@ -125,7 +122,7 @@ async def location(update: Update, context: BotContext) -> None:
                                    message.location.longitude)
     if zone is None:
         reply = render.invalid_setting("I couldn't find a time zone for that place.")
-        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        await message.reply_text(reply.text)
         return
     await _apply(update, context, {"timezone": zone})
 

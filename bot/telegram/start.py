@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.telegram import classes, render
 from bot.telegram.context import BotContext
@@ -21,11 +20,11 @@ async def start(update: Update, context: BotContext) -> None:
     counts = Counter(card.deck_id for card in catalog.cards.values())
     decks = [(title, counts[deck_id]) for deck_id, title in catalog.deck_titles.items()]
     reply = render.welcome(update.effective_user.first_name or "", decks)
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply.text)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """Explain the study loop and list the commands."""
     assert update.effective_message is not None
     reply = render.help_text()
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply.text)

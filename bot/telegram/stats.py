@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 
 from bot.demos import DemoError, DemoKind, DemoRequest
 from bot.stats import chart_payload, learner_stats
@@ -24,7 +24,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     if stats is None:
         return
     reply = render.stats_text(stats)
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await message.reply_text(reply.text)
     runner = context.state.demos
     if runner is None or runner.queue_position(user.id) is not None:
         return  # no workers, or a demo is running: the text summary stands on its own
@@ -37,7 +37,6 @@ async def stats_command(update: Update, context: BotContext) -> None:
         except DemoError as exc:
             log.warning("stats chart failed: %s", type(exc).__name__)
             return
-        await message.reply_photo(result.png, caption=render.demo_caption(result.caption),
-                                  parse_mode=ParseMode.HTML)
+        await message.reply_photo(result.png, caption=render.demo_caption(result.caption))
 
     context.application.create_task(draw(), update=update, name=f"stats-{user.id}")

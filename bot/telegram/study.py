@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 
 from telegram import CallbackQuery, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot import study
@@ -19,7 +18,7 @@ from bot.telegram.keyboards import RATING_NAMES
 async def _send_next(message: Message, result: study.Question | study.NothingDue) -> None:
     reply = (render.question(result) if isinstance(result, study.Question)
              else render.nothing_due(result))
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    await message.reply_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def study_command(update: Update, context: BotContext) -> None:
@@ -40,7 +39,7 @@ async def answer(update: Update, context: BotContext) -> None:
     text = (message.text or "").strip()
     if not text:
         reply = render.empty_answer()
-        await message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+        await message.reply_text(reply.text)
         return
     state = context.state
     result = await context.run_db_quick(
@@ -51,7 +50,7 @@ async def answer(update: Update, context: BotContext) -> None:
         reply = render.no_open_card()
     else:
         reply = render.graded(result, offer_demo=state.demos is not None)
-    await message.reply_text(reply.text, parse_mode=ParseMode.HTML, reply_markup=reply.keyboard)
+    await message.reply_text(reply.text, reply_markup=reply.keyboard)
 
 
 async def rate_button(update: Update, context: BotContext) -> None:
@@ -85,12 +84,11 @@ async def rate_button(update: Update, context: BotContext) -> None:
         # Replace the buttons by the outcome so the chat shows what was recorded. "Not
         # modified" or "not found" must not stop the next card: the review is stored.
         with contextlib.suppress(BadRequest):
-            await query.edit_message_text(render.with_note(message.text_html or "", note),
-                                          parse_mode=ParseMode.HTML)
+            await query.edit_message_text(render.with_note(message.text_html or "", note))
 
     async def go_on() -> None:
         if result.leech:
-            await message.reply_text(render.leech(), parse_mode=ParseMode.HTML)
+            await message.reply_text(render.leech())
         await _send_next(message, result.next)
 
     # The three calls are independent, so they travel together: the next card arrives one
@@ -137,7 +135,7 @@ async def stop_command(update: Update, context: BotContext) -> None:
         now=context.state.clock(),
     )
     reply = render.stopped(had)
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply.text)
 
 
 async def undo_command(update: Update, context: BotContext) -> None:
@@ -149,7 +147,7 @@ async def undo_command(update: Update, context: BotContext) -> None:
     reply = (render.nothing_to_undo() if result is None
              else render.undone(result.card.question, RATING_NAMES[result.rating],
                                 card_open=result.card_open))
-    await update.effective_message.reply_text(reply.text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(reply.text)
 
 
 async def card_action_button(update: Update, context: BotContext) -> None:
@@ -174,5 +172,5 @@ async def card_action_button(update: Update, context: BotContext) -> None:
     if isinstance(query.message, Message):
         body = query.message.text_html or ""
         note = render.card_set_aside(result.action)
-        await query.edit_message_text(render.with_note(body, note), parse_mode=ParseMode.HTML)
+        await query.edit_message_text(render.with_note(body, note))
         await _send_next(query.message, result.next)

@@ -272,3 +272,24 @@ async def test_user_side_injections(emu: BotApiEmulator, bot: Bot) -> None:
     group = emu.group(title="Study group")
     gm = (await emu.send_text(user, "hi all", chat=group))["message"]
     assert gm["chat"]["type"] == "supergroup" and gm["chat"]["id"] < 0
+
+
+@pytest.mark.nonconforming
+async def test_html_is_parsed_in_captions_and_edits_too(emu: BotApiEmulator, bot: Bot) -> None:
+    """A caption, an edited text and an edited caption with bad HTML are refused as a text is;
+    escaped markup characters reach the user as written."""
+    emu.user(7)
+    for bad in ("<b>cut", "a < b", "Tom & <Jerry>"):
+        with pytest.raises(BadRequest, match=r"(?i)Can't parse entities"):
+            await bot.send_photo(7, make_png(), caption=bad, parse_mode="HTML")
+    text = await bot.send_message(7, "a &lt;b&gt; &amp; c", parse_mode="HTML")
+    assert text.text == "a <b> & c"
+    with pytest.raises(BadRequest, match=r"(?i)Can't parse entities"):
+        await bot.edit_message_text("<i>x", chat_id=7, message_id=text.message_id,
+                                    parse_mode="HTML")
+    photo = await bot.send_photo(7, make_png(), caption="x &amp; <b>y</b>", parse_mode="HTML")
+    assert photo.caption == "x & y"
+    with pytest.raises(BadRequest, match=r"(?i)Can't parse entities"):
+        await bot.edit_message_caption(chat_id=7, message_id=photo.message_id, caption="</b>",
+                                       parse_mode="HTML")
+    assert emu.message(7, text.message_id).text == "a <b> & c"

@@ -42,7 +42,7 @@ def demo_status(kind: DemoKind, fraction: float, text: str) -> Reply:
     title = CATALOGUE[kind].title
     percent = max(0, min(100, round(fraction * 100)))
     bar = "▓" * (percent // 10) + "░" * (10 - percent // 10)
-    return Reply(f"⏳ {title}: {text or 'working'}… {percent}%\n{bar}")
+    return Reply(f"⏳ {escape(title)}: {escape(text or 'working')}… {percent}%\n{bar}")
 
 
 def demo_queued(position: int) -> Reply:
