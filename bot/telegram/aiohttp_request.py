@@ -113,7 +113,7 @@ class AiohttpRequest(BaseRequest):
             if "parse_mode" in parameters and url.rpartition("/")[2] in _NO_PARSE_MODE:
                 parameters = {k: v for k, v in parameters.items() if k != "parse_mode"}
             # A JSON body, which the Bot API takes for every call without a file: one C-level
-            # json.dumps instead of url-encoding each value (7% of the bot's CPU under load).
+            # json.dumps instead of url-encoding each value, which showed in the bot's CPU profile.
             body, headers = json.dumps(parameters).encode(), _JSON
         try:
             async with self._session.request(method, url, data=body, headers=headers,
