@@ -38,7 +38,6 @@ from bot.telegram import (
     export,
     fallbacks,
     fitting,
-    push_buttons,
     render,
     settings,
     start,
@@ -47,6 +46,7 @@ from bot.telegram import (
     throttle,
     unstorable,
 )
+from bot.telegram import pushes as push_buttons
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.callback_data import (
     CancelDemo,

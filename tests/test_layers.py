@@ -16,10 +16,10 @@ TGEMU = BOT.parent / "tgemu"
 # removed, so the list stays true.
 SQL_OUTSIDE_STORE = {
     "catalog", "decks.personal",
-    "pushing", "study", "devtools.throwaway_db",
+    "study", "devtools.throwaway_db",
 }
 HANDLERS_USING_STORE = {"telegram.context", "telegram.errors"}  # the session type; errors
-PURE_DOMAIN = ("grading", "scheduling", "reminders", "timezones", "wording", "decks.parser",
+PURE_DOMAIN = ("grading", "scheduling", "pushes.rules", "timezones", "wording", "decks.parser",
                "decks.plain", "decks.model", "decks.errors", "demos.types",
                "decks.anki_html", "decks.anki_notes", "decks.anki_text")
 COMPOSITION_ROOTS = {"app", "cli", "webserver", "__main__"}
