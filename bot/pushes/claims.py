@@ -56,7 +56,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot import study
-from bot.catalog import Catalog
+from bot.catalog import Catalog, CatalogCard
 from bot.liveness import Holder, ProcessIdentity, runs_here
 from bot.pushes import due
 from bot.pushes.rules import (
@@ -314,21 +314,9 @@ def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Ca
     quiz = [c for c in claims if c.kind is PushKind.QUIZ]
     store.lock_learners(session, learner_ids=[c.learner_id for c in quiz])
     mine = start_sending(session, claims=claims)
-    quiz = [c for c in quiz if c.claim_id in mine]
-    learners = store.studiers(session, learner_ids=[c.learner_id for c in quiz])
-    views = {i: catalog.for_learner(session, i, s.decks_version) for i, s in learners.items()}
-    repeated = {i for i, s in learners.items()
-                if s.open_card_id is not None and s.open_card_id in views[i].cards}
-    days = store.study_days(
-        session, starts={i: due.study_day_start(s, now) for i, s in learners.items()
-                         if i not in repeated}, ahead=due.look_ahead(now))
-    picked = {i: due.first_card(learners[i], day, views[i], now) for i, day in days.items()}
-    opened = store.open_prompts(session, now=now, cards={
-        i: found[0].id for i, found in picked.items() if found is not None})
-    # As the study loop does when nothing is left: no current prompt.
-    store.set_current_prompts(session, prompts={
-        i: None for i, found in picked.items()
-        if found is None and learners[i].current_prompt_id is not None})
+    asked = open_questions(session, learner_ids=[c.learner_id for c in quiz
+                                                 if c.claim_id in mine],
+                           catalog=catalog, now=now)
     ready: list[Sending] = []
     prompts: dict[int, int] = {}
     nothing: list[int] = []
@@ -338,28 +326,69 @@ def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Ca
         if c.kind is not PushKind.QUIZ:
             ready.append(Sending(c, None))
             continue
-        learner = learners.get(c.learner_id)
-        view = views.get(c.learner_id)
-        found = picked.get(c.learner_id)
-        if learner is None or view is None:
+        question = asked.get(c.learner_id)
+        if question is None:
             nothing.append(c.claim_id)
-        elif c.learner_id in repeated:
-            assert learner.current_prompt_id is not None and learner.open_card_id is not None
-            card = view.cards[learner.open_card_id]
-            prompts[c.claim_id] = learner.current_prompt_id
-            ready.append(Sending(c, study.Question(
-                learner.current_prompt_id, card, view.title(card.deck_id), is_new=False,
-                repeated=True)))
-        elif found is None:
-            nothing.append(c.claim_id)
-        else:
-            card, is_new = found
-            prompts[c.claim_id] = opened[c.learner_id]
-            ready.append(Sending(c, study.Question(
-                opened[c.learner_id], card, view.title(card.deck_id), is_new)))
+            continue
+        prompts[c.claim_id] = question.prompt_id
+        ready.append(Sending(c, question))
     store.set_prompts(session, prompts=prompts)
     store.set_status(session, claim_ids=nothing, status=PushStatus.SKIPPED)
     return ready
+
+
+def next_questions(session: Session, *, learner_ids: Sequence[int], catalog: Catalog,
+                   now: datetime) -> tuple[dict[int, store.Studier], dict[int, Catalog],
+                                           dict[int, study.Question | _Pick | None]]:
+    """What the study loop would ask each learner now, read in a few batched statements and
+    writing nothing: their open card again (a Question), the card it would pick next (a
+    `_Pick`, no prompt yet), or None when nothing may be shown."""
+    learners = store.studiers(session, learner_ids=learner_ids)
+    views = {i: catalog.for_learner(session, i, s.decks_version) for i, s in learners.items()}
+    found: dict[int, study.Question | _Pick | None] = {}
+    for i, learner in learners.items():
+        view = views[i]
+        if learner.open_card_id is not None and learner.open_card_id in view.cards:
+            assert learner.current_prompt_id is not None
+            card = view.cards[learner.open_card_id]
+            found[i] = study.Question(learner.current_prompt_id, card, view.title(card.deck_id),
+                                      is_new=False, repeated=True)
+    days = store.study_days(
+        session, starts={i: due.study_day_start(s, now) for i, s in learners.items()
+                         if i not in found}, ahead=due.look_ahead(now))
+    for i, day in days.items():
+        picked = due.first_card(learners[i], day, views[i], now)
+        found[i] = None if picked is None else _Pick(*picked)
+    return learners, views, found
+
+
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    card: CatalogCard
+    is_new: bool
+
+
+def open_questions(session: Session, *, learner_ids: Sequence[int], catalog: Catalog,
+                   now: datetime) -> dict[int, study.Question]:
+    """Ask each learner the study loop's next question, as /study would (bot.study
+    `next_card`), for a whole group at once: the open card again, or a new prompt for the
+    card picked. Learners with nothing to study are left out (and left with no current
+    prompt, as the study loop leaves them). The caller holds the learners' locks."""
+    learners, views, found = next_questions(session, learner_ids=learner_ids,
+                                            catalog=catalog, now=now)
+    opened = store.open_prompts(session, now=now, cards={
+        i: pick.card.id for i, pick in found.items() if isinstance(pick, _Pick)})
+    store.set_current_prompts(session, prompts={
+        i: None for i, pick in found.items()
+        if pick is None and learners[i].current_prompt_id is not None})
+    asked: dict[int, study.Question] = {}
+    for i, pick in found.items():
+        if isinstance(pick, study.Question):
+            asked[i] = pick
+        elif pick is not None:
+            asked[i] = study.Question(opened[i], pick.card, views[i].title(pick.card.deck_id),
+                                      pick.is_new)
+    return asked
 
 
 record_outcomes = store.record_outcomes
