@@ -300,34 +300,6 @@ def reclaim_statement(*, now: datetime, since: date, limit: int, holder: str,
     )
 
 
-def flip_to_sending(session: Session, *, claims: Sequence[tuple[int, int]]) -> set[int]:
-    """Flip (claim id, attempts) rows still `claimed` with those attempts to `sending`;
-    returns the ids flipped (the fence: only the current owner can send)."""
-    if not claims:
-        return set()
-    stmt = sa.update(PushClaim).where(
-        # The plain id list lets SQLite search the primary key; on its own, the (id, attempts)
-        # fence makes it scan the whole table, once per group of sends.
-        col(PushClaim.id).in_([claim_id for claim_id, _ in claims]),
-        sa.tuple_(col(PushClaim.id), col(PushClaim.attempts)).in_(list(claims)),
-        # `status || ''`, not `status`: the same test, but one that `ix_push_claim_open`
-        # cannot serve. PostgreSQL otherwise ANDs that index in, and its 'claimed' range
-        # holds a dead entry for every row flipped since the last vacuum: milliseconds a
-        # flip, against a fraction of one by the primary key alone.
-        col(PushClaim.status).concat("") == PushStatus.CLAIMED,
-    ).values(status=PushStatus.SENDING).returning(col(PushClaim.id))
-    return {r[0] for r in session.execute(stmt).all()}
-
-
-def set_prompts(session: Session, *, prompts: Mapping[int, int]) -> None:
-    """Remember the prompt each quiz push opened (claim id -> prompt id)."""
-    if prompts:
-        stmt = sa.update(_PUSH_CLAIM).where(_PUSH_CLAIM.c.id == sa.bindparam("claim_id")
-                                            ).values(prompt_id=sa.bindparam("new_prompt_id"))
-        session.connection().execute(
-            stmt, [{"claim_id": c, "new_prompt_id": p} for c, p in prompts.items()])
-
-
 def record_outcomes(
     session: Session, *, sent: Sequence[int] = (), failed: Sequence[int] = (),
     unknown: Sequence[int] = (), retry: Sequence[int] = (),
@@ -550,6 +522,63 @@ def live_cards_per_deck(session: Session, *, owners: Sequence[int], joined: Sequ
 # -- opening quiz prompts (at send time) --------------------------------------------------
 
 
+# The statements of the send-group path (below) are built once, with expanding id lists:
+# SQLAlchemy then finds their compiled form instead of rebuilding and re-keying them for
+# every group of a dozen pushes.
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_LOCK = sa.select(_LEARNER.c.id).where(_LEARNER.c.id.in_(_IDS)).order_by(
+    _LEARNER.c.id).with_for_update(key_share=True)
+_FLIP = sa.update(_PUSH_CLAIM).where(
+    # The plain id list lets SQLite search the primary key; on its own, the (id, attempts)
+    # fence makes it scan the whole table, once per group of sends.
+    _PUSH_CLAIM.c.id.in_(_IDS),
+    sa.tuple_(_PUSH_CLAIM.c.id, _PUSH_CLAIM.c.attempts).in_(
+        sa.bindparam("pairs", expanding=True)),
+    # `status || ''`, not `status`: the same test, but one that `ix_push_claim_open`
+    # cannot serve. PostgreSQL otherwise ANDs that index in, and its 'claimed' range
+    # holds a dead entry for every row flipped since the last vacuum.
+    _PUSH_CLAIM.c.status.concat("") == PushStatus.CLAIMED,
+).values(status=PushStatus.SENDING).returning(_PUSH_CLAIM.c.id)
+_STUDIERS = sa.select(
+    _LEARNER.c.id, _LEARNER.c.current_prompt_id, _LEARNER.c.timezone,
+    _LEARNER.c.day_boundary_hour, _LEARNER.c.new_per_day, _LEARNER.c.max_reviews_per_day,
+    _LEARNER.c.decks_version, _PROMPT.c.card_id,
+).select_from(_LEARNER.outerjoin(_PROMPT, sa.and_(
+    _PROMPT.c.id == _LEARNER.c.current_prompt_id, _PROMPT.c.closed_at.is_(None),
+))).where(_LEARNER.c.id.in_(_IDS))
+_REVIEWED, _SKIPPED, _BURIED, _DECK_OFF, _JOINED = 0, 1, 2, 3, 4
+
+
+def _kind(kind: int) -> sa.ColumnElement[int]:
+    return sa.literal_column(str(kind), sa.Integer)
+
+
+_SINCE = sa.bindparam("since", type_=TZDateTime())
+# The small facts about the learners' day in one round trip (as bot.study's _TODAY for one).
+_TODAY = sa.union_all(
+    sa.select(_kind(_REVIEWED), _LOG.c.learner_id, _LOG.c.card_id, _LOG.c.reviewed_at)
+    .where(_LOG.c.learner_id.in_(_IDS), _LOG.c.reviewed_at >= _SINCE),
+    sa.select(sa.case((_PROMPT.c.outcome == "buried", _kind(_BURIED)), else_=_kind(_SKIPPED)),
+              _PROMPT.c.learner_id, _PROMPT.c.card_id, _PROMPT.c.asked_at)
+    .where(_PROMPT.c.learner_id.in_(_IDS),
+           sa.or_(_PROMPT.c.outcome == "skipped", _PROMPT.c.outcome == "buried"),
+           _PROMPT.c.asked_at >= _SINCE),
+    sa.select(_kind(_DECK_OFF), _DECK_CHOICE.c.learner_id, _DECK_CHOICE.c.deck_id, sa.null())
+    .where(_DECK_CHOICE.c.learner_id.in_(_IDS), _DECK_CHOICE.c.enabled == sa.false()),
+    sa.select(_kind(_JOINED), _MEMBER.c.learner_id, _MEMBER.c.deck_id, sa.null())
+    .where(_MEMBER.c.learner_id.in_(_IDS)),
+)
+# Every state of the learners: the ones seen, those introduced today, and those due soon.
+_STATES = sa.select(_STATE.c.learner_id, _STATE.c.card_id, _STATE.c.state, _STATE.c.due,
+                    _STATE.c.suspended, _STATE.c.introduced_at, _STATE.c.id).where(
+    _STATE.c.learner_id.in_(_IDS))
+_ASK = sa.insert(_PROMPT).returning(_PROMPT.c.id, sort_by_parameter_order=True)
+_SET_CURRENT = sa.update(_LEARNER).where(_LEARNER.c.id == sa.bindparam("learner_id")).values(
+    current_prompt_id=sa.bindparam("prompt_id"))
+_SET_PROMPT = sa.update(_PUSH_CLAIM).where(_PUSH_CLAIM.c.id == sa.bindparam("claim_id")
+                                           ).values(prompt_id=sa.bindparam("new_prompt_id"))
+
+
 def lock_learners(session: Session, *, learner_ids: Sequence[int]) -> None:
     """Hold these learners' study loops until the session ends, as bot.store.study's
     `lock_learner` does for one: the push's pick and prompt then see what their last update
@@ -562,9 +591,17 @@ def lock_learners(session: Session, *, learner_ids: Sequence[int]) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     if learner_ids:
-        connection.execute(
-            sa.select(_LEARNER.c.id).where(_LEARNER.c.id.in_(sorted(set(learner_ids))))
-            .order_by(_LEARNER.c.id).with_for_update(key_share=True))
+        connection.execute(_LOCK, {"ids": sorted(set(learner_ids))})
+
+
+def flip_to_sending(session: Session, *, claims: Sequence[tuple[int, int]]) -> set[int]:
+    """Flip (claim id, attempts) rows still `claimed` with those attempts to `sending`;
+    returns the ids flipped (the fence: only the current owner can send)."""
+    if not claims:
+        return set()
+    rows = session.connection().execute(
+        _FLIP, {"ids": sorted(c for c, _ in claims), "pairs": list(claims)})
+    return {r[0] for r in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,13 +623,7 @@ def studiers(session: Session, *, learner_ids: Sequence[int]) -> dict[int, Studi
     """The learners with their open prompt's card, in one read."""
     if not learner_ids:
         return {}
-    rows = session.execute(sa.select(
-        _LEARNER.c.id, _LEARNER.c.current_prompt_id, _LEARNER.c.timezone,
-        _LEARNER.c.day_boundary_hour, _LEARNER.c.new_per_day, _LEARNER.c.max_reviews_per_day,
-        _LEARNER.c.decks_version, _PROMPT.c.card_id,
-    ).select_from(_LEARNER.outerjoin(_PROMPT, sa.and_(
-        _PROMPT.c.id == _LEARNER.c.current_prompt_id, _PROMPT.c.closed_at.is_(None),
-    ))).where(_LEARNER.c.id.in_(sorted(set(learner_ids))))).all()
+    rows = session.connection().execute(_STUDIERS, {"ids": sorted(set(learner_ids))})
     return {r[0]: Studier(*r) for r in rows}
 
 
@@ -606,43 +637,23 @@ class StudyDay:
     buried_today: set[int] = field(default_factory=set)
     decks_off: set[int] = field(default_factory=set)
     joined: list[int] = field(default_factory=list)
-    # (card id, state, due) of cards due by the look-ahead, soonest first.
+    # (card id, state, due) of unsuspended cards due by the look-ahead, soonest first.
     due: list[tuple[int, int, datetime]] = field(default_factory=list)
     introduced_today: int = 0
     seen: set[int] = field(default_factory=set)
 
 
-_REVIEWED, _SKIPPED, _BURIED, _DECK_OFF, _JOINED = 0, 1, 2, 3, 4
-
-
-def _kind(kind: int) -> sa.ColumnElement[int]:
-    return sa.literal_column(str(kind), sa.Integer)
-
-
 def study_days(session: Session, *, starts: Mapping[int, datetime], ahead: datetime
                ) -> dict[int, StudyDay]:
-    """The study facts of the learners in `starts` (learner id -> their day start): three
+    """The study facts of the learners in `starts` (learner id -> their day start): two
     queries for the whole group instead of three per learner."""
     ids = sorted(starts)
     days = {i: StudyDay() for i in ids}
     if not ids:
         return days
-    earliest = sa.literal(min(starts.values()), TZDateTime())
-    today = sa.union_all(
-        sa.select(_kind(_REVIEWED), _LOG.c.learner_id, _LOG.c.card_id, _LOG.c.reviewed_at)
-        .where(_LOG.c.learner_id.in_(ids), _LOG.c.reviewed_at >= earliest),
-        sa.select(sa.case((_PROMPT.c.outcome == "buried", _kind(_BURIED)),
-                          else_=_kind(_SKIPPED)),
-                  _PROMPT.c.learner_id, _PROMPT.c.card_id, _PROMPT.c.asked_at)
-        .where(_PROMPT.c.learner_id.in_(ids), _PROMPT.c.outcome.in_(("skipped", "buried")),
-               _PROMPT.c.asked_at >= earliest),
-        sa.select(_kind(_DECK_OFF), _DECK_CHOICE.c.learner_id, _DECK_CHOICE.c.deck_id,
-                  sa.null()).where(_DECK_CHOICE.c.learner_id.in_(ids),
-                                   _DECK_CHOICE.c.enabled == sa.false()),
-        sa.select(_kind(_JOINED), _MEMBER.c.learner_id, _MEMBER.c.deck_id, sa.null())
-        .where(_MEMBER.c.learner_id.in_(ids)),
-    )
-    for kind, learner_id, item, at in session.execute(today):
+    connection = session.connection()
+    for kind, learner_id, item, at in connection.execute(
+            _TODAY, {"ids": ids, "since": min(starts.values())}):
         day = days[learner_id]
         if kind == _DECK_OFF:
             day.decks_off.add(item)
@@ -656,21 +667,19 @@ def study_days(session: Session, *, starts: Mapping[int, datetime], ahead: datet
             day.skipped_today.add(item)
             if kind == _BURIED:
                 day.buried_today.add(item)
-    for day in days.values():
-        day.joined.sort()
-    due = sa.select(_STATE.c.learner_id, _STATE.c.card_id, _STATE.c.state, _STATE.c.due).where(
-        _STATE.c.learner_id.in_(ids), _STATE.c.suspended == sa.false(),
-        _STATE.c.due <= sa.literal(ahead, TZDateTime()),
-    ).order_by(_STATE.c.learner_id, _STATE.c.due, _STATE.c.id)
-    for learner_id, card_id, state, due_at in session.execute(due):
-        days[learner_id].due.append((card_id, state, due_at))
-    seen = sa.select(_STATE.c.learner_id, _STATE.c.card_id, _STATE.c.introduced_at).where(
-        _STATE.c.learner_id.in_(ids))
-    for learner_id, card_id, introduced_at in session.execute(seen):
+    due: dict[int, list[tuple[datetime, int, int, int]]] = defaultdict(list)
+    for learner_id, card_id, state, due_at, suspended, introduced_at, state_id in (
+            connection.execute(_STATES, {"ids": ids})):
         day = days[learner_id]
         day.seen.add(card_id)
-        if introduced_at is not None and introduced_at >= starts[learner_id]:
+        if introduced_at >= starts[learner_id]:
             day.introduced_today += 1
+        if not suspended and due_at <= ahead:
+            due[learner_id].append((due_at, state_id, card_id, state))
+    for learner_id, day in days.items():
+        day.joined.sort()
+        day.due = [(card_id, state, due_at)
+                   for due_at, _, card_id, state in sorted(due.get(learner_id, ()))]
     return days
 
 
@@ -683,8 +692,7 @@ def open_prompts(session: Session, *, cards: Mapping[int, int], now: datetime
         return {}
     learners = sorted(cards)
     rows = session.connection().execute(
-        sa.insert(_PROMPT).returning(_PROMPT.c.id, sort_by_parameter_order=True),
-        [{"learner_id": i, "card_id": cards[i], "asked_at": now} for i in learners]).all()
+        _ASK, [{"learner_id": i, "card_id": cards[i], "asked_at": now} for i in learners]).all()
     prompts = {i: row[0] for i, row in zip(learners, rows, strict=True)}
     set_current_prompts(session, prompts=prompts)
     return prompts
@@ -693,7 +701,12 @@ def open_prompts(session: Session, *, cards: Mapping[int, int], now: datetime
 def set_current_prompts(session: Session, *, prompts: Mapping[int, int | None]) -> None:
     """learner id -> their current prompt (None: no card open)."""
     if prompts:
-        stmt = sa.update(_LEARNER).where(_LEARNER.c.id == sa.bindparam("learner_id")).values(
-            current_prompt_id=sa.bindparam("prompt_id"))
         session.connection().execute(
-            stmt, [{"learner_id": i, "prompt_id": p} for i, p in prompts.items()])
+            _SET_CURRENT, [{"learner_id": i, "prompt_id": p} for i, p in prompts.items()])
+
+
+def set_prompts(session: Session, *, prompts: Mapping[int, int]) -> None:
+    """Remember the prompt each quiz push opened (claim id -> prompt id)."""
+    if prompts:
+        session.connection().execute(
+            _SET_PROMPT, [{"claim_id": c, "new_prompt_id": p} for c, p in prompts.items()])
