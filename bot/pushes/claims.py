@@ -304,15 +304,14 @@ def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Ca
 
     The prompt is the study loop's own: the learner's open card if one is still open (asked
     again), else the card the study loop would pick next (bot.pushes.due.first_card), so
-    the typed answer is graded like any other. The learners are locked first, as the study
-    loop locks them, and the whole group is read and written in a few batched statements.
+    the typed answer is graded like any other. The learners are locked as the study loop
+    locks them, and the whole group is read and written in a few batched statements.
     A claim whose learner has nothing to study after all (the count and the pick disagree
     at a deck's edge) is settled `skipped` and not sent.
     """
     if not claims:
         return []
     quiz = [c for c in claims if c.kind is PushKind.QUIZ]
-    store.lock_learners(session, learner_ids=[c.learner_id for c in quiz])
     mine = start_sending(session, claims=claims)
     asked = open_questions(session, learner_ids=[c.learner_id for c in quiz
                                                  if c.claim_id in mine],
@@ -337,13 +336,15 @@ def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Ca
     return ready
 
 
-def next_questions(session: Session, *, learner_ids: Sequence[int], catalog: Catalog,
-                   now: datetime) -> tuple[dict[int, store.Studier], dict[int, Catalog],
-                                           dict[int, study.Question | _Pick | None]]:
+def next_questions(
+    session: Session, *, learner_ids: Sequence[int], catalog: Catalog, now: datetime,
+    lock: bool = False,
+) -> tuple[dict[int, store.Studier], dict[int, Catalog], dict[int, study.Question | _Pick | None]]:
     """What the study loop would ask each learner now, read in a few batched statements and
     writing nothing: their open card again (a Question), the card it would pick next (a
-    `_Pick`, no prompt yet), or None when nothing may be shown."""
-    learners = store.studiers(session, learner_ids=learner_ids)
+    `_Pick`, no prompt yet), or None when nothing may be shown. With `lock`, the learners'
+    study loops are held until the session ends (bot.store.pushes.studiers)."""
+    learners = store.studiers(session, learner_ids=learner_ids, lock=lock)
     views = {i: catalog.for_learner(session, i, s.decks_version) for i, s in learners.items()}
     found: dict[int, study.Question | _Pick | None] = {}
     for i, learner in learners.items():
@@ -373,9 +374,10 @@ def open_questions(session: Session, *, learner_ids: Sequence[int], catalog: Cat
     """Ask each learner the study loop's next question, as /study would (bot.study
     `next_card`), for a whole group at once: the open card again, or a new prompt for the
     card picked. Learners with nothing to study are left out (and left with no current
-    prompt, as the study loop leaves them). The caller holds the learners' locks."""
+    prompt, as the study loop leaves them). The learners are locked first, as the study
+    loop locks them."""
     learners, views, found = next_questions(session, learner_ids=learner_ids,
-                                            catalog=catalog, now=now)
+                                            catalog=catalog, now=now, lock=True)
     opened = store.open_prompts(session, now=now, cards={
         i: pick.card.id for i, pick in found.items() if isinstance(pick, _Pick)})
     store.set_current_prompts(session, prompts={

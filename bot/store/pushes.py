@@ -526,8 +526,6 @@ def live_cards_per_deck(session: Session, *, owners: Sequence[int], joined: Sequ
 # SQLAlchemy then finds their compiled form instead of rebuilding and re-keying them for
 # every group of a dozen pushes.
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
-_LOCK = sa.select(_LEARNER.c.id).where(_LEARNER.c.id.in_(_IDS)).order_by(
-    _LEARNER.c.id).with_for_update(key_share=True)
 _FLIP = sa.update(_PUSH_CLAIM).where(
     # The plain id list lets SQLite search the primary key; on its own, the (id, attempts)
     # fence makes it scan the whole table, once per group of sends.
@@ -545,7 +543,10 @@ _STUDIERS = sa.select(
     _LEARNER.c.decks_version, _PROMPT.c.card_id,
 ).select_from(_LEARNER.outerjoin(_PROMPT, sa.and_(
     _PROMPT.c.id == _LEARNER.c.current_prompt_id, _PROMPT.c.closed_at.is_(None),
-))).where(_LEARNER.c.id.in_(_IDS))
+))).where(_LEARNER.c.id.in_(_IDS)).order_by(_LEARNER.c.id)
+# FOR NO KEY UPDATE OF learner, as bot.store.study's lock_learner takes it for one learner;
+# in id order, so two groups never wait on each other in a cycle.
+_STUDIERS_LOCKED = _STUDIERS.with_for_update(key_share=True, of=_LEARNER)
 _REVIEWED, _SKIPPED, _BURIED, _DECK_OFF, _JOINED = 0, 1, 2, 3, 4
 
 
@@ -579,21 +580,6 @@ _SET_PROMPT = sa.update(_PUSH_CLAIM).where(_PUSH_CLAIM.c.id == sa.bindparam("cla
                                            ).values(prompt_id=sa.bindparam("new_prompt_id"))
 
 
-def lock_learners(session: Session, *, learner_ids: Sequence[int]) -> None:
-    """Hold these learners' study loops until the session ends, as bot.store.study's
-    `lock_learner` does for one: the push's pick and prompt then see what their last update
-    committed, and their next update sees the prompt. In id order, so two batches (or two
-    instances) cannot deadlock; one learner's own update holds one lock only."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if raw is not None and not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    if learner_ids:
-        connection.execute(_LOCK, {"ids": sorted(set(learner_ids))})
-
-
 def flip_to_sending(session: Session, *, claims: Sequence[tuple[int, int]]) -> set[int]:
     """Flip (claim id, attempts) rows still `claimed` with those attempts to `sending`;
     returns the ids flipped (the fence: only the current owner can send)."""
@@ -619,11 +605,26 @@ class Studier:
     open_card_id: int | None
 
 
-def studiers(session: Session, *, learner_ids: Sequence[int]) -> dict[int, Studier]:
-    """The learners with their open prompt's card, in one read."""
+def studiers(session: Session, *, learner_ids: Sequence[int], lock: bool = False
+             ) -> dict[int, Studier]:
+    """The learners with their open prompt's card, in one read.
+
+    With `lock`, their study loops are held until the session ends, as bot.store.study's
+    `lock_learner` holds one learner's: what is picked for them then rests on what their
+    last update committed, and their next update sees the prompt opened here. On SQLite
+    that is the write lock (taken before the first read); on PostgreSQL a row lock each.
+    """
     if not learner_ids:
         return {}
-    rows = session.connection().execute(_STUDIERS, {"ids": sorted(set(learner_ids))})
+    connection = session.connection()
+    statement = _STUDIERS
+    if lock and connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif lock:
+        statement = _STUDIERS_LOCKED
+    rows = connection.execute(statement, {"ids": sorted(set(learner_ids))})
     return {r[0]: Studier(*r) for r in rows}
 
 
