@@ -7,7 +7,7 @@ at startup (catch-up after downtime) call `run_due_pushes`, which:
 1. sweeps rows a dead process left `sending` (to `unknown`) and reclaims `retry` rows and
    `claimed` rows whose holder is gone (bot.pushes.claims: holders beat every HOLDER_BEAT);
 2. repeatedly finds learners whose push moment has passed (one query for all zones: each
-   distinct time zone's wall clock is computed once, see bot.pushes.rules.zone_windows),
+   distinct time zone's wall clock is computed once, see bot.pushes.claims.find_candidates),
    claims a batch in the database (bot.pushes.claims: the unique (learner, local date) row is
    the exactly-once guarantee), and
 3. sends with bounded concurrency through PTB (so AIORateLimiter paces to Telegram's limits
@@ -44,7 +44,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.liveness import Holder, new_holder
 from bot.pushes import claims
-from bot.pushes.rules import PushKind, catchup_window, next_tick_delay, zone_windows
+from bot.pushes.rules import PushKind, catchup_window, next_tick_delay
 from bot.telegram import render
 from bot.telegram.context import BotContext, TutorApp, utc_now
 
@@ -362,8 +362,8 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
         zones = await db.run(claims.eligible_zones, telegram_id=telegram_id)
         while not stopping():
             now = state.clock()
-            windows = zone_windows(zones, now, catchup, since=since)
-            candidates = await db.run(claims.find_candidates, windows=windows,
+            candidates = await db.run(claims.find_candidates, zones=zones, now=now,
+                                      catchup=catchup, since=since,
                                       telegram_id=telegram_id, limit=CLAIM_BATCH)
             if not candidates:
                 break

@@ -64,11 +64,11 @@ from bot.pushes.rules import (
     SESSION_IDLE,
     Decision,
     PushKind,
-    Window,
     decide,
     generations,
     held_for_session,
     push_kind,
+    zone_windows,
 )
 from bot.store import pushes as store
 from bot.store.pushes import HOLDER_BEAT, HOLDER_STALE, LEASE, Candidate, PushStatus
@@ -117,10 +117,13 @@ def eligible_zones(session: Session, *, telegram_id: int | None = None) -> list[
 
 
 def find_candidates(
-    session: Session, *, windows: Sequence[Window], telegram_id: int | None = None,
-    limit: int | None = None,
+    session: Session, *, zones: Sequence[str], now: datetime, catchup: timedelta,
+    since: datetime | None = None, telegram_id: int | None = None, limit: int | None = None,
 ) -> list[Candidate]:
-    """Eligible learners with no claim yet for the date of a window they fall in."""
+    """Eligible learners with no claim yet whose push moment may have come: each zone's wall
+    clock is read once (bot.pushes.rules.zone_windows), then one query per window generation.
+    `since` narrows the scan to push times from then on (None: everything pushed today)."""
+    windows = zone_windows(zones, now, catchup, since=since)
     return store.find_candidates(session, generations=generations(windows),
                                  telegram_id=telegram_id, limit=limit)
 
