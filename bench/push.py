@@ -17,8 +17,10 @@ The push is a quiz: each one opens the first due card's study prompt with its cl
 carries the question. The same run first measures the reminder-only push ("N cards are
 due", no prompt) on its own database and emulator, so the quiz's extra cost is visible
 side by side. A baseline, measured in the same run, sends plain PTB messages with the same
-concurrency and no database, so the push path's own overhead is visible. The last line is
-the quiz push's:
+concurrency and no database, so the push path's own overhead is visible: the bot process's
+CPU per push in the simulated hour, less the baseline's CPU per plain send (the emulator's
+CPU is its own process's, not counted; on PostgreSQL neither is the server's). The last line
+is the quiz push's:
     learners=N sent=S duplicates=D missed=M seconds=T per_s=R
 """
 
