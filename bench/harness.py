@@ -90,7 +90,7 @@ class Proc:
 @contextlib.contextmanager
 def pg_database(prefix: str = "tutorbot_bench") -> Iterator[str]:
     """A PostgreSQL database of its own for one run, dropped afterwards."""
-    from bot.devtools.throwaway_db import throwaway_postgres
+    from bot.store.throwaway_db import throwaway_postgres
 
     with throwaway_postgres(PG_ADMIN, prefix) as url:
         yield url

@@ -52,7 +52,7 @@ import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-from bot.devtools.throwaway_db import throwaway_postgres  # noqa: E402
+from bot.store.throwaway_db import throwaway_postgres  # noqa: E402
 
 FIRST_ID = 1_000_000
 BASELINE = 2000

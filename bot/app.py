@@ -78,7 +78,7 @@ from bot.telegram.callback_data import (
 )
 from bot.telegram.context import BotContext, BotState, Clock, TutorApp, utc_now
 from bot.telegram.errors import on_error
-from bot.telegram.learners import note_learner, register_unwritten
+from bot.telegram.learners import register_unless_studying, register_unregistered
 from bot.wording import plural
 
 log = logging.getLogger("tutorbot")
@@ -185,10 +185,10 @@ def _register(app: TutorApp) -> None:
     # Group -2 runs next for every update: a chat that floods is answered politely and
     # stopped here, before it costs a database write.
     app.add_handler(TypeHandler(Update, throttle.check), group=-2)
-    # Group -1 then notes the sender, whom the handler's first database call registers
+    # Group -1 then registers the sender, unless the handler's first database call will
     # (group 1 does it when the handler made none): see bot/telegram/learners.py.
-    app.add_handler(TypeHandler(Update, note_learner), group=-1)
-    app.add_handler(TypeHandler(Update, register_unwritten), group=1)
+    app.add_handler(TypeHandler(Update, register_unless_studying), group=-1)
+    app.add_handler(TypeHandler(Update, register_unregistered), group=1)
     handlers: list[Any] = [
         # Commands come first so "/skip" is never graded as an answer.
         CommandHandler("start", start.start, filters=private),

@@ -22,19 +22,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
-
 from bot.memory import return_freed_memory
-from bot.store.models import Card, Deck
+from bot.store.decks import live_shared_decks, shared_fingerprint
 from bot.store.personal_cards import (
     CardRow,
     cards_of_decks,
     decks_version,
     joined_decks_with_owners,
-    live_cards,
     owned_decks,
 )
+from bot.store.session import Session
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -261,12 +258,7 @@ Fingerprint = tuple[object, ...]
 def fingerprint(session: Session) -> Fingerprint:
     """A cheap summary that changes whenever any instance adds, edits, retires or deletes
     cards or decks of the shared catalog, so the others know to reload their snapshot."""
-    shared = sa.select(col(Deck.id)).where(col(Deck.owner_learner_id).is_(None))
-    cards = session.exec(select(func.count(), func.max(Card.id), func.max(Card.updated_at))
-                         .where(col(Card.deck_id).in_(shared.scalar_subquery()))).one()
-    decks = session.exec(select(func.count(), func.max(Deck.id)).where(
-        Deck.retired == False, col(Deck.owner_learner_id).is_(None))).one()  # noqa: E712
-    return (*cards, *decks)
+    return shared_fingerprint(session)
 
 
 def _card(row: CardRow) -> CatalogCard:
@@ -277,13 +269,10 @@ def _card(row: CardRow) -> CatalogCard:
 
 def load_catalog(session: Session, *, personal: PersonalDecks | None = None) -> Catalog:
     """The shared decks, with `personal` (a new cache when None) for learners' own."""
-    rows_decks = session.exec(select(Deck).where(
-        Deck.retired == False, col(Deck.owner_learner_id).is_(None))  # noqa: E712
-        .order_by(col(Deck.id))).all()
-    decks = {d.id: d.title for d in rows_decks if d.id is not None}
+    decks = dict(live_shared_decks(session))
     cards: dict[int, CatalogCard] = {}
     per_deck: dict[int, list[CatalogCard]] = {}
-    for card in map(_card, live_cards(session, col(Card.deck_id).in_(list(decks)))):
+    for card in map(_card, cards_of_decks(session, deck_ids=list(decks))):
         cards[card.id] = card
         per_deck.setdefault(card.deck_id, []).append(card)
     return Catalog(cards=cards, deck_titles=decks,

@@ -76,6 +76,9 @@ def _scheduler(config: SchedulerConfig) -> fsrs.Scheduler:
 def review(memory: Memory, rating: Rating, now: datetime, config: SchedulerConfig) -> Memory:
     """Return the memory after one review; the input is left untouched."""
     card = fsrs.Card(
+        # Any id: without one fsrs makes one from the clock and sleeps 1 ms so the next
+        # differs, which would block the caller (the event loop, on SQLite) on every review.
+        card_id=0,
         state=fsrs.State(int(memory.state)),
         step=memory.step,
         stability=memory.stability,

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.devtools.throwaway_db import throwaway_postgres
+from bot.learners import Sender, register
+from bot.store.session import Session
+from bot.store.throwaway_db import throwaway_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 CARDS_DIR = REPO / "cards"
@@ -39,3 +41,11 @@ def postgres_database() -> Iterator[str]:
     """Create a throwaway PostgreSQL database and drop it afterwards."""
     with throwaway_postgres(PG_ADMIN_URL, "tutorbot_test") as url:
         yield url
+
+
+def register_learner(session: Session, *, telegram_id: int, chat_id: int | None = None,
+                     first_name: str = "L", now: datetime = FIXED_NOW) -> int:
+    """Register a learner as their first message would (bot.learners.register)."""
+    sender = Sender(telegram_id=telegram_id, chat_id=telegram_id if chat_id is None else chat_id,
+                    first_name=first_name)
+    return register(session, sender=sender, now=now)

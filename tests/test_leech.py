@@ -14,7 +14,7 @@ from bot.scheduling import LEECH_LAPSES, Rating, State
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import CardState
-from tests.factories import FIXED_NOW
+from tests.factories import FIXED_NOW, register_learner
 
 
 def test_eighth_lapse_suspends_card(tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_eighth_lapse_suspends_card(tmp_path: Path) -> None:
     db = Database(url)
     db.call(sync_decks, load_decks(cards), now=FIXED_NOW)
     catalog = db.call(load_catalog)
-    db.call(study.ensure_learner, telegram_id=1, chat_id=1, first_name="L", now=FIXED_NOW)
+    db.call(register_learner, telegram_id=1)
     now, leeches = FIXED_NOW, []
     for _ in range(60):
         question = db.call(study.next_card, telegram_id=1, catalog=catalog, now=now)

@@ -11,16 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
-
 from bot.decks.model import CardSpec
 from bot.decks.sync import sync_cards
 from bot.decks.table_import import deck_name
-from bot.store.classes import delete_deck_class
-from bot.store.disputes import delete_for_cards as delete_disputes_for_cards
-from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, ReviewLog, StudyPrompt
+from bot.store import personal_decks as store
+from bot.store.learners import by_telegram_id
+from bot.store.models import Deck
 from bot.store.personal_cards import bump_decks_version
+from bot.store.session import Session
 
 MAX_PERSONAL_DECKS = 20
 
@@ -52,35 +50,27 @@ class OwnedDeck:
     cards: int
 
 
-def _learner(session: Session, telegram_id: int, *, lock: bool = False) -> Learner | None:
-    query = select(Learner).where(Learner.telegram_id == telegram_id)
-    # On PostgreSQL two imports by one learner take turns on their learner row.
-    return session.exec(query.with_for_update() if lock else query).first()
-
-
 def save_personal_deck(
     session: Session, *, telegram_id: int, title: str, cards: Sequence[CardSpec],
     now: datetime, max_decks: int = MAX_PERSONAL_DECKS,
 ) -> SavedDeck | TooManyDecks | None:
     """Create the learner's deck for this file name, or update it in place."""
-    learner = _learner(session, telegram_id, lock=True)
+    # On PostgreSQL two imports by one learner take turns on their learner row.
+    learner = by_telegram_id(session, telegram_id=telegram_id, for_update=True)
     if learner is None or learner.id is None:
         return None
     slug = personal_slug(learner.id, title)
-    deck = session.exec(select(Deck).where(Deck.slug == slug)).first()
+    deck = store.deck_by_slug(session, slug=slug)
     replaced = deck is not None
     if deck is None:
-        owned = session.exec(select(func.count()).select_from(Deck).where(
-            Deck.owner_learner_id == learner.id)).one()
-        if owned >= max_decks:
+        if store.count_owned_decks(session, learner_id=learner.id) >= max_decks:
             return TooManyDecks(max_decks)
-        deck = Deck(slug=slug, title=title, path=f"import:{title}"[:512],
-                    owner_learner_id=learner.id)
-        session.add(deck)
-        session.flush()
+        deck = store.add_deck(session, Deck(slug=slug, title=title,
+                                            path=f"import:{title}"[:512],
+                                            owner_learner_id=learner.id))
     deck.title, deck.retired = title, False
     report = sync_cards(session, deck, cards, now=now)
-    session.flush()
+    store.save(session)
     bump_decks_version(session, learner_id=learner.id)
     assert deck.id is not None
     return SavedDeck(deck.id, title, len(cards), report.added, report.updated, report.retired,
@@ -89,13 +79,11 @@ def save_personal_deck(
 
 def owned_deck(session: Session, *, telegram_id: int, deck_id: int) -> OwnedDeck | None:
     """The learner's own personal deck, or None for anyone else's (or a missing one)."""
-    learner = _learner(session, telegram_id)
-    deck = session.get(Deck, deck_id)
+    learner = by_telegram_id(session, telegram_id=telegram_id)
+    deck = store.deck_by_id(session, deck_id=deck_id)
     if learner is None or deck is None or deck.owner_learner_id != learner.id:
         return None
-    cards = session.exec(select(func.count()).select_from(Card).where(
-        Card.deck_id == deck_id, Card.retired == False)).one()  # noqa: E712
-    return OwnedDeck(deck_id, deck.title, cards)
+    return OwnedDeck(deck_id, deck.title, store.count_live_cards(session, deck_id=deck_id))
 
 
 def delete_personal_deck(session: Session, *, telegram_id: int, deck_id: int) -> OwnedDeck | None:
@@ -105,26 +93,11 @@ def delete_personal_deck(session: Session, *, telegram_id: int, deck_id: int) ->
     and leftover card states would keep counting as due in reminders. A shared deck's class
     goes with it: its link stops working and its members' history on it is deleted.
     """
-    learner = _learner(session, telegram_id, lock=True)
+    learner = by_telegram_id(session, telegram_id=telegram_id, for_update=True)
     found = owned_deck(session, telegram_id=telegram_id, deck_id=deck_id)
     if learner is None or found is None:
         return None
-    card_ids = sa.select(col(Card.id)).where(col(Card.deck_id) == deck_id).scalar_subquery()
-    prompt_ids = sa.select(col(StudyPrompt.id)).where(
-        col(StudyPrompt.card_id).in_(card_ids)).scalar_subquery()
-    # The members of its class (bot.classes) may be in the middle of one of its cards too.
-    session.execute(sa.update(Learner).where(col(Learner.current_prompt_id).in_(prompt_ids))
-                    .values(current_prompt_id=None))
-    session.flush()
-    delete_disputes_for_cards(session, card_ids)
-    delete_deck_class(session, deck_id=deck_id)
-    session.execute(sa.delete(ReviewLog).where(col(ReviewLog.prompt_id).in_(prompt_ids)))
-    session.execute(sa.delete(ReviewLog).where(col(ReviewLog.card_id).in_(card_ids)))
-    session.execute(sa.delete(StudyPrompt).where(col(StudyPrompt.card_id).in_(card_ids)))
-    session.execute(sa.delete(CardState).where(col(CardState.card_id).in_(card_ids)))
-    session.execute(sa.delete(LearnerDeck).where(col(LearnerDeck.deck_id) == deck_id))
-    session.execute(sa.delete(Card).where(col(Card.deck_id) == deck_id))
-    session.execute(sa.delete(Deck).where(col(Deck.id) == deck_id))
+    store.delete_deck_and_history(session, deck_id=deck_id)
     assert learner.id is not None
     bump_decks_version(session, learner_id=learner.id)
     return found

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
 from bot.grading.formulas import readable
 from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import clean, tokenise
-from bot.grading.opposites import opposites, unprefixed
-from bot.grading.roles import Fact, name_pairs, polar_pairs, reference_facts
+from bot.grading.opposites import general, opposites, unprefixed
+from bot.grading.roles import (
+    Fact,
+    Polar,
+    anchored_polars,
+    name_pairs,
+    polar_pairs,
+    reference_facts,
+)
 from bot.grading.spelling import stem
 from bot.grading.synonyms import (
     SynonymTable,
@@ -91,6 +98,23 @@ class CardModel:
     ref_prefixed: frozenset[str] = frozenset()  # "activ" when the reference says "inactive"
     polar: tuple[tuple[str, str], ...] = ()  # opposites the reference names, in its order
     names: tuple[tuple[str, str], ...] = ()  # names it relates, in its order (roles.py)
+    polars: dict[str, Polar] = field(default_factory=dict)  # thing -> its direction (roles.py)
+
+    # Direction words ("rises", "less", "inwards"): those with a general opposite.
+    directions: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=64)
+def _directions_of(antonyms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(general()) | frozenset(antonyms)
+
+
+def _directions(antonyms: dict[str, str]) -> frozenset[str]:
+    return _directions_of(tuple(sorted(antonyms)))
+
+
+def _direction_opposites(antonyms: dict[str, str], key: str) -> frozenset[str]:
+    return general().get(key, frozenset()) | _one(antonyms.get(key))
 
 
 def _card_words(*texts: str) -> set[str]:
@@ -421,4 +445,6 @@ def _build(
         ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
         polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
         names=name_pairs(ref.units, clean(answer), qk) if not keys else (),
+        polars=anchored_polars(ref.units, partial(_direction_opposites, antonyms)),
+        directions=_directions(antonyms),
     )

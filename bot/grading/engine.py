@@ -7,16 +7,18 @@ leave-one-card-out) without re-running the analysis.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.grading.analysis import Analysis, Lexicon, analyse
+from bot.grading.analysis import Analysis, Lexicon, Unit, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
+from bot.grading.formulas import turned_arrow
 from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
-from bot.grading.normalise import Tok, tokenise
+from bot.grading.normalise import Tok, clean, tokenise
 from bot.grading.rating import suggest
 from bot.grading.roles import PASSIVE, reordered_names
 from bot.grading.traps import (
@@ -25,6 +27,7 @@ from bot.grading.traps import (
     is_blank,
     is_echo,
     is_stuffing,
+    reshaped_code,
     stance_trap,
 )
 
@@ -70,6 +73,7 @@ class Assessment:
     match: Match
     trap: Trap | None
     other: GradableCard | None = None
+    reason: str | None = None  # why, where the match itself cannot say
 
 
 def common_words(deck: Sequence[GradableCard]) -> frozenset[str]:
@@ -172,18 +176,26 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, Trap.STUFFING)
     if code_described(model, text) and m.score >= PARTIAL_AT:
         return Assessment(m.score, m, Trap.NO_CODE)
+    if reshaped_code(model, text) and m.score >= PARTIAL_AT:
+        return Assessment(m.score, m, Trap.SLIPS, reason=(
+            f"Not quite: the reference's code has another shape: {model.reference.strip()}"))
     stance = stance_trap(model, ans)
     if stance is not None:
         return Assessment(m.score, m, stance)
     if m.swap is not None:
         return Assessment(m.score, m, Trap.SWAPPED)
-    if m.wrong_year is not None or m.turned is not None:
+    if m.wrong_year is not None or (m.turned is not None and not _symmetric(text, m.turned)):
         return Assessment(m.score, m, Trap.CONTRADICTS)
+    arrow = turned_arrow(model.reference, text)
+    if arrow is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"You turned it around: the reference goes from {arrow[0]} to {arrow[1]}."))
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
-    if m.contradiction >= CONTRADICTION_AT or m.conflicts >= reversed_at:
+    conflicts = m.conflicts + (m.misattributed is not None)
+    if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:
         core_ok = model.core_mode and m.results[0].credit >= 1.0 and not m.core_contradicted
         return Assessment(m.score, m, Trap.SLIPS if core_ok else Trap.CONTRADICTS)
-    if model.names and not PASSIVE.search(text) and reordered_names(ans.units, model.names):
+    if model.names and reordered_names(ans.units, _said_order(model, text, ans.units)):
         # "Poland invaded Germany": at most partial, since word order alone is weak evidence.
         return Assessment(m.score, m, Trap.SLIPS)
     if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
@@ -194,6 +206,56 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         if other is not None:
             return Assessment(m.score, m, Trap.OTHER_CARD, other)
     return Assessment(m.score, m, None)
+
+
+# Words that relate two things both ways round ("supply = demand" is "demand equals supply"),
+# and words that give an order whatever else is said ("from supply to demand").
+_SYMMETRIC = frozenset({"=", "==", "equals", "equal", "and", "or", "vs", "versus", "/"})
+_ORDERED = frozenset({"to", "than", "before", "after", "into", "from", "then", "->", "→"})
+_GAP_WORDS = 4
+
+
+def _symmetric(answer: str, pair: tuple[str, str]) -> bool:
+    """The answer joins the two words it names "the other way round" by a symmetric relation
+    (with a word or two more: "quantity supplied equals quantity demanded"), which has no
+    order to turn round."""
+    low = answer.lower()
+    first, then = (low.find(w.lower()) for w in pair)
+    if first < 0 or then <= first:
+        return False
+    gap = re.findall(r"[\w.]+|->|→|==?|/", low[first + len(pair[0]) : then])
+    return (
+        len(gap) <= _GAP_WORDS and bool(_SYMMETRIC.intersection(gap))
+        and not _ORDERED.intersection(gap)
+    )
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:.()]|\b(?:and|but|who|which|that|so|because|while)\b")
+
+
+def _said_order(
+    model: CardModel, answer: str, units: tuple[Unit, ...]
+) -> tuple[tuple[str, str], ...]:
+    """The reference's related names in the order an answer in its voice would name them.
+
+    A passive that the reference does not use ("the Bolsheviks were overthrown by the
+    government") turns round the two names on either side of its "by" only.
+    """
+    if bool(PASSIVE.search(answer)) == bool(PASSIVE.search(model.reference)):
+        return model.names
+    text = clean(answer).lower()
+    passive = PASSIVE.search(text)
+    if passive is None:
+        return model.names
+    # Only the clause around the passive: its subject before, its agent after.
+    head = _CLAUSE_BREAK.split(text[: passive.start()])[-1]
+    tail = _CLAUSE_BREAK.split(text[passive.end() :])[0]
+    before = {u.key for u in units if u.surface.lower() in head}
+    after = {u.key for u in units if u.surface.lower() in tail}
+    return tuple(
+        (b, a) if (a in before and b in after) or (b in before and a in after) else (a, b)
+        for a, b in model.names
+    )
 
 
 def _verdict_only(model: CardModel, ans: Analysis, m: Match) -> Assessment:
@@ -233,7 +295,9 @@ def grade(
     a = assess(card, answer, deck=deck)
     label, score = label_for(a)
     reason: str | None = None
-    if a.trap is Trap.OTHER_CARD and a.other is not None:
+    if a.reason is not None:
+        reason = a.reason
+    elif a.trap is Trap.OTHER_CARD and a.other is not None:
         reason = f"That answers another card: “{a.other.question[:60]}”."
     elif a.trap in {Trap.CONTRADICTS, Trap.SWAPPED, Trap.SLIPS} and (
         named := contradiction_reason(a.match)

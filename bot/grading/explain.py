@@ -67,6 +67,9 @@ def contradiction_reason(m: Match) -> str | None:
     if m.turned is not None:
         first, then = m.turned
         return f"You turned it around: you put {first} before {then}, the reference the reverse."
+    if m.misattributed is not None:
+        said, ref, thing = m.misattributed
+        return f"You said the opposite: {said} instead of {ref} ({thing})."
     if m.opposed:
         said, ref = m.opposed[0]
         return f"You said the opposite: {said} instead of {ref}."

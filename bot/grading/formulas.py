@@ -9,6 +9,7 @@ general forms are known; anything else is matched word by word as before.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FORMULA_HINTS = ("(", " if ", "^", "*", "squared", "²")
 _V = r"([A-Za-z_]\w*)"
@@ -96,3 +97,40 @@ def readable(text: str) -> str:
         for pattern, repl in _READABLE:
             text = pattern.sub(repl, text)
     return text
+
+
+# An arrow between two sides: a reaction, a transformation, a cause and its effect.
+_ARROW = re.compile(r"\s*(?:→|⟶|⇒|-+>|=+>|—>)\s*")
+_TERM = re.compile(r"[a-z0-9]+")
+# Terms of the reference an answer must put on the other side to have turned it round.
+TURNED_MIN = 3
+
+
+@lru_cache(maxsize=1024)
+def _sides(
+    reference: str,
+) -> tuple[tuple[str, str], frozenset[str], frozenset[str]] | None:
+    parts = _ARROW.split(reference)
+    if len(parts) != 2:
+        return None
+    left, right = (frozenset(_TERM.findall(s.lower())) for s in parts)
+    return (parts[0], parts[1]), left, right
+
+
+def turned_arrow(reference: str, answer: str) -> tuple[str, str] | None:
+    """The reference's two sides, when the answer writes them the other way round
+    ("glucose + O2 -> CO2 + H2O" for "CO2 + H2O → glucose + O2").
+    """
+    sides = _sides(reference)
+    if sides is None:
+        return None
+    ans = _ARROW.split(answer)
+    if len(ans) != 2:
+        return None
+    (ref, rl, rr) = sides
+    al, ar = (set(_TERM.findall(s.lower())) for s in ans)
+    crossed = len(al & rr) + len(ar & rl)
+    straight = len(al & rl) + len(ar & rr)
+    if crossed >= TURNED_MIN and straight == 0:
+        return ref[0].strip(), ref[1].strip()
+    return None

@@ -14,7 +14,7 @@ from bot.grading.analysis import Analysis
 from bot.grading.concepts import FAMILY_MIN, CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
 from bot.grading.opposites import PREFIXES, unprefixed
-from bot.grading.roles import Swap, reversed_pair, swapped
+from bot.grading.roles import Swap, misattributed, reversed_pair, swapped
 from bot.grading.spelling import stem
 
 # Coverage at which a concept counts as fully stated: learners rarely repeat every word.
@@ -67,6 +67,8 @@ class Match:
     wrong_year: tuple[str, str] | None = None  # (learner's year, reference's year)
     unnamed: tuple[str, ...] = ()  # the terms a one-term answer left out
     turned: tuple[str, str] | None = None  # opposites named the other way round
+    # (answer's word, reference's word, the thing): the opposite direction said of one thing
+    misattributed: tuple[str, str, str] | None = None
 
 
 class AnswerIndex:
@@ -379,7 +381,7 @@ def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match
     turned = reversed_pair(ans.units, model.polar)
     return Match(
         score, results, against, core_against, n_conflicts, tuple(idx.opposed), swap, year,
-        unnamed, turned,
+        unnamed, turned, misattributed(ans.units, model.polars, model.directions.__contains__),
     )
 
 

@@ -25,7 +25,7 @@ input / output
 inside inner inward inwards internal / outside outer outward outwards external
 before earlier / after later
 start beginning first / end last final
-add insert gain / remove delete lose
+add insert gain / remove delete lose lost
 produce make build synthesize synthesise create form release generate
   / consume destroy degrade digest break
 store save keep / release spend

@@ -212,3 +212,86 @@ def reordered_names(
         ):
             return first[b][2], first[a][2]
     return None
+
+
+# How far (in units, within one clause) a direction word reaches the thing it is said of:
+# "demand falls", "less extra satisfaction", "tails facing inwards".
+ANCHOR_WINDOW = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Polar:
+    """What the reference says of one thing: its direction word and that word's opposites."""
+
+    key: str
+    surface: str
+    opposites: frozenset[str]
+    anchor_surface: str
+
+
+_VERB_ENDINGS = ("s", "ed", "ing")
+
+
+def _attached(units: list[Unit], is_polar: Callable[[str], bool]) -> Iterable[tuple[Unit, Unit]]:
+    """Each direction word with the nearest thing in its clause that it is said of (the
+    following one on a tie: "less satisfaction", "demand falls")."""
+    for i, u in enumerate(units):
+        if not is_polar(u.key):
+            continue
+        # A verb form ("falls", "rises", "reflected") is said of what precedes it, an
+        # adjective ("less", "higher") of what follows: that decides a tie.
+        verb = u.surface.lower().endswith(_VERB_ENDINGS) and not u.surface.endswith("ss")
+        near = [
+            (abs(j - i), (j < i) != verb, j)
+            for j in range(max(0, i - ANCHOR_WINDOW), min(len(units), i + ANCHOR_WINDOW + 1))
+            if j != i
+            and units[j].clause == u.clause
+            and units[j].seg == u.seg
+            and units[j].key not in GENERIC
+            and not is_polar(units[j].key)
+        ]
+        if near:
+            yield u, units[min(near)[2]]
+
+
+def anchored_polars(
+    units: tuple[Unit, ...], opposite_of: Callable[[str], frozenset[str]]
+) -> dict[str, Polar]:
+    """Each thing the reference gives exactly one direction word ("demand falls when income
+    rises": demand -> falls, income -> rises).
+
+    A reference that says both words ("falls ... rises") relates them, so the opposites rule
+    (matching.AnswerIndex.denies) ignores them; said of the wrong thing they still reverse it.
+    """
+    main = [u for u in units if u.role is not Role.EXAMPLE and not u.header]
+    found: dict[str, set[str]] = {}
+    polar: dict[str, Polar] = {}
+    for u, v in _attached(main, lambda k: bool(opposite_of(k))):
+        # A negated direction ("does not rise") is not one direction: leave it out.
+        found.setdefault(v.key, set()).add("" if u.neg or v.neg else u.key)
+        polar[v.key] = Polar(u.key, u.surface, opposite_of(u.key), v.surface)
+    return {a: polar[a] for a, keys in found.items() if len(keys) == 1 and "" not in keys}
+
+
+def misattributed(
+    units: tuple[Unit, ...], polars: dict[str, Polar], is_polar: Callable[[str], bool]
+) -> tuple[str, str, str] | None:
+    """(the answer's word, the reference's, the thing) where the answer gives a thing the
+    opposite direction of the reference's ("demand rises" for "demand falls")."""
+    if not polars or not any(u.key in polars for u in units):
+        return None
+    said: dict[str, set[str]] = {}
+    first: dict[str, tuple[Unit, Unit]] = {}
+    for u, v in _attached([u for u in units if not u.header], is_polar):
+        if v.key in polars:
+            said.setdefault(v.key, set()).add("" if u.neg else u.key)
+            first.setdefault(v.key, (u, v))
+    whole = {u.key for u in units}
+    for key, keys in said.items():
+        p = polars[key]
+        # Two direction words on one thing compose ("less sunlight reflected"), and naming
+        # the reference's own word anywhere relates the two ("parent vs daughter").
+        if len(keys) == 1 and p.key not in whole and keys <= p.opposites:
+            u, _ = first[key]
+            return u.surface, p.surface, p.anchor_surface
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel
@@ -116,3 +117,34 @@ def code_described(model: CardModel, answer: str) -> bool:
     Naming the idea in words shows recall of the concept, not of the code: partial.
     """
     return bool(_CALL.match(model.reference)) and not _CODE.search(answer)
+
+
+# The words and brackets that give a line of Python its shape: a comprehension and a loop
+# use the same names but mean different things.
+_SHAPE = re.compile(r"\b(?:for|if|else|in|while|lambda|return|def|not|is|and|or)\b|[\[\]{}():]")
+_CODE_LINE_MAX = 80
+_KEYWORDS = frozenset({"for", "if", "else", "in", "while", "lambda", "return", "def", "not"})
+# A word of prose: neither a keyword nor a name being called or looked into (`range(`).
+_PROSE_WORD = re.compile(r"(?<![.\w])[A-Za-z]{3,}\b(?![(.\w])")
+_CONTROL = frozenset({"for", "if", "while", "lambda"})
+
+
+@lru_cache(maxsize=1024)
+def code_shape(reference: str) -> tuple[str, ...]:
+    """The shape of a reference that is one line of code with a control keyword
+    (`[x**2 for x in range(10)]`); () for anything else."""
+    ref = reference.strip()
+    if len(ref) > _CODE_LINE_MAX or "\n" in ref:
+        return ()
+    # Code only: every word is a keyword, a short name or has code characters in it.
+    if any(w not in _KEYWORDS for w in _PROSE_WORD.findall(ref)):
+        return ()
+    shape = tuple(_SHAPE.findall(ref))
+    return shape if _CONTROL & set(shape) and any(not t.isalpha() for t in shape) else ()
+
+
+def reshaped_code(model: CardModel, answer: str) -> bool:
+    """The answer writes the reference's line of code with another shape: the same names in a
+    loop instead of a comprehension, `if` where it says `for`."""
+    shape = code_shape(model.reference)
+    return bool(shape) and tuple(_SHAPE.findall(answer)) != shape

@@ -78,11 +78,11 @@ def first_card(learner: store.Studier, day: store.StudyDay, catalog: Catalog, no
                ) -> tuple[CatalogCard, bool] | None:
     """The card the study loop would ask `learner` next (and whether it is new), or None
     when nothing may be shown: bot.study's pick with nothing just skipped. `catalog` is the
-    learner's view (Catalog.for_learner)."""
-    decks = catalog.decks_for(learner.learner_id, day.joined)
+    learner's view (Catalog.for_learner), which holds the decks they joined."""
+    decks = catalog.decks_for(learner.learner_id)
     if decks and all(deck_id in day.decks_off for deck_id, _, _ in decks):
         return None
-    mine = catalog.cards_for(learner.learner_id, skip_decks=day.decks_off, joined=day.joined)
+    mine = catalog.cards_for(learner.learner_id, skip_decks=day.decks_off)
     allowed = {card.id for card in mine if card.id not in day.buried_today}
     review_room = day.reviews_today < learner.max_reviews_per_day
     waiting: list[int] = []

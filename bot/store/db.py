@@ -44,9 +44,12 @@ def make_engine(url: str, *, lock_wait_s: int = 30) -> Engine:
     # health checks; N instances stay well under PostgreSQL's default 100 connections.
     # force_custom_plan: psycopg prepares a statement after five runs, and PostgreSQL may
     # then switch to a generic plan that ignores the values. For the push tick's window
-    # query (its zones and times change every tick) that plan read every learner: 350 ms a
-    # run instead of 5 ms. Planning each run costs far less than one such scan.
-    return create_engine(url, pool_size=4, max_overflow=2, pool_pre_ping=True,
+    # query (its zones and times change every tick) that plan read every learner: many
+    # times slower than planning each run.
+    # No pool_pre_ping: it costs a round trip per unit of work. A connection the server
+    # dropped fails its unit's first statement instead, which `_unit_of_work` runs again
+    # on a fresh one.
+    return create_engine(url, pool_size=4, max_overflow=2,
                          connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
 
 
@@ -65,7 +68,7 @@ class Database:
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run one unit of work in its own session and commit it."""
-        return _unit_of_work(self.engine, fn, *args, **kwargs)
+        return _unit_of_work(self.engine, fn, args, kwargs)
 
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -85,14 +88,19 @@ class Database:
         update, README "Benchmarks"). These connections never wait for a lock: if a threaded
         writer (a push run, a deck import) holds SQLite's write lock, the work is rolled back
         and handed to a thread, which may wait. On PostgreSQL every statement is a round trip
-        to the server, so the work goes to the threads as with `run`.
+        to the server, so the work goes to the threads as with `run`, and it starts outside a
+        transaction (see `begin_transaction`): each statement commits alone, without a BEGIN
+        and a COMMIT of its own, until the work opens one.
         """
         if not self.url.startswith("sqlite"):
-            return await self.run(fn, *args, **kwargs)
+            loop = asyncio.get_running_loop()
+            work = functools.partial(_unit_of_work, self.engine, fn, args, kwargs,
+                                     autocommit=True)
+            return await loop.run_in_executor(self._executor, work)
         if self._quick_engine is None:
             self._quick_engine = make_engine(self.url, lock_wait_s=0)
         try:
-            return _unit_of_work(self._quick_engine, fn, *args, **kwargs)
+            return _unit_of_work(self._quick_engine, fn, args, kwargs)
         except sa.exc.OperationalError as error:
             if not _locked(error):
                 raise
@@ -106,12 +114,37 @@ class Database:
 
 
 def _unit_of_work(
-    engine: Engine, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    engine: Engine, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any],
+    *, autocommit: bool = False,
 ) -> T:
-    with Session(engine, expire_on_commit=False) as session:
-        result = fn(session, *args, **kwargs)
-        session.commit()
-        return result
+    """Run `fn` in its own session and commit; once more on a new connection if the pooled
+    one turned out to be dropped (a database restart) before anything was committed."""
+    for last_try in (False, True):
+        committing = False
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                if autocommit:
+                    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                result = fn(session, *args, **kwargs)
+                committing = True
+                session.commit()
+                return result
+        except sa.exc.DBAPIError as error:
+            # SQLAlchemy has invalidated the pool's connections by now. A failed COMMIT may
+            # have been applied, so that unit is not run twice.
+            if last_try or committing or not error.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
+
+
+def begin_transaction(session: Session) -> None:
+    """Make the rest of this unit of work one transaction, if it started outside one
+    (`Database.run_quick` on PostgreSQL): what it wrote so far stays committed."""
+    raw = session.connection().connection.dbapi_connection
+    if raw is not None and getattr(raw, "autocommit", False):
+        # psycopg opens the transaction (BEGIN) with the next statement; the session's commit
+        # or rollback ends it, and the pool resets the connection when it comes back.
+        raw.autocommit = False
 
 
 def is_unreachable(error: BaseException) -> bool:
@@ -119,8 +152,8 @@ def is_unreachable(error: BaseException) -> bool:
     restarting, out of connections, a lock held past the wait), as opposed to a bug or a
     broken constraint: the learner is told to try again in a minute, not that we failed.
 
-    SQLAlchemy's engine reconnects by itself (`pool_pre_ping`), so nothing needs resetting
-    once the database is back.
+    SQLAlchemy's engine reconnects by itself (a dropped connection invalidates the pool, and
+    `_unit_of_work` retries once), so nothing needs resetting once the database is back.
     """
     if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
         return True

@@ -101,7 +101,6 @@ _PROMPT = _table(StudyPrompt)
 _STATE = _table(CardState)
 _LOG = _table(ReviewLog)
 _DECK_CHOICE = _table(LearnerDeck)
-_MEMBER = _table(ClassMember)
 
 
 def _eligible() -> list[sa.ColumnElement[bool]]:
@@ -547,7 +546,7 @@ _STUDIERS = sa.select(
 # FOR NO KEY UPDATE OF learner, as bot.store.study's lock_learner takes it for one learner;
 # in id order, so two groups never wait on each other in a cycle.
 _STUDIERS_LOCKED = _STUDIERS.with_for_update(key_share=True, of=_LEARNER)
-_REVIEWED, _SKIPPED, _BURIED, _DECK_OFF, _JOINED = 0, 1, 2, 3, 4
+_REVIEWED, _SKIPPED, _BURIED, _DECK_OFF = 0, 1, 2, 3
 
 
 def _kind(kind: int) -> sa.ColumnElement[int]:
@@ -566,8 +565,6 @@ _TODAY = sa.union_all(
            _PROMPT.c.asked_at >= _SINCE),
     sa.select(_kind(_DECK_OFF), _DECK_CHOICE.c.learner_id, _DECK_CHOICE.c.deck_id, sa.null())
     .where(_DECK_CHOICE.c.learner_id.in_(_IDS), _DECK_CHOICE.c.enabled == sa.false()),
-    sa.select(_kind(_JOINED), _MEMBER.c.learner_id, _MEMBER.c.deck_id, sa.null())
-    .where(_MEMBER.c.learner_id.in_(_IDS)),
 )
 # Every state of the learners: the ones seen, those introduced today, and those due soon.
 _STATES = sa.select(_STATE.c.learner_id, _STATE.c.card_id, _STATE.c.state, _STATE.c.due,
@@ -637,7 +634,6 @@ class StudyDay:
     skipped_today: set[int] = field(default_factory=set)
     buried_today: set[int] = field(default_factory=set)
     decks_off: set[int] = field(default_factory=set)
-    joined: list[int] = field(default_factory=list)
     # (card id, state, due) of unsuspended cards due by the look-ahead, soonest first.
     due: list[tuple[int, int, datetime]] = field(default_factory=list)
     introduced_today: int = 0
@@ -658,8 +654,6 @@ def study_days(session: Session, *, starts: Mapping[int, datetime], ahead: datet
         day = days[learner_id]
         if kind == _DECK_OFF:
             day.decks_off.add(item)
-        elif kind == _JOINED:
-            day.joined.append(item)
         elif at < starts[learner_id]:
             continue
         elif kind == _REVIEWED:
@@ -678,7 +672,6 @@ def study_days(session: Session, *, starts: Mapping[int, datetime], ahead: datet
         if not suspended and due_at <= ahead:
             due[learner_id].append((due_at, state_id, card_id, state))
     for learner_id, day in days.items():
-        day.joined.sort()
         day.due = [(card_id, state, due_at)
                    for due_at, _, card_id, state in sorted(due.get(learner_id, ()))]
     return days

@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot import learners
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flood_window import FloodThrottle
-from bot.store.db import Database
+from bot.store.db import Database, is_unreachable
 from bot.store.session import Session
-from bot.study import ensure_learner
 
 Clock = Callable[[], datetime]
 P = ParamSpec("P")
@@ -58,25 +60,33 @@ class BotState:
         return self.db
 
 
-@dataclass(frozen=True, slots=True)
-class Registration:
-    """The sender of a private-chat update, to be written before anything else of theirs."""
-
-    telegram_id: int
-    chat_id: int
-    first_name: str
-    now: datetime
-
-    def register(self, session: Session) -> None:
-        ensure_learner(session, telegram_id=self.telegram_id, chat_id=self.chat_id,
-                       first_name=self.first_name, now=self.now)
+def sender_of(update: object) -> learners.Sender | None:
+    """The learner behind a private-chat update; None for groups, channels and bots."""
+    if not isinstance(update, Update):
+        return None
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
+        return None
+    return learners.Sender(telegram_id=user.id, chat_id=chat.id,
+                           first_name=user.first_name or "")
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotState]):
-    """One per update, shared by every handler group that sees it (PTB builds it once)."""
+    """One per update, shared by every handler group that sees it (PTB builds it once).
 
-    # Set by bot.telegram.learners in group -1 and taken by the first database call.
-    registration: Registration | None = None
+    It registers the update's sender (bot.learners.register) in the update's first unit of
+    work, whichever handler runs it, so a study update costs one database session and commit
+    instead of two; bot.telegram.learners registers senders whose update made none.
+    """
+
+    # The sender not yet registered in this update.
+    sender: learners.Sender | None = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Any) -> BotContext:
+        context = super().from_update(update, application)
+        context.sender = sender_of(update)
+        return context
 
     @property
     def state(self) -> BotState:
@@ -85,33 +95,38 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
     async def run_db(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """`Database.run` for an update's handlers: the sender's registration (see
-        bot.telegram.learners) rides along in the same session and commit, so a study update
-        costs one database session and commit instead of two."""
-        return await self._with_registration(self.state.database.run, fn, args, kwargs)
+        """`Database.run` for an update's handlers, with the sender's registration."""
+        return await self._registered(self.state.database.run, fn, args, kwargs)
 
     async def run_db_quick(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """`run_db` on `Database.run_quick`, for the study loop's short units of work."""
-        return await self._with_registration(self.state.database.run_quick, fn, args, kwargs)
+        return await self._registered(self.state.database.run_quick, fn, args, kwargs)
 
-    async def _with_registration(
+    async def register_sender(self) -> None:
+        """Register a sender whom no unit of work of this update has registered yet."""
+        if self.sender is not None:
+            await self._registered(self.state.database.run_quick, learners.nothing_else,
+                                   (), {})
+
+    async def _registered(
         self, runner: Callable[..., Awaitable[T]], fn: Callable[..., T],
         args: tuple[Any, ...], kwargs: dict[str, Any],
     ) -> T:
-        registration, self.registration = self.registration, None
-        if registration is None:
+        sender = self.sender
+        if sender is None:
             return await runner(fn, *args, **kwargs)
-        return await runner(_registered_then, registration, fn, args, kwargs)
-
-
-def _registered_then(
-    session: Session, registration: Registration, fn: Callable[..., T],
-    args: tuple[Any, ...], kwargs: dict[str, Any],
-) -> T:
-    registration.register(session)
-    return fn(session, *args, **kwargs)
+        self.sender = None
+        try:
+            return await runner(learners.registered_then, sender, self.state.clock(), fn,
+                                args, kwargs)
+        except Exception as error:
+            # Rolled back with the work: group 1 registers the sender alone, unless the
+            # database is out of reach (then that would fail the same way).
+            if not is_unreachable(error):
+                self.sender = sender
+            raise
 
 
 TutorApp = Application[

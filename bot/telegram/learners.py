@@ -1,38 +1,29 @@
-"""The sender of every private-chat update gets a learner row, and any message from them
-marks them reachable again.
+"""When the sender of an update is registered (bot.learners.register: every private-chat
+sender is a learner, and any message marks them reachable again).
 
-For the two updates of the study loop, a typed answer and a button press, group -1 only notes
-the sender on the update's context: the handler's first database call (`BotContext.run_db_quick`)
-writes the row in its own session, so each costs one database session, not two.
-Group 1 writes a registration that no handler took. Every other update (a command, a photo)
-is registered at once, before its handler replies.
+`BotContext` notes the sender when PTB builds the update's context and registers them in the
+update's first unit of work: for the two updates of the study loop, a typed answer and a
+button press, that is the handler's own, so each costs one database session, not two. Every
+other update (a command, a photo) is registered in group -1, before its handler replies, and
+group 1 registers the sender of an update whose handler made no database call or failed.
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatType
 
-from bot.telegram.context import BotContext, Registration
+from bot.telegram.context import BotContext
 
 
-async def note_learner(update: Update, context: BotContext) -> None:
-    """Register the sender of a private-chat update now, or with the handler's first call."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
-        return
-    context.registration = Registration(telegram_id=user.id, chat_id=chat.id,
-                                        first_name=user.first_name or "",
-                                        now=context.state.clock())
+async def register_unless_studying(update: Update, context: BotContext) -> None:
+    """Register the sender now, unless the handler's first database call will."""
     if not _study_loop(update):
-        await register_unwritten(update, context)
+        await context.register_sender()
 
 
-async def register_unwritten(update: Update, context: BotContext) -> None:
-    """Write a registration that no handler took."""
-    registration, context.registration = context.registration, None
-    if registration is not None:
-        await context.state.database.run_quick(registration.register)
+async def register_unregistered(update: Update, context: BotContext) -> None:
+    """Register the sender if no unit of work of this update did."""
+    await context.register_sender()
 
 
 def _study_loop(update: Update) -> bool:

@@ -27,10 +27,10 @@ def count_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     trips: list[str] = []
     real = db_module._unit_of_work
 
-    def counted(engine: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        trips.append(f"register+{args[1].__name__}" if fn.__name__ == "_registered_then"
+    def counted(engine: Any, fn: Any, args: Any, kwargs: Any, **options: Any) -> Any:
+        trips.append(f"register+{args[2].__name__}" if fn.__name__ == "registered_then"
                      else fn.__name__)
-        return real(engine, fn, *args, **kwargs)
+        return real(engine, fn, args, kwargs, **options)
 
     monkeypatch.setattr(db_module, "_unit_of_work", counted)
     return trips
@@ -51,7 +51,7 @@ async def test_study_updates_take_one_database_trip(
     their sender before replying."""
     trips = count_trips(monkeypatch)
     await say(running_bot, "/study")
-    assert trips == ["register", "next_card"]
+    assert trips == ["register+nothing_else", "next_card"]
     trips.clear()
     (graded,) = await say(running_bot, "transforming existing data to get more data")
     assert trips == ["register+submit_answer"]
@@ -61,7 +61,7 @@ async def test_study_updates_take_one_database_trip(
     assert trips == ["register+rate"]
     trips.clear()
     await say(running_bot, "/help")
-    assert trips == ["register"]
+    assert trips == ["register+nothing_else"]
 
 
 async def test_press_marks_a_learner_reachable_again(running_bot: RunningBot) -> None:

@@ -9,17 +9,15 @@ import threading
 
 from sqlmodel import Session, func, select
 
-from bot import study
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Learner
-from tests.factories import FIXED_NOW
+from tests.factories import register_learner
 
 
 def _register(session: Session, telegram_id: int, threads: list[str]) -> int:
     threads.append(threading.current_thread().name)
-    return study.ensure_learner(session, telegram_id=telegram_id, chat_id=telegram_id,
-                                first_name="Ada", now=FIXED_NOW)
+    return register_learner(session, telegram_id=telegram_id, first_name="Ada")
 
 
 async def test_quick_work_runs_on_the_loop_on_sqlite_and_on_threads_on_postgres(

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot import deck_choice, study
+from bot import deck_choice, learners, study
 from bot.catalog import Catalog, load_catalog
 from bot.decks.loader import load_decks
 from bot.decks.sync import sync_decks
@@ -22,7 +22,7 @@ from bot.scheduling import Rating
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import CardState, Learner, ReviewLog
-from tests.factories import FIXED_NOW
+from tests.factories import FIXED_NOW, register_learner
 
 ADA, BOB = 1, 2
 
@@ -70,8 +70,7 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
     db.call(sync_decks, load_decks(cards), now=FIXED_NOW)
     store = Store(db, db.call(load_catalog))
     for telegram_id in (ADA, BOB):
-        db.call(study.ensure_learner, telegram_id=telegram_id, chat_id=telegram_id,
-                first_name="L", now=FIXED_NOW)
+        db.call(register_learner, telegram_id=telegram_id)
 
     @sa.event.listens_for(db.engine, "before_cursor_execute")
     def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -89,8 +88,8 @@ def writes(statements: list[str]) -> list[str]:
 
 def test_known_learner_costs_one_read(store: Store) -> None:
     """A known, reachable learner is registered with one SELECT and no write."""
-    learner_id, statements = store.counted(study.ensure_learner, telegram_id=ADA, chat_id=ADA,
-                                           first_name="L", now=FIXED_NOW)
+    learner_id, statements = store.counted(
+        learners.register, sender=learners.Sender(ADA, ADA, "L"), now=FIXED_NOW)
     assert isinstance(learner_id, int)
     assert len(statements) == 1 and not writes(statements)
 
@@ -99,8 +98,7 @@ def test_message_marks_learner_reachable_in_their_new_chat(store: Store) -> None
     """A blocked learner who writes again is active again, in the chat they wrote from."""
     store.db.call(lambda s: s.execute(sa.update(Learner).where(col(Learner.telegram_id) == ADA)
                                       .values(active=False)))
-    store.db.call(study.ensure_learner, telegram_id=ADA, chat_id=77, first_name="L",
-                  now=FIXED_NOW)
+    store.db.call(register_learner, telegram_id=ADA, chat_id=77)
     with Session(store.db.engine) as session:
         learner = session.exec(select(Learner).where(Learner.telegram_id == ADA)).one()
     assert learner.active and learner.chat_id == 77
@@ -117,9 +115,10 @@ def test_study_loop_stays_within_its_statement_budget(store: Store) -> None:
                                   rating=Rating.GOOD, catalog=store.catalog, now=FIXED_NOW,
                                   fuzzing=False)
     assert isinstance(result, study.Recorded) and isinstance(result.next, study.Question)
-    # Each count includes the learner's lock (bot/store/study.py), taken first.
+    # Each count includes the learner's lock (bot/store/study.py), taken first; an answer
+    # takes it on SQLite only (store.study.take_turn_to_answer).
     assert len(asked) <= 7
-    assert len(answered) == 3
+    assert len(answered) <= 3
     assert len(rated) <= 11
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot import study
 from bot.catalog import Catalog, PersonalDecks, load_catalog
 from bot.decks.loader import load_decks
 from bot.decks.personal import (
@@ -23,7 +22,7 @@ from bot.decks.table_import import parse_table
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Card, Deck, Learner
-from tests.factories import CARDS_DIR, FIXED_NOW
+from tests.factories import CARDS_DIR, FIXED_NOW, register_learner
 
 
 @pytest.fixture
@@ -32,8 +31,7 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     database.call(sync_decks, load_decks(CARDS_DIR), now=FIXED_NOW)
     for telegram_id in (1, 2):
-        database.call(study.ensure_learner, telegram_id=telegram_id, chat_id=telegram_id,
-                      first_name="L", now=FIXED_NOW)
+        database.call(register_learner, telegram_id=telegram_id)
     try:
         yield database
     finally:

@@ -374,3 +374,87 @@ def test_what_the_reference_rules_out_is_not_correct() -> None:
                  ).label is not Label.CORRECT
     assert grade(c, "a function that yields values one at a time, lazily, keeping its state"
                  ).label is Label.CORRECT
+
+
+def test_a_direction_said_of_the_wrong_thing_is_wrong_and_named() -> None:
+    """ "Demand rises" where the reference says demand falls is wrong, even though the
+    reference says "rises" of something else; the reason names both words."""
+    giffen = card(
+        "What happens to a normal good when income falls?",
+        "Its demand falls when consumer income falls, and rises when income rises.",
+    )
+    inferior = card(
+        "What is an inferior good?", "A good whose demand falls when consumer income rises."
+    )
+    g = grade(inferior, "a good whose demand rises when income rises")
+    assert g.label is Label.WRONG
+    assert "rises instead of falls" in g.explanation
+    assert grade(inferior, "its demand drops as people earn more").label is not Label.WRONG
+    assert grade(giffen, "demand falls as income falls and rises as it rises").label is (
+        Label.CORRECT
+    )
+    air = card("How does air pressure change with height?", "Air pressure falls as altitude rises.")
+    assert grade(air, "air pressure rises with altitude").label is Label.WRONG
+    assert grade(air, "the higher you go, the lower the air pressure").label is not Label.WRONG
+
+
+def test_an_equation_written_backwards_is_wrong() -> None:
+    """A reaction (or any arrow) with its sides swapped says the reverse process."""
+    photo = card(
+        "Overall equation of photosynthesis?", "6CO2 + 6H2O + light energy → C6H12O6 + 6O2"
+    )
+    g = grade(photo, "C6H12O6 + 6O2 -> 6CO2 + 6H2O + energy")
+    assert g.label is Label.WRONG
+    assert "turned it around" in g.explanation
+    assert grade(photo, "6CO2 + 6H2O + light -> C6H12O6 + 6O2").label is Label.CORRECT
+
+
+def test_the_passive_turns_the_names_round() -> None:
+    """ "The Bolsheviks were overthrown by the government" reverses "the Bolsheviks
+    overthrew the government"; the passive of the reference's own order agrees."""
+    revolution = card(
+        "What happened in the October Revolution?",
+        "The Bolsheviks, led by Lenin, overthrew the Provisional Government in Petrograd.",
+    )
+    assert grade(revolution, "the Bolsheviks were overthrown by the Provisional "
+                 "Government").label is not Label.CORRECT
+    assert grade(revolution, "the Provisional Government was overthrown by the "
+                 "Bolsheviks under Lenin").label is Label.CORRECT
+
+
+def test_lost_is_the_opposite_of_gained() -> None:
+    """ "Lost their independence" for "gained independence" is the opposite claim."""
+    decolonisation = card(
+        "What is decolonisation?",
+        "The process by which colonies gained independence from European empires.",
+    )
+    g = grade(decolonisation, "when colonies lost their independence to European empires")
+    assert g.label is Label.WRONG
+    assert "lost" in g.explanation
+
+
+def test_a_line_of_code_in_another_shape_is_not_correct() -> None:
+    """The reference's names in a loop, or `if` where it says `for`, are at most partial;
+    the same shape with other names is correct, and a prose reference is never judged so."""
+    squares = card("List comprehension of the squares of 0 to 9?", "[x**2 for x in range(10)]")
+    assert grade(squares, "[x**2 if x in range(10)]").label is not Label.CORRECT
+    assert grade(squares, "for x in range(10): print(x**2)").label is not Label.CORRECT
+    assert grade(squares, "[ x ** 2 for x in range( 10 ) ]").label is Label.CORRECT
+    evens = card("Keep the even numbers of xs?", "[x for x in xs if x % 2 == 0]")
+    assert grade(evens, "[x for x in xs if x % 2 == 0]").label is Label.CORRECT
+    assert grade(evens, "[x if x % 2 == 0 for x in xs]").label is not Label.CORRECT
+    lam = card("What is a lambda?", "An anonymous, single-expression function, e.g. `lambda x: x`.")
+    g = grade(lam, "an anonymous function written inline with a single expression")
+    assert g.label is Label.CORRECT and "shape" not in g.explanation
+
+
+def test_a_symmetric_relation_has_no_order_to_turn_round() -> None:
+    """ "supply = demand" says "demand equals supply"; "from supply to demand" still has an
+    order."""
+    equilibrium = card(
+        "What is market equilibrium?",
+        "The price at which quantity demanded equals quantity supplied.",
+    )
+    assert grade(equilibrium, "the price where supply = demand").label is not Label.WRONG
+    assert grade(equilibrium, "the price where quantity supplied equals quantity "
+                 "demanded").label is Label.CORRECT

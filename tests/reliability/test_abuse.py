@@ -23,9 +23,8 @@ from bot.flood_window import Admitted, FloodThrottle, Throttled
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.store.models import DemoUse, Learner
-from bot.study import ensure_learner
 from tests.conftest import RunningBot, make_settings, start_bot
-from tests.factories import FIXED_NOW, FakeClock, postgres_database
+from tests.factories import FIXED_NOW, FakeClock, postgres_database, register_learner
 from tgemu import BotApiEmulator
 
 FLOODER, BYSTANDER = 6001, 6002
@@ -49,7 +48,7 @@ async def flood(emu: BotApiEmulator, user: int, count: int = 50) -> None:
     """One message to register the learner, then the rest at once (`count` in all)."""
     emu.user(user, first_name="Flo")
     # A brand-new learner's first updates racing each other is a separate problem (see
-    # the report on ensure_learner); here the learner exists before the flood starts.
+    # the report on bot.learners.register); here the learner exists before the flood starts.
     await emu.send_text(user, "/help")
     await emu.wait_for_bot_message(user)
     for i in range(count - 1):
@@ -289,8 +288,7 @@ def quota_database(url: str, learners: int = 1) -> Database:
     upgrade(url)
     db = Database(url, threads=8)
     for telegram_id in range(1, learners + 1):
-        db.call(ensure_learner, telegram_id=telegram_id, chat_id=telegram_id, first_name="L",
-                now=FIXED_NOW)
+        db.call(register_learner, telegram_id=telegram_id)
     return db
 
 
