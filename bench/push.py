@@ -17,8 +17,10 @@ The push is a quiz: each one opens the first due card's study prompt with its cl
 carries the question. The same run first measures the reminder-only push ("N cards are
 due", no prompt) on its own database and emulator, so the quiz's extra cost is visible
 side by side. A baseline, measured in the same run, sends plain PTB messages with the same
-concurrency and no database, so the push path's own overhead is visible. The last line is
-the quiz push's:
+concurrency and no database, so the push path's own overhead is visible: the bot process's
+CPU per push in the simulated hour, less the baseline's CPU per plain send (the emulator's
+CPU is its own process's, not counted; on PostgreSQL neither is the server's). The last line
+is the quiz push's:
     learners=N sent=S duplicates=D missed=M seconds=T per_s=R
 """
 
@@ -178,6 +180,9 @@ class SimClock:
 class Result:
     seconds: float = 0.0
     reports: list[Any] = field(default_factory=list)
+    # Bot-process CPU seconds of the simulated hour alone, and of the baseline's sends.
+    cpu_s: float = 0.0
+    baseline_cpu_s: float = 0.0
 
 
 async def fetch_sends(base: str) -> list[dict[str, Any]]:
@@ -223,13 +228,15 @@ async def run(args: argparse.Namespace, base: str, url: str, *, quiz: bool
     await initialize(app)  # migrate, sync decks, load the catalog (no polling, no JobQueue)
     app.bot_data.pusher = pushes.Pusher(quiz=quiz)
     try:
+        cpu = time.process_time()
         baseline = await baseline_per_s(app, args.learners)
-        result = Result()
-        started = time.perf_counter()
+        result = Result(baseline_cpu_s=time.process_time() - cpu)
+        started, cpu = time.perf_counter(), time.process_time()
         for minute in range(61):
             clock.now = START + timedelta(minutes=minute, seconds=1)
             result.reports.append(await pushes.run_due_pushes(app))
         result.seconds = time.perf_counter() - started
+        result.cpu_s = time.process_time() - cpu
         return result, baseline
     finally:
         await shutdown(app)
@@ -325,6 +332,14 @@ def measure(args: argparse.Namespace, *, quiz: bool) -> Phase:
     # CPU, unlike wall time, hardly depends on what else the shared machine runs.
     print(f"[{name}] bot process CPU per push (incl. start-up and baseline): "
           f"{own_cpu / max(sent, 1) * 1000:.2f} ms, {sent / own_cpu:.0f} pushes per CPU-second")
+    # The push path's own overhead: its CPU per push less what a plain PTB send of the same
+    # concurrency costs (the baseline's CPU per send), both in the bot process.
+    push_ms = result.cpu_s / max(sent, 1) * 1000
+    send_ms = result.baseline_cpu_s / BASELINE * 1000
+    own_ms = push_ms - send_ms
+    print(f"[{name}] own overhead: {push_ms:.3f} ms CPU per push in the simulated hour, "
+          f"{send_ms:.3f} ms per plain PTB send; {own_ms:.3f} ms of its own = "
+          f"{1000 / own_ms if own_ms > 0 else float('inf'):.0f} pushes per CPU-second")
     print(f"[{name}] peak RSS: bot process {peak_mb:.0f} MiB, emulator process "
           f"{emu_rss:.0f} MiB")
     line = (f"learners={n} sent={sent} duplicates={duplicates} missed={missed} "

@@ -40,7 +40,6 @@ from bot.telegram import (
     export,
     fallbacks,
     fitting,
-    push_buttons,
     render,
     settings,
     start,
@@ -49,6 +48,7 @@ from bot.telegram import (
     throttle,
     unstorable,
 )
+from bot.telegram import pushes as push_buttons
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.callback_data import (
     CancelDemo,

@@ -4,7 +4,7 @@ Push claims carry their holder so that a restarted bot can take over the claims 
 process it replaced at once, instead of waiting out a lease that only exists because a
 claim's owner could be alive and slow. Two ways to know a holder is gone:
 
-* its heartbeat stopped (any host: `bot.pushing` compares the holder's last beat), and
+* its heartbeat stopped (any host: `bot.store.pushes` compares the holder's last beat), and
 * on this host, at once: its pid no longer runs, or runs a different process (the pid was
   reused). The host is named by its hostname and boot id, so a process from before a reboot,
   or on another machine with the same name, is never judged here.

@@ -5,10 +5,10 @@ One repeating tick (every `TICK_SECONDS`, aligned to the wall-clock minute) plus
 at startup (catch-up after downtime) call `run_due_pushes`, which:
 
 1. sweeps rows a dead process left `sending` (to `unknown`) and reclaims `retry` rows and
-   `claimed` rows whose holder is gone (bot.pushing: holders beat every HOLDER_BEAT);
+   `claimed` rows whose holder is gone (bot.pushes.claims: holders beat every HOLDER_BEAT);
 2. repeatedly finds learners whose push moment has passed (one query for all zones: each
-   distinct time zone's wall clock is computed once, see bot.reminders.zone_windows),
-   claims a batch in the database (bot.pushing: the unique (learner, local date) row is
+   distinct time zone's wall clock is computed once, see bot.pushes.claims.find_candidates),
+   claims a batch in the database (bot.pushes.claims: the unique (learner, local date) row is
    the exactly-once guarantee), and
 3. sends with bounded concurrency through PTB (so AIORateLimiter paces to Telegram's limits
    and retries 429s), recording outcomes in batches.
@@ -19,8 +19,8 @@ reached Telegram, or a 5xx -> retried here with backoff, then `failed`; an ambig
 timeout (the request may have arrived) -> `unknown` without retry, so never a duplicate.
 
 The push is a quiz: the flip to `sending` opens the first due card's study prompt in the
-same transaction (bot.pushing.start_quiz_sending), and the message carries that question
-with the push keyboard (⏭ Skip, 💤 Later, ⏸ Pause reminders; bot.telegram.push_buttons).
+same transaction (bot.pushes.claims.start_quiz_sending), and the message carries that question
+with the push keyboard (⏭ Skip, 💤 Later, ⏸ Pause reminders; bot.telegram.pushes).
 A check-in ("still want daily questions?") goes to a learner who ignored a week of pushes.
 
 Time comes from `app.bot_data.clock()`; tests and the benchmark call `run_due_pushes`
@@ -42,9 +42,9 @@ import httpx
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot import pushing
 from bot.liveness import Holder, new_holder
-from bot.reminders import PushKind, catchup_window, next_tick_delay, zone_windows
+from bot.pushes import claims
+from bot.pushes.rules import PushKind, catchup_window, next_tick_delay
 from bot.telegram import render
 from bot.telegram.context import BotContext, TutorApp, utc_now
 
@@ -89,7 +89,7 @@ class PushReport:
     retry: int = 0
     deactivated: int = 0
 
-    def add_batch(self, batch: pushing.Batch) -> None:
+    def add_batch(self, batch: claims.Batch) -> None:
         self.found += batch.found
         self.skipped += batch.skipped
 
@@ -137,11 +137,11 @@ async def start(app: TutorApp) -> None:
         return
     # Registered before the first claim, so no other process takes this one's claims for
     # a gone holder's.
-    await app.bot_data.database.run(pushing.beat, holder=pusher.holder, wall_now=utc_now())
+    await app.bot_data.database.run(claims.beat, holder=pusher.holder, wall_now=utc_now())
     for name in (JOB_NAME, BEAT_JOB_NAME):
         for job in app.job_queue.get_jobs_by_name(name):
             job.schedule_removal()
-    beat_s = pushing.HOLDER_BEAT.total_seconds()
+    beat_s = claims.HOLDER_BEAT.total_seconds()
     app.job_queue.run_repeating(_beat, interval=beat_s, first=beat_s, name=BEAT_JOB_NAME,
                                 job_kwargs={"coalesce": True, "misfire_grace_time": None})
     # The JobQueue runs on real time, so the alignment does too; decisions use the app clock.
@@ -168,23 +168,23 @@ async def stop(app: TutorApp) -> None:
         pass
     if app.bot_data.db is not None:
         try:  # its claims are settled; leaving at once frees anything left
-            await app.bot_data.db.run(pushing.drop_holder, holder_id=pusher.holder.id)
+            await app.bot_data.db.run(claims.drop_holder, holder_id=pusher.holder.id)
         except Exception as exc:  # the database may be what is going away
             log.warning("could not drop push holder %s: %s", pusher.holder.id,
                         type(exc).__name__)
 
 
 async def _beat(context: BotContext) -> None:
-    """Keep this process's claims its own (bot.pushing.HOLDER_STALE)."""
+    """Keep this process's claims its own (bot.pushes.claims.HOLDER_STALE)."""
     app = cast(TutorApp, context.application)
     pusher = _pusher(app)
     try:
-        await app.bot_data.database.run(pushing.beat, holder=pusher.holder,
+        await app.bot_data.database.run(claims.beat, holder=pusher.holder,
                                         wall_now=utc_now())
     except Exception as exc:  # one line per outage, not one per beat
         if not pusher.beat_failing:
             log.warning("push holder heartbeat failed (%s); retrying every %.0f s",
-                        type(exc).__name__, pushing.HOLDER_BEAT.total_seconds())
+                        type(exc).__name__, claims.HOLDER_BEAT.total_seconds())
         pusher.beat_failing = True
         return
     if pusher.beat_failing:
@@ -252,13 +252,13 @@ class _Sender:
             taken += 1
         return taken
 
-    def start(self, sending: pushing.Sending) -> None:
+    def start(self, sending: claims.Sending) -> None:
         """Send on a slot already taken; the slot is given back when the send ends."""
         task = asyncio.create_task(self._send(sending))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _send(self, sending: pushing.Sending) -> None:
+    async def _send(self, sending: claims.Sending) -> None:
         claim = sending.claim
         try:
             outcome = await send_push(self.app, sending)
@@ -287,7 +287,7 @@ class _Sender:
         retry, blocked = self.retry, self.blocked
         self.sent, self.failed, self.unknown, self.retry, self.blocked = [], [], [], [], []
         state = self.app.bot_data
-        await state.database.run(pushing.record_outcomes, sent=sent, failed=failed,
+        await state.database.run(claims.record_outcomes, sent=sent, failed=failed,
                                  unknown=unknown, retry=retry, blocked_learners=blocked,
                                  now=state.clock())
         self.report.sent += len(sent)
@@ -319,7 +319,7 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
     def stopping() -> bool:
         return pusher.stopping or (was_running and not app.running)
 
-    async def send_all(batch: pushing.Batch) -> None:
+    async def send_all(batch: claims.Batch) -> None:
         # A claim turns `sending` only once a send slot is held for it: a crash then leaves
         # at most SEND_CONCURRENCY pushes "maybe sent" (never resent), not a whole batch.
         report.add_batch(batch)
@@ -339,7 +339,7 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
     # so the next search cannot find them again.
     sending: asyncio.Task[None] | None = None
 
-    async def hand_on(batch: pushing.Batch) -> None:
+    async def hand_on(batch: claims.Batch) -> None:
         nonlocal sending
         if sending is not None:
             await sending
@@ -348,10 +348,10 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
     try:
         holder = pusher.holder
         if telegram_id is None:
-            await db.run(pushing.sweep_stale_sending, now=state.clock(), wall_now=utc_now(),
+            await db.run(claims.sweep_stale_sending, now=state.clock(), wall_now=utc_now(),
                          me=holder.process)
             while not stopping():
-                batch = await db.run(pushing.reclaim_due, now=state.clock(), catchup=catchup,
+                batch = await db.run(claims.reclaim_due, now=state.clock(), catchup=catchup,
                                      limit=CLAIM_BATCH, holder=holder.id, wall_now=utc_now())
                 await hand_on(batch)
                 if batch.found < CLAIM_BATCH:
@@ -359,15 +359,15 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
         run_at = state.clock()
         since = pusher.scan_since(run_at) if telegram_id is None else None
         # Once per run: a pass over every eligible learner, and zones rarely change.
-        zones = await db.run(pushing.eligible_zones, telegram_id=telegram_id)
+        zones = await db.run(claims.eligible_zones, telegram_id=telegram_id)
         while not stopping():
             now = state.clock()
-            windows = zone_windows(zones, now, catchup, since=since)
-            candidates = await db.run(pushing.find_candidates, windows=windows,
+            candidates = await db.run(claims.find_candidates, zones=zones, now=now,
+                                      catchup=catchup, since=since,
                                       telegram_id=telegram_id, limit=CLAIM_BATCH)
             if not candidates:
                 break
-            batch = await db.run(pushing.claim_due, candidates=candidates, now=now,
+            batch = await db.run(claims.claim_due, candidates=candidates, now=now,
                                  catchup=catchup, holder=holder.id)
             await hand_on(batch)
             if len(candidates) < CLAIM_BATCH:
@@ -387,18 +387,18 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
     return report
 
 
-async def _start_sending(app: TutorApp, pusher: Pusher, group: list[pushing.Claim]
-                         ) -> list[pushing.Sending]:
+async def _start_sending(app: TutorApp, pusher: Pusher, group: list[claims.Claim]
+                         ) -> list[claims.Sending]:
     """Flip a group of claims to `sending`, opening the quiz pushes' prompts with them."""
     state = app.bot_data
     if pusher.quiz:
-        return await state.database.run(pushing.start_quiz_sending, claims=group,
+        return await state.database.run(claims.start_quiz_sending, claims=group,
                                         catalog=state.catalog, now=state.clock())
-    mine = await state.database.run(pushing.start_sending, claims=group)
-    return [pushing.Sending(c, None) for c in group if c.claim_id in mine]
+    mine = await state.database.run(claims.start_sending, claims=group)
+    return [claims.Sending(c, None) for c in group if c.claim_id in mine]
 
 
-def _push_message(sending: pushing.Sending) -> render.Reply:
+def _push_message(sending: claims.Sending) -> render.Reply:
     claim = sending.claim
     if claim.kind is PushKind.CHECKIN:
         return render.push_checkin(claim.due_count)
@@ -407,7 +407,7 @@ def _push_message(sending: pushing.Sending) -> render.Reply:
     return render.push_question(sending.question, claim.due_count)
 
 
-async def send_push(app: TutorApp, sending: pushing.Sending) -> Outcome:
+async def send_push(app: TutorApp, sending: claims.Sending) -> Outcome:
     """Send one push; never raises for Telegram's answers, only reports them."""
     claim = sending.claim
     reply = _push_message(sending)

@@ -291,9 +291,10 @@ async def test_owner_opening_own_link_and_class_without_a_deck(sqlite_bot: Runni
 
 
 def due_counts(bot: RunningBot) -> dict[int, int]:
-    """What the daily push would count for each learner now (bot.pushing.count_due_many)."""
-    from bot.pushing import Candidate, count_due_many
+    """What the daily push would count for each learner now (bot.pushes.due.count_due_many)."""
+    from bot.pushes.due import count_due_many
     from bot.store.models import Learner
+    from bot.store.pushes import Candidate
     with Session(bot.db.engine) as session:
         learners = session.exec(select(Learner)).all()
         found = count_due_many(session, now=bot.clock.now, learners=[Candidate(

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.reminders import push_moment
+from bot.pushes.rules import push_moment
 from bot.scheduling import day_start, local_day
 from bot.store.models import Learner
 from bot.wording import duration, plural

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot import pushing
 from bot.jobs import pushes
 from bot.liveness import ProcessIdentity, this_process
+from bot.store import pushes as push_store
 from bot.store.models import PushClaim, PushHolder
 from tests.conftest import RunningBot
 from tests.pushes.test_pushes import add_learner, at, bot, claims, sends_per_chat, utc
@@ -99,7 +99,7 @@ async def test_a_live_holders_claims_are_left_alone_until_its_heartbeat_stops(
     assert statuses(bot) == {claimed: "claimed", sending: "sending"}
     with Session(bot.db.engine) as session:
         session.execute(sa.update(PushHolder).values(
-            seen_at=datetime.now(UTC) - pushing.HOLDER_STALE - timedelta(seconds=1)))
+            seen_at=datetime.now(UTC) - push_store.HOLDER_STALE - timedelta(seconds=1)))
         session.commit()
     await at(bot, NOW + timedelta(minutes=2))
     assert sends_per_chat(bot.emu) == Counter({1: 1})

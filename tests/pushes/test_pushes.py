@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot import pushing
 from bot.app import build_application, initialize, shutdown
 from bot.jobs import pushes
 from bot.jobs.pushes import reschedule, run_due_pushes
+from bot.store import pushes as push_store
 from bot.store.models import Card, CardState, Deck, Learner, LearnerDeck, PushClaim
 from bot.store.personal_cards import bump_decks_version
 from tests.conftest import RunningBot, make_settings, start_bot
@@ -68,7 +68,7 @@ def learner(bot: RunningBot, telegram_id: int) -> Learner:
 
 def claims(bot: RunningBot) -> list[PushClaim]:
     with Session(bot.db.engine) as session:
-        return pushing.claim_rows(session)
+        return push_store.claim_rows(session)
 
 
 def pushes_to(emu: BotApiEmulator, chat_id: int) -> list[str]:
@@ -361,7 +361,7 @@ async def test_crash_after_claim_is_resent_but_crash_during_send_is_not(
         session.commit()
     await at(bot, now + timedelta(minutes=1))  # the "dead" owner's lease still holds
     assert sends_per_chat(bot.emu) == Counter()
-    await at(bot, now + pushing.LEASE + timedelta(minutes=1))
+    await at(bot, now + push_store.LEASE + timedelta(minutes=1))
     assert sends_per_chat(bot.emu) == Counter({1: 1})
     assert {c.learner_id: c.status for c in claims(bot)} == {claimed_id: "sent",
                                                              sending_id: "unknown"}

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from bot import pushing
 from bot.jobs.pushes import FULL_SCAN_EVERY
-from bot.reminders import SESSION_IDLE
+from bot.pushes.rules import SESSION_IDLE
+from bot.store import pushes as push_store
 from bot.store.models import StudyPrompt
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.factories import FakeClock
@@ -207,7 +207,7 @@ async def test_a_week_ignored_turns_into_a_weekly_check_in(bot: RunningBot) -> N
     bodies = [m.body for m in bot.emu.bot_messages(1)]
     assert [("still want" in b.lower()) for b in bodies] == [False] * 7 + [True, True]
     with Session(bot.db.engine) as session:
-        rows = pushing.claim_rows(session)
+        rows = push_store.claim_rows(session)
     assert [(r.kind, r.status) for r in rows] == (
         [("quiz", "sent")] * 7 + [("checkin", "sent")] + [("quiet", "skipped")] * 6
         + [("checkin", "sent")] + [("quiet", "skipped")])

@@ -8,7 +8,7 @@ three incarnations, and the last incarnation finishes the run.
 
 Every claim names the process holding it (bot.liveness), so the restarted process takes
 over the rows its killed predecessor left `claimed` at once: the run goes on right after the
-restart, not after the 10-minute lease (bot.pushing.LEASE) that rows without a holder wait
+restart, not after the 10-minute lease (bot.store.pushes.LEASE) that rows without a holder wait
 out. Rows left `sending` must never be sent again; the restart settles them `unknown`
 (they may have arrived), never `failed`.
 
@@ -34,9 +34,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.jobs.pushes import SEND_CONCURRENCY
-from bot.pushing import PushStatus
 from bot.store.migrate import upgrade
 from bot.store.models import Card, Learner, PushClaim, StudyPrompt
+from bot.store.pushes import PushStatus
 from tests.reliability.harness import BotProcess, Emulator, bot_env
 
 LEARNERS = 1000

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 from sqlmodel import col, func, select
 
-from bot import pushing
-from bot.reminders import Window
+from bot.pushes.rules import Window
+from bot.store import pushes as push_store
 from bot.store.db import make_engine
 from bot.store.migrate import upgrade
 from bot.store.models import Card, CardState, Deck, Learner, PushClaim, ReviewLog, StudyPrompt
@@ -148,15 +148,15 @@ PUSH_NOW = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)
 PUSH_QUERIES: dict[str, tuple[str, str, Select[Any] | sa.Update]] = {
     "learners due in a push window": (
         "learner", "ix_learner_push_schedule",
-        pushing.candidates_query([Window(date(2026, 3, 1), "17:30", "18:00",
+        push_store.candidates_query([Window(date(2026, 3, 1), "17:30", "18:00",
                                          ("Europe/Berlin", "Asia/Tokyo"))])),
     "reclaim of retry and expired claims": (
         "push_claim", "ix_push_claim_open",
-        pushing.reclaim_statement(now=PUSH_NOW, since=date(2026, 2, 27), limit=1000,
+        push_store.reclaim_statement(now=PUSH_NOW, since=date(2026, 2, 27), limit=1000,
                                   holder="h" * 32, wall_now=PUSH_NOW)),
     "sweep of rows left sending": (
         "push_claim", "ix_push_claim_open",
-        pushing.sweep_statement(now=PUSH_NOW, wall_now=PUSH_NOW)),
+        push_store.sweep_statement(now=PUSH_NOW, wall_now=PUSH_NOW)),
 }
 
 

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from bot import study
 from bot.catalog import Catalog
-from bot.reminders import Snooze, snooze_choices, snooze_until
-from bot.store import quiz_push
+from bot.pushes.rules import Snooze, snooze_choices, snooze_until
+from bot.store import pushes as store
 from bot.store.session import Session
 
 
@@ -63,7 +63,7 @@ def snooze(session: Session, *, telegram_id: int, prompt_id: int, choice: Snooze
     if learner is None or learner.id is None or learner.current_prompt_id != prompt_id:
         return Stale()
     until = snooze_until(choice, now, learner.timezone, learner.push_time)
-    if choice is not Snooze.TOMORROW and not quiz_push.snooze(
+    if choice is not Snooze.TOMORROW and not store.snooze(
             session, learner_id=learner.id, prompt_id=prompt_id, until=until):
         return Stale()
     study.close_prompt(session, telegram_id=telegram_id, outcome="snoozed", now=now)
@@ -75,5 +75,5 @@ def pause(session: Session, *, telegram_id: int) -> bool:
     learner = study.locked_learner(session, telegram_id=telegram_id)
     if learner is None or learner.id is None:
         return False
-    quiz_push.pause_reminders(session, learner_id=learner.id)
+    store.pause_reminders(session, learner_id=learner.id)
     return True

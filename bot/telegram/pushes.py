@@ -7,8 +7,9 @@ import contextlib
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
-from bot import push_buttons, study
-from bot.reminders import Snooze
+from bot import study
+from bot.pushes import buttons
+from bot.pushes.rules import Snooze
 from bot.telegram import keyboards, render
 from bot.telegram.callback_data import PushButton, decode
 from bot.telegram.context import BotContext
@@ -26,14 +27,14 @@ async def push_button(update: Update, context: BotContext) -> None:
     user_id, now = update.effective_user.id, state.clock()
     message = query.message if isinstance(query.message, Message) else None
     if payload.action == "pause":
-        await context.run_db(push_buttons.pause, telegram_id=user_id)
+        await context.run_db(buttons.pause, telegram_id=user_id)
         await query.answer("Paused")
         await _close(query, message, render.push_paused())
         return
     if payload.action == "later":
-        choices = await context.run_db(push_buttons.later, telegram_id=user_id,
+        choices = await context.run_db(buttons.later, telegram_id=user_id,
                                        prompt_id=payload.prompt_id, now=now)
-        if isinstance(choices, push_buttons.Stale):
+        if isinstance(choices, buttons.Stale):
             await query.answer(render.push_button_stale())
             return
         await query.answer(render.push_snooze_choices())
@@ -42,10 +43,10 @@ async def push_button(update: Update, context: BotContext) -> None:
                 keyboards.snooze_choices(payload.prompt_id, choices.choices))
         return
     if payload.action == "skip":
-        following = await context.run_db(push_buttons.skip, telegram_id=user_id,
+        following = await context.run_db(buttons.skip, telegram_id=user_id,
                                          prompt_id=payload.prompt_id, catalog=state.catalog,
                                          now=now)
-        if isinstance(following, push_buttons.Stale):
+        if isinstance(following, buttons.Stale):
             await query.answer(render.push_button_stale())
             return
         await query.answer("Skipped")
@@ -55,10 +56,10 @@ async def push_button(update: Update, context: BotContext) -> None:
                      else render.nothing_due(following))
             await message.reply_text(reply.text, reply_markup=reply.keyboard)
         return
-    snoozed = await context.run_db(push_buttons.snooze, telegram_id=user_id,
+    snoozed = await context.run_db(buttons.snooze, telegram_id=user_id,
                                    prompt_id=payload.prompt_id, choice=Snooze(payload.action),
                                    now=now)
-    if isinstance(snoozed, push_buttons.Stale):
+    if isinstance(snoozed, buttons.Stale):
         await query.answer(render.push_button_stale())
         return
     await query.answer("Snoozed")

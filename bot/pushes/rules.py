@@ -1,8 +1,9 @@
-"""Daily push planning: who is due a push when. Pure: `now` is always passed in.
+"""The daily push's rules: who is due a push when, what kind, when a snooze ends. Pure: `now`
+is always passed in.
 
 A learner's push belongs to a *local calendar date* in their time zone: an 18:00 push on
 2026-03-29 in Europe/Berlin is that date's push, whatever the UTC date is. The pair
-(learner, local date) is the idempotency key the store enforces (see bot.pushing).
+(learner, local date) is the idempotency key the store enforces (see bot.pushes.claims).
 
 The push moment of a date is the first instant at which the learner's wall clock shows the
 push time or later. That is the usual instant on most days; on a spring-forward day a push
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -148,6 +149,23 @@ def zone_windows(
         elif early_day < yesterday:
             grouped[(yesterday, "00:00", "23:59")].append(tz)
     return [Window(d, lo, hi, tuple(zs)) for (d, lo, hi), zs in sorted(grouped.items())]
+
+
+def generations(windows: Sequence[Window]) -> list[list[Window]]:
+    """Split windows so no zone appears twice in a group (latest dates first): the store
+    then gives each learner of a group their date with one CASE, one query per group."""
+    groups: list[list[Window]] = []
+    seen: list[set[str]] = []
+    for window in sorted(windows, key=lambda w: w.local_date, reverse=True):
+        for group, zones in zip(groups, seen, strict=True):
+            if zones.isdisjoint(window.zones):
+                group.append(window)
+                zones.update(window.zones)
+                break
+        else:
+            groups.append([window])
+            seen.append(set(window.zones))
+    return groups
 
 
 def next_tick_delay(timestamp: float, interval_s: float) -> float:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.reminders import (
+from bot.pushes.rules import (
     Decision,
     catchup_window,
     decide,
