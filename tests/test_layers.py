@@ -11,10 +11,6 @@ from pathlib import Path
 BOT = Path(__file__).resolve().parent.parent / "bot"
 TGEMU = BOT.parent / "tgemu"
 
-# Modules that still build SQL outside bot/store/: the renovation's remaining debt. The list
-# may only shrink; a module that no longer needs its entry makes the test fail until it is
-# removed, so the list stays true.
-SQL_OUTSIDE_STORE: set[str] = set()
 HANDLERS_USING_STORE = {"telegram.context", "telegram.errors"}  # the session type; errors
 PURE_DOMAIN = ("grading", "scheduling", "pushes.rules", "timezones", "wording", "decks.parser",
                "decks.plain", "decks.model", "decks.errors", "demos.types",
@@ -44,11 +40,10 @@ def under(name: str, *prefixes: str) -> bool:
 
 
 def test_sql_lives_in_the_store() -> None:
-    """Only bot/store (and the modules still listed as debt) import SQLAlchemy or SQLModel."""
+    """Only bot/store imports SQLAlchemy, SQLModel, Alembic or psycopg."""
     found = {name for name, imported in modules()
              if not under(name, "store") and any(under(i, *SQL_PACKAGES) for i in imported)}
-    assert found - SQL_OUTSIDE_STORE == set(), "new SQL outside bot/store"
-    assert SQL_OUTSIDE_STORE - found == set(), "debt paid: remove these from the list"
+    assert found == set(), "SQL outside bot/store"
 
 
 def test_store_points_nowhere_up() -> None:

@@ -35,7 +35,7 @@ def _ts(*, nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
     return sa.Column(TZDateTime(), nullable=nullable, index=index)
 
 
-# Push statuses a row can still leave (see bot.pushing); settled rows (sent, skipped,
+# Push statuses a row can still leave (see bot.store.pushes); settled rows (sent, skipped,
 # failed) are most of the table and no push query looks at them again.
 _OPEN_PUSH = "status IN ('claimed', 'sending', 'retry', 'snoozed')"
 
@@ -197,7 +197,7 @@ class PushClaim(SQLModel, table=True):
     # rows from before holders existed, which only the lease frees.
     holder: str | None = Field(default=None, max_length=32)
     # "quiz" (the first due card's question) or "checkin" (a learner who ignored a week of
-    # pushes is asked whether they still want them); see bot.reminders.push_kind.
+    # pushes is asked whether they still want them); see bot.pushes.rules.push_kind.
     kind: str = Field(default="quiz", max_length=16,
                       sa_column_kwargs={"server_default": "quiz"})
     # The study prompt the quiz push opened, stored in the same transaction as the flip to

@@ -345,7 +345,7 @@ class ConfirmRemoveMember(Payload, prefix="cx"):
 
 
 class PushAction(StrEnum):
-    """What a button under a quiz push does; h1 / eve / tmr are bot.reminders.Snooze."""
+    """What a button under a quiz push does; h1 / eve / tmr are bot.pushes.rules.Snooze."""
 
     SKIP = "skip"
     LATER = "later"  # shows the snooze choices
