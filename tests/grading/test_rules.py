@@ -458,3 +458,34 @@ def test_a_symmetric_relation_has_no_order_to_turn_round() -> None:
     assert grade(equilibrium, "the price where supply = demand").label is not Label.WRONG
     assert grade(equilibrium, "the price where quantity supplied equals quantity "
                  "demanded").label is Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer", "label"),
+    [
+        (card("What is the function of the mitochondria?",
+              "Site of aerobic cellular respiration: they produce most of the cell's ATP. "
+              "Also called the powerhouse of the cell."), "powerhouse of the cell", Label.CORRECT),
+        (card("What is market equilibrium?",
+              "The price and quantity at which quantity demanded equals quantity supplied. "
+              "Also known as the market-clearing price."), "the market clearing price",
+         Label.CORRECT),
+        (card("What is one-cycle?",
+              "A learning rate schedule that first increases the LR to a maximum, then "
+              "decreases it to a very low value. Also called one-cycle training."),
+         "one cycle training", Label.CORRECT),
+        # Part of the alias, or the alias negated, is not correct (None: anything else).
+        (card("What is the function of the mitochondria?",
+              "Site of aerobic cellular respiration: they produce most of the cell's ATP. "
+              "Also called the powerhouse of the cell."), "powerhouse", None),
+        (card("What is the function of the mitochondria?",
+              "Site of aerobic cellular respiration: they produce most of the cell's ATP. "
+              "Also called the powerhouse of the cell."), "it is not the powerhouse of the cell",
+         None),
+    ],
+)
+def test_an_alias_the_reference_lists_is_correct(
+    c: CardSpec, answer: str, label: Label | None
+) -> None:
+    got = grade(c, answer).label
+    assert got is label if label is not None else got is not Label.CORRECT
