@@ -44,6 +44,8 @@ SUBORDINATORS = frozenset(
 SEG_WORDS = frozenset({"so", "because", "but", "whereas", "thus", "hence", "therefore"})
 # "also called L2 regularisation", "aka": another name, accepted but not required.
 ALIAS_CUES = frozenset({"aka", "alias"})
+# A gerund after "by" names how the core statement is done ("by applying transformations").
+_MEANS = re.compile(r"[a-z]{3,}ing")
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
@@ -253,6 +255,13 @@ def _entries(
                 if w in SEG_WORDS and nxt not in {"far", "much", "many", "called"}:
                     seg, item, example = seg + 1, 0, False
                     breaks.append(",")
+                continue
+            if w == "by" and _MEANS.fullmatch(nxt) and out and not out[-1].stop:
+                # "Synthesise proteins by translating mRNA": the means is a detail of the core.
+                n_function += 1
+                clause += 1
+                seg, item, example = seg + 1, 0, False
+                breaks.append(",")
                 continue
             if w in ALIAS_CUES or (w == "also" and nxt in {"called", "known", "named"}):
                 example = True

@@ -489,3 +489,23 @@ def test_an_alias_the_reference_lists_is_correct(
 ) -> None:
     got = grade(c, answer).label
     assert got is label if label is not None else got is not Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (card("What do ribosomes do?",
+              "Synthesise proteins by translating mRNA into a chain of amino acids."),
+         "they synthesise proteins"),
+        (card("What is data augmentation?",
+              "Enlarging a training set by applying random transformations to its examples."),
+         "enlarging the training set"),
+        (card("What is collective bargaining?",
+              "Negotiation of wages and conditions between employers and a union by meeting "
+              "regularly."), "negotiation of wages and conditions between employers and a union"),
+    ],
+)
+def test_the_means_after_by_is_a_detail_of_the_core(c: CardSpec, answer: str) -> None:
+    """"by <doing>" says how the core is done: the core alone is correct."""
+    assert grade(c, answer).label is Label.CORRECT
+    assert grade(c, "by " + c.answer.split(" by ", 1)[1]).label is not Label.CORRECT
