@@ -35,10 +35,13 @@ _FLIP_WORDS = (
     "reduce", "minimize", "lessen", "eliminate", "stop", "inhibit", "suppress", "curb",
 )  # fmt: skip
 FLIPPERS = frozenset(stem(w) for w in _FLIP_WORDS)
-# After a comma these start a new thought: "tackle overfitting, as we loop many times".
+# After a comma these start a new thought: "tackle overfitting, as we loop many times";
+# a setting (", where the curves meet") and an accompaniment (", with embedded proteins") are
+# details of the statement before them.
 SUBORDINATORS = frozenset(
     {"as", "because", "since", "so", "which", "thus", "hence", "whereas", "while", "therefore",
-     "usually", "typically", "often", "mostly", "especially", "allowing", "making", "giving"}
+     "usually", "typically", "often", "mostly", "especially", "allowing", "making", "giving",
+     "where", "with"}
 )
 # These start a new thought even without a comma: "capping it so it cannot explode".
 SEG_WORDS = frozenset({"so", "because", "but", "whereas", "thus", "hence", "therefore"})

@@ -509,3 +509,26 @@ def test_the_means_after_by_is_a_detail_of_the_core(c: CardSpec, answer: str) ->
     """"by <doing>" says how the core is done: the core alone is correct."""
     assert grade(c, answer).label is Label.CORRECT
     assert grade(c, "by " + c.answer.split(" by ", 1)[1]).label is not Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (card("What is a rift valley?",
+              "A lowland formed where the crust is pulled apart, where a block sinks between "
+              "two parallel faults."),
+         "a lowland formed where the crust is pulled apart"),
+        (card("What is the structure of the cell membrane?",
+              "A phospholipid bilayer, with embedded proteins, cholesterol and carbohydrates."),
+         "a phospholipid bilayer"),
+        (card("What is an armistice?",
+              "An agreement between warring sides to stop fighting, with troops staying in "
+              "place until a peace treaty."),
+         "an agreement between warring sides to stop fighting"),
+    ],
+)
+def test_a_where_or_with_clause_is_a_detail(c: CardSpec, answer: str) -> None:
+    """", where …" and ", with …" qualify the statement before them: it alone is correct."""
+    assert grade(c, answer).label is Label.CORRECT
+    detail = c.answer.split(", ", 1)[1]
+    assert grade(c, detail).label is not Label.CORRECT
