@@ -532,3 +532,24 @@ def test_a_where_or_with_clause_is_a_detail(c: CardSpec, answer: str) -> None:
     assert grade(c, answer).label is Label.CORRECT
     detail = c.answer.split(", ", 1)[1]
     assert grade(c, detail).label is not Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (card("What is a price ceiling?",
+              "A legal maximum price set below the equilibrium price. It causes a shortage."),
+         "a legal maximum price set below the equilibrium price that causes a surplus"),
+        (card("What was the civil rights movement?",
+              "A movement of the 1950s-60s to end racial segregation and discrimination."),
+         "a movement of the 1950s-60s to introduce racial segregation and discrimination"),
+        (card("What is the GIL?",
+              "A mutex that allows only one thread to execute Python bytecode at a time."),
+         "a mutex that allows multiple threads to execute Python bytecode at a time"),
+    ],
+)
+def test_general_opposites_of_amount_and_of_starting(c: CardSpec, answer: str) -> None:
+    """shortage/surplus, one/multiple, introduce/end: the reference's words, the other way."""
+    g = grade(c, answer)
+    assert g.label is not Label.CORRECT
+    assert grade(c, c.answer).label is Label.CORRECT
