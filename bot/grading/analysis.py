@@ -86,6 +86,8 @@ class Analysis:
     seg_breaks: tuple[str, ...]
     first_word: str  # "yes"/"no" verdicts open an answer
     says_no: bool  # any "no", "not", "never"...
+    # "more" is a function word (no unit), but it is the opposite of a reference's "less".
+    says_more: bool = False
 
 
 @dataclass(eq=False)
@@ -379,6 +381,14 @@ def _merge(span: list[_Entry]) -> _Entry:
     )
 
 
+def _says_more(words: list[str]) -> bool:
+    """ "more" as a direction ("more satisfaction"), not a count ("more than two classes")."""
+    return any(
+        w == "more" and (i + 1 == len(words) or words[i + 1] != "than")
+        for i, w in enumerate(words)
+    )
+
+
 def analyse(
     text: str, lex: Lexicon, toks: tuple[Tok, ...] | None = None, *, spans: bool = False
 ) -> Analysis:
@@ -423,4 +433,5 @@ def analyse(
         tuple(breaks),
         words[0] if words else "",
         bool(said & NO),
+        _says_more(words),
     )

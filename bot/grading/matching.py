@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import FAMILY_MIN, CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
-from bot.grading.opposites import PREFIXES, unprefixed
+from bot.grading.opposites import PREFIXES, general, unprefixed
 from bot.grading.roles import Swap, misattributed, reversed_pair, swapped
 from bot.grading.spelling import stem
 
@@ -31,6 +31,9 @@ PART_CREDIT = 0.5
 GENERIC_ONLY = 0.5
 # A WordNet synonym or related form ("make" for "synthesise") counts nearly as the word.
 RELATED_CREDIT = 0.8
+_MORE = stem("more")
+# Words that say "more"; a reference naming one relates both directions (matching.conflicts).
+_MORE_SIDE = general()[stem("less")]
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 # The highest score one named term of a several-term reference can reach.
 ONE_WORD_CAP = 0.45
@@ -76,7 +79,7 @@ class AnswerIndex:
 
     __slots__ = (
         "_raw", "_units", "antonyms", "comparative", "neg", "opposed", "pos", "prefixed",
-        "ref_keys", "ref_prefixed", "role_keys", "stubs", "surface", "weak",
+        "ref_keys", "ref_prefixed", "role_keys", "says_more", "stubs", "surface", "weak",
     )
 
     def __init__(
@@ -96,6 +99,7 @@ class AnswerIndex:
         # (learner's word, reference word) for each opposite the answer states.
         self.opposed: list[tuple[str, str]] = []
         self.comparative = analysis.comparative
+        self.says_more = analysis.says_more
         self.pos: set[str] = set()
         self.neg: set[str] = set()
         self.weak: set[str] = set()
@@ -183,6 +187,10 @@ class AnswerIndex:
             raw = sorted(need.opposite & self.raw.keys())
             if raw:
                 self.opposed.append((self.raw[raw[0]], need.surface))
+                return 1.0
+            if self.says_more and _MORE in need.opposite and not self.ref_keys & _MORE_SIDE:
+                # Only where the reference names no increase itself ("lower ... higher").
+                self.opposed.append(("more", need.surface))
                 return 1.0
         if not self.prefixed:
             return 0.0

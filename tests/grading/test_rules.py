@@ -553,3 +553,35 @@ def test_general_opposites_of_amount_and_of_starting(c: CardSpec, answer: str) -
     g = grade(c, answer)
     assert g.label is not Label.CORRECT
     assert grade(c, c.answer).label is Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer", "correct_answer"),
+    [
+        (card("What is diminishing marginal utility?",
+              "Each additional unit of a good consumed gives less extra satisfaction than the "
+              "previous one."),
+         "each additional unit gives more satisfaction than the previous one",
+         "each extra unit consumed gives less extra satisfaction than the one before"),
+        (card("What does a low albedo do?",
+              "A dark surface reflects less sunlight and absorbs it instead."),
+         "a dark surface reflects more sunlight",
+         "a dark surface reflects less sunlight and absorbs it"),
+    ],
+)
+def test_more_for_less_is_an_opposite(c: CardSpec, answer: str, correct_answer: str) -> None:
+    """ "more" is a function word, yet it says the opposite of a reference's "less"."""
+    g = grade(c, answer)
+    assert g.label is not Label.CORRECT
+    assert "more" in g.explanation
+    assert grade(c, correct_answer).label is Label.CORRECT
+
+
+def test_more_as_a_count_or_beside_a_named_increase_is_no_opposite() -> None:
+    osmosis = card("What is osmosis?", "Diffusion of water across a membrane from lower to "
+                   "higher solute concentration.")
+    softmax = card("What is softmax?", "A softer maximum: small differences are amplified. The "
+                   "multi-category equivalent of the sigmoid.")
+    assert "opposite" not in grade(osmosis, "water diffusing across a membrane to the more "
+                                   "concentrated side").explanation
+    assert "opposite" not in grade(softmax, "the sigmoid for more than two categories").explanation
