@@ -79,7 +79,7 @@ class AnswerIndex:
 
     __slots__ = (
         "_raw", "_units", "antonyms", "comparative", "neg", "opposed", "pos", "prefixed",
-        "ref_keys", "ref_prefixed", "role_keys", "says_more", "stubs", "surface", "weak",
+        "agreeing", "loose", "neg_clause", "pos_clause", "ref_keys", "ref_prefixed", "role_keys", "says_more", "stubs", "surface", "weak",
     )
 
     def __init__(
@@ -90,6 +90,7 @@ class AnswerIndex:
         ref_keys: frozenset[str] = frozenset(),
         role_keys: frozenset[str] = frozenset(),
         ref_prefixed: frozenset[str] = frozenset(),
+        ref_negated: frozenset[str] = frozenset(),
     ) -> None:
         self.antonyms = antonyms
         self.ref_keys = ref_keys
@@ -110,6 +111,16 @@ class AnswerIndex:
         self.prefixed = any(u.key.startswith(PREFIXES) for u in analysis.units)
         # Answer stems less one or two letters: "synthesi" (synthesis) for "synthes" (-ise).
         self.stubs: set[str] = set()
+        # Clauses where the answer negates what the reference negates ("no crust made or
+        # destroyed" for "crust is neither created nor destroyed"): that negation agrees.
+        self.agreeing = {u.clause for u in analysis.units if u.key in ref_negated}
+        self.loose: set[int] = set()
+        self.neg_clause: dict[str, int] = {}
+        self.pos_clause: dict[str, int] = {}
+        for u in analysis.units:
+            (self.neg_clause if u.neg else self.pos_clause).setdefault(u.key, u.clause)
+        # Clauses whose negation may reach further than the analyser scoped it.
+        self.loose = set(self.neg_clause.values()) & self.agreeing
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
@@ -171,6 +182,10 @@ class AnswerIndex:
         if need.key in (self.pos if need.neg else self.neg):
             if need.key in self.role_keys:
                 return 0.0  # said of one side of a contrast: roles.py judges it
+            if not need.neg and self.neg_clause.get(need.key, -1) in self.agreeing:
+                return 0.0
+            if need.neg and self.pos_clause.get(need.key, -1) in self.loose:
+                return 0.0  # "no catalyst consumed or changed": the "no" covers "changed"
             said = self.surface.get(need.key, need.surface)
             self.opposed.append(
                 (said, "no " + need.surface) if need.neg else ("not " + said, need.surface)
@@ -363,7 +378,7 @@ def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match
     """`score_only`: just the score, for ranking other cards (no contradiction checks)."""
     idx = AnswerIndex(
         ans, model.lex.table.parts, model.antonyms, model.ref_keys, model.said_of,
-        model.ref_prefixed,
+        model.ref_prefixed, model.ref_negated,
     )
     results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
     credits = [r.credit for r in results]

@@ -585,3 +585,42 @@ def test_more_as_a_count_or_beside_a_named_increase_is_no_opposite() -> None:
     assert "opposite" not in grade(osmosis, "water diffusing across a membrane to the more "
                                    "concentrated side").explanation
     assert "opposite" not in grade(softmax, "the sigmoid for more than two categories").explanation
+
+
+TRANSFORM = card(
+    "What is a transform boundary?",
+    "Plates slide past each other horizontally; crust is neither created nor destroyed. "
+    "Causes shallow earthquakes, e.g. the San Andreas Fault.",
+)
+CATALYST = card(
+    "What does a catalyst do?",
+    "Speeds up a reaction; the catalyst is neither used up nor changed by it.",
+)
+PURE = card(
+    "What is a pure function?",
+    "A function whose output depends only on its inputs; it neither reads nor modifies global "
+    "state.",
+)
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (TRANSFORM, "plates grinding sideways past each other, no crust made or destroyed"),
+        (CATALYST, "speeds up a reaction, no catalyst consumed or changed"),
+        (PURE, "output depends only on inputs, no global state modified"),
+    ],
+)
+def test_a_negation_the_reference_shares_is_no_contradiction(c: CardSpec, answer: str) -> None:
+    """The answer negates, in one clause, what the reference negates: it agrees."""
+    assert "opposite" not in grade(c, answer).explanation
+
+
+def test_negating_what_the_reference_asserts_is_still_a_contradiction() -> None:
+    assert grade(TRANSFORM, "plates slide past each other and crust is created").label is not (
+        Label.CORRECT
+    )
+    assert "opposite" in grade(CATALYST, "speeds up a reaction, and the catalyst is changed"
+                               ).explanation
+    assert "opposite" in grade(PURE, "output depends on inputs and it modifies global state"
+                               ).explanation
