@@ -78,8 +78,25 @@ class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
     __slots__ = (
-        "_raw", "_units", "antonyms", "comparative", "neg", "opposed", "pos", "prefixed",
-        "agreeing", "loose", "neg_clause", "pos_clause", "ref_keys", "ref_prefixed", "role_keys", "says_more", "stubs", "surface", "weak",
+        "_raw",
+        "_units",
+        "agreeing",
+        "antonyms",
+        "comparative",
+        "loose",
+        "neg",
+        "neg_clause",
+        "opposed",
+        "pos",
+        "pos_clause",
+        "prefixed",
+        "ref_keys",
+        "ref_prefixed",
+        "role_keys",
+        "says_more",
+        "stubs",
+        "surface",
+        "weak",
     )
 
     def __init__(
