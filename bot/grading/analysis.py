@@ -35,15 +35,20 @@ _FLIP_WORDS = (
     "reduce", "minimize", "lessen", "eliminate", "stop", "inhibit", "suppress", "curb",
 )  # fmt: skip
 FLIPPERS = frozenset(stem(w) for w in _FLIP_WORDS)
-# After a comma these start a new thought: "tackle overfitting, as we loop many times".
+# After a comma these start a new thought: "tackle overfitting, as we loop many times";
+# a setting (", where the curves meet") and an accompaniment (", with embedded proteins") are
+# details of the statement before them.
 SUBORDINATORS = frozenset(
     {"as", "because", "since", "so", "which", "thus", "hence", "whereas", "while", "therefore",
-     "usually", "typically", "often", "mostly", "especially", "allowing", "making", "giving"}
+     "usually", "typically", "often", "mostly", "especially", "allowing", "making", "giving",
+     "where", "with"}
 )
 # These start a new thought even without a comma: "capping it so it cannot explode".
 SEG_WORDS = frozenset({"so", "because", "but", "whereas", "thus", "hence", "therefore"})
 # "also called L2 regularisation", "aka": another name, accepted but not required.
 ALIAS_CUES = frozenset({"aka", "alias"})
+# A gerund after "by" names how the core statement is done ("by applying transformations").
+_MEANS = re.compile(r"[a-z]{3,}ing")
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
@@ -81,6 +86,8 @@ class Analysis:
     seg_breaks: tuple[str, ...]
     first_word: str  # "yes"/"no" verdicts open an answer
     says_no: bool  # any "no", "not", "never"...
+    # "more" is a function word (no unit), but it is the opposite of a reference's "less".
+    says_more: bool = False
 
 
 @dataclass(eq=False)
@@ -254,6 +261,13 @@ def _entries(
                     seg, item, example = seg + 1, 0, False
                     breaks.append(",")
                 continue
+            if w == "by" and _MEANS.fullmatch(nxt) and out and not out[-1].stop:
+                # "Synthesise proteins by translating mRNA": the means is a detail of the core.
+                n_function += 1
+                clause += 1
+                seg, item, example = seg + 1, 0, False
+                breaks.append(",")
+                continue
             if w in ALIAS_CUES or (w == "also" and nxt in {"called", "known", "named"}):
                 example = True
                 n_function += 1
@@ -367,6 +381,14 @@ def _merge(span: list[_Entry]) -> _Entry:
     )
 
 
+def _says_more(words: list[str]) -> bool:
+    """ "more" as a direction ("more satisfaction"), not a count ("more than two classes")."""
+    return any(
+        w == "more" and (i + 1 == len(words) or words[i + 1] != "than")
+        for i, w in enumerate(words)
+    )
+
+
 def analyse(
     text: str, lex: Lexicon, toks: tuple[Tok, ...] | None = None, *, spans: bool = False
 ) -> Analysis:
@@ -411,4 +433,5 @@ def analyse(
         tuple(breaks),
         words[0] if words else "",
         bool(said & NO),
+        _says_more(words),
     )

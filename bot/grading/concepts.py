@@ -96,6 +96,7 @@ class CardModel:
     named: tuple[Need, ...] = ()  # the specific terms of the core (matching._one_word_cap)
     years: frozenset[str] = frozenset()  # dates the reference gives
     ref_prefixed: frozenset[str] = frozenset()  # "activ" when the reference says "inactive"
+    ref_negated: frozenset[str] = frozenset()  # keys the reference itself negates
     polar: tuple[tuple[str, str], ...] = ()  # opposites the reference names, in its order
     names: tuple[tuple[str, str], ...] = ()  # names it relates, in its order (roles.py)
     polars: dict[str, Polar] = field(default_factory=dict)  # thing -> its direction (roles.py)
@@ -443,6 +444,7 @@ def _build(
         named=_named(concepts[0], verdict=ref.first_word in {"yes", "no"}),
         years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
         ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
+        ref_negated=frozenset(u.key for u in ref.units if u.neg),
         polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
         names=name_pairs(ref.units, clean(answer), qk) if not keys else (),
         polars=anchored_polars(ref.units, partial(_direction_opposites, antonyms)),

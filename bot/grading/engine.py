@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.grading.aliases import says_alias
 from bot.grading.analysis import Analysis, Lexicon, Unit, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
@@ -38,6 +39,8 @@ PARTIAL_AT = 0.075
 # Another card "clearly" fits better: it scores as correct there, well above this card.
 OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
+# An answer that says an alias the reference lists ("also called …") is correct (aliases.py).
+ALIAS_SCORE = 1.0
 # Weight of reference words an answer negates or opposes that makes it a contradiction.
 CONTRADICTION_AT = 0.4
 # Below CONTRADICTION_AT, a negated or opposed reference word still keeps an answer from
@@ -166,6 +169,8 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     toks = tokenise(text)
     ans = analyse(text, model.lex, toks)
     m = match(model, ans)
+    if says_alias(model.reference, model.lex, ans):
+        m = replace(m, score=max(m.score, ALIAS_SCORE))
     if model.verdict and not any(n for c in model.concepts for o in c.options for n in o):
         return _verdict_only(model, ans, m)
     if is_blank(text, ans):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import FAMILY_MIN, CardModel, Concept, Need, pairs_by_clause
 from bot.grading.lexicon import GENERIC
-from bot.grading.opposites import PREFIXES, unprefixed
+from bot.grading.opposites import PREFIXES, general, unprefixed
 from bot.grading.roles import Swap, misattributed, reversed_pair, swapped
 from bot.grading.spelling import stem
 
@@ -31,6 +31,9 @@ PART_CREDIT = 0.5
 GENERIC_ONLY = 0.5
 # A WordNet synonym or related form ("make" for "synthesise") counts nearly as the word.
 RELATED_CREDIT = 0.8
+_MORE = stem("more")
+# Words that say "more"; a reference naming one relates both directions (matching.conflicts).
+_MORE_SIDE = general()[stem("less")]
 _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 # The highest score one named term of a several-term reference can reach.
 ONE_WORD_CAP = 0.45
@@ -75,8 +78,25 @@ class AnswerIndex:
     """The answer's units as sets, so each reference unit costs one lookup."""
 
     __slots__ = (
-        "_raw", "_units", "antonyms", "comparative", "neg", "opposed", "pos", "prefixed",
-        "ref_keys", "ref_prefixed", "role_keys", "stubs", "surface", "weak",
+        "_raw",
+        "_units",
+        "agreeing",
+        "antonyms",
+        "comparative",
+        "loose",
+        "neg",
+        "neg_clause",
+        "opposed",
+        "pos",
+        "pos_clause",
+        "prefixed",
+        "ref_keys",
+        "ref_prefixed",
+        "role_keys",
+        "says_more",
+        "stubs",
+        "surface",
+        "weak",
     )
 
     def __init__(
@@ -87,6 +107,7 @@ class AnswerIndex:
         ref_keys: frozenset[str] = frozenset(),
         role_keys: frozenset[str] = frozenset(),
         ref_prefixed: frozenset[str] = frozenset(),
+        ref_negated: frozenset[str] = frozenset(),
     ) -> None:
         self.antonyms = antonyms
         self.ref_keys = ref_keys
@@ -96,6 +117,7 @@ class AnswerIndex:
         # (learner's word, reference word) for each opposite the answer states.
         self.opposed: list[tuple[str, str]] = []
         self.comparative = analysis.comparative
+        self.says_more = analysis.says_more
         self.pos: set[str] = set()
         self.neg: set[str] = set()
         self.weak: set[str] = set()
@@ -106,6 +128,16 @@ class AnswerIndex:
         self.prefixed = any(u.key.startswith(PREFIXES) for u in analysis.units)
         # Answer stems less one or two letters: "synthesi" (synthesis) for "synthes" (-ise).
         self.stubs: set[str] = set()
+        # Clauses where the answer negates what the reference negates ("no crust made or
+        # destroyed" for "crust is neither created nor destroyed"): that negation agrees.
+        self.agreeing = {u.clause for u in analysis.units if u.key in ref_negated}
+        self.loose: set[int] = set()
+        self.neg_clause: dict[str, int] = {}
+        self.pos_clause: dict[str, int] = {}
+        for u in analysis.units:
+            (self.neg_clause if u.neg else self.pos_clause).setdefault(u.key, u.clause)
+        # Clauses whose negation may reach further than the analyser scoped it.
+        self.loose = set(self.neg_clause.values()) & self.agreeing
         for u in analysis.units:
             (self.neg if u.neg else self.pos).add(u.key)
             self.surface.setdefault(u.key, u.surface)
@@ -167,6 +199,10 @@ class AnswerIndex:
         if need.key in (self.pos if need.neg else self.neg):
             if need.key in self.role_keys:
                 return 0.0  # said of one side of a contrast: roles.py judges it
+            if not need.neg and self.neg_clause.get(need.key, -1) in self.agreeing:
+                return 0.0
+            if need.neg and self.pos_clause.get(need.key, -1) in self.loose:
+                return 0.0  # "no catalyst consumed or changed": the "no" covers "changed"
             said = self.surface.get(need.key, need.surface)
             self.opposed.append(
                 (said, "no " + need.surface) if need.neg else ("not " + said, need.surface)
@@ -183,6 +219,10 @@ class AnswerIndex:
             raw = sorted(need.opposite & self.raw.keys())
             if raw:
                 self.opposed.append((self.raw[raw[0]], need.surface))
+                return 1.0
+            if self.says_more and _MORE in need.opposite and not self.ref_keys & _MORE_SIDE:
+                # Only where the reference names no increase itself ("lower ... higher").
+                self.opposed.append(("more", need.surface))
                 return 1.0
         if not self.prefixed:
             return 0.0
@@ -355,7 +395,7 @@ def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match
     """`score_only`: just the score, for ranking other cards (no contradiction checks)."""
     idx = AnswerIndex(
         ans, model.lex.table.parts, model.antonyms, model.ref_keys, model.said_of,
-        model.ref_prefixed,
+        model.ref_prefixed, model.ref_negated,
     )
     results = tuple(_concept(c, idx, model.enumerative) for c in model.concepts)
     credits = [r.credit for r in results]

@@ -64,6 +64,9 @@ overfit overfitting / underfit underfitting
 supervised / unsupervised
 parallel / sequential serial
 explicit / implicit
+shortage scarcity deficit / surplus glut excess
+one single only sole / multiple many several
+introduce establish impose / end abolish
 """.strip()
 
 PREFIXES = ("anti", "non", "dis", "un", "in", "im", "ir", "il")

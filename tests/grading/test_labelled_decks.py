@@ -22,14 +22,14 @@ from tests.grading.labelled import (
 )
 
 HELDOUT_MIN_F1 = 0.53
-HELDOUT_MEAN_F1 = 0.59
+HELDOUT_MEAN_F1 = 0.60
 # Wrong answers graded correct (the worst error) and correct graded wrong: the largest and
 # the mean share per deck.
-HELDOUT_WC_MAX = 0.10
-HELDOUT_WC_MEAN = 0.06
-HELDOUT_CW_MAX = 0.12
-HELDOUT_CW_MEAN = 0.075
-SEED_MIN_F1 = 0.83
+HELDOUT_WC_MAX = 0.07
+HELDOUT_WC_MEAN = 0.05
+HELDOUT_CW_MAX = 0.11
+HELDOUT_CW_MEAN = 0.07
+SEED_MIN_F1 = 0.84
 SEED_HARM_MAX = 0.03
 
 

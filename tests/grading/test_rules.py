@@ -458,3 +458,169 @@ def test_a_symmetric_relation_has_no_order_to_turn_round() -> None:
     assert grade(equilibrium, "the price where supply = demand").label is not Label.WRONG
     assert grade(equilibrium, "the price where quantity supplied equals quantity "
                  "demanded").label is Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer", "label"),
+    [
+        (card("What is the function of the mitochondria?",
+              "Site of aerobic cellular respiration: they produce most of the cell's ATP. "
+              "Also called the powerhouse of the cell."), "powerhouse of the cell", Label.CORRECT),
+        (card("What is market equilibrium?",
+              "The price and quantity at which quantity demanded equals quantity supplied. "
+              "Also known as the market-clearing price."), "the market clearing price",
+         Label.CORRECT),
+        (card("What is one-cycle?",
+              "A learning rate schedule that first increases the LR to a maximum, then "
+              "decreases it to a very low value. Also called one-cycle training."),
+         "one cycle training", Label.CORRECT),
+        # Part of the alias, or the alias negated, is not correct (None: anything else).
+        (card("What is the function of the mitochondria?",
+              "Site of aerobic cellular respiration: they produce most of the cell's ATP. "
+              "Also called the powerhouse of the cell."), "powerhouse", None),
+        (card("What is the function of the mitochondria?",
+              "Site of aerobic cellular respiration: they produce most of the cell's ATP. "
+              "Also called the powerhouse of the cell."), "it is not the powerhouse of the cell",
+         None),
+    ],
+)
+def test_an_alias_the_reference_lists_is_correct(
+    c: CardSpec, answer: str, label: Label | None
+) -> None:
+    got = grade(c, answer).label
+    assert got is label if label is not None else got is not Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (card("What do ribosomes do?",
+              "Synthesise proteins by translating mRNA into a chain of amino acids."),
+         "they synthesise proteins"),
+        (card("What is data augmentation?",
+              "Enlarging a training set by applying random transformations to its examples."),
+         "enlarging the training set"),
+        (card("What is collective bargaining?",
+              "Negotiation of wages and conditions between employers and a union by meeting "
+              "regularly."), "negotiation of wages and conditions between employers and a union"),
+    ],
+)
+def test_the_means_after_by_is_a_detail_of_the_core(c: CardSpec, answer: str) -> None:
+    """"by <doing>" says how the core is done: the core alone is correct."""
+    assert grade(c, answer).label is Label.CORRECT
+    assert grade(c, "by " + c.answer.split(" by ", 1)[1]).label is not Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (card("What is a rift valley?",
+              "A lowland formed where the crust is pulled apart, where a block sinks between "
+              "two parallel faults."),
+         "a lowland formed where the crust is pulled apart"),
+        (card("What is the structure of the cell membrane?",
+              "A phospholipid bilayer, with embedded proteins, cholesterol and carbohydrates."),
+         "a phospholipid bilayer"),
+        (card("What is an armistice?",
+              "An agreement between warring sides to stop fighting, with troops staying in "
+              "place until a peace treaty."),
+         "an agreement between warring sides to stop fighting"),
+    ],
+)
+def test_a_where_or_with_clause_is_a_detail(c: CardSpec, answer: str) -> None:
+    """", where …" and ", with …" qualify the statement before them: it alone is correct."""
+    assert grade(c, answer).label is Label.CORRECT
+    detail = c.answer.split(", ", 1)[1]
+    assert grade(c, detail).label is not Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (card("What is a price ceiling?",
+              "A legal maximum price set below the equilibrium price. It causes a shortage."),
+         "a legal maximum price set below the equilibrium price that causes a surplus"),
+        (card("What was the civil rights movement?",
+              "A movement of the 1950s-60s to end racial segregation and discrimination."),
+         "a movement of the 1950s-60s to introduce racial segregation and discrimination"),
+        (card("What is the GIL?",
+              "A mutex that allows only one thread to execute Python bytecode at a time."),
+         "a mutex that allows multiple threads to execute Python bytecode at a time"),
+    ],
+)
+def test_general_opposites_of_amount_and_of_starting(c: CardSpec, answer: str) -> None:
+    """shortage/surplus, one/multiple, introduce/end: the reference's words, the other way."""
+    g = grade(c, answer)
+    assert g.label is not Label.CORRECT
+    assert grade(c, c.answer).label is Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "answer", "correct_answer"),
+    [
+        (card("What is diminishing marginal utility?",
+              "Each additional unit of a good consumed gives less extra satisfaction than the "
+              "previous one."),
+         "each additional unit gives more satisfaction than the previous one",
+         "each extra unit consumed gives less extra satisfaction than the one before"),
+        (card("What does a low albedo do?",
+              "A dark surface reflects less sunlight and absorbs it instead."),
+         "a dark surface reflects more sunlight",
+         "a dark surface reflects less sunlight and absorbs it"),
+    ],
+)
+def test_more_for_less_is_an_opposite(c: CardSpec, answer: str, correct_answer: str) -> None:
+    """ "more" is a function word, yet it says the opposite of a reference's "less"."""
+    g = grade(c, answer)
+    assert g.label is not Label.CORRECT
+    assert "more" in g.explanation
+    assert grade(c, correct_answer).label is Label.CORRECT
+
+
+def test_more_as_a_count_or_beside_a_named_increase_is_no_opposite() -> None:
+    osmosis = card("What is osmosis?", "Diffusion of water across a membrane from lower to "
+                   "higher solute concentration.")
+    softmax = card("What is softmax?", "A softer maximum: small differences are amplified. The "
+                   "multi-category equivalent of the sigmoid.")
+    assert "opposite" not in grade(osmosis, "water diffusing across a membrane to the more "
+                                   "concentrated side").explanation
+    assert "opposite" not in grade(softmax, "the sigmoid for more than two categories").explanation
+
+
+TRANSFORM = card(
+    "What is a transform boundary?",
+    "Plates slide past each other horizontally; crust is neither created nor destroyed. "
+    "Causes shallow earthquakes, e.g. the San Andreas Fault.",
+)
+CATALYST = card(
+    "What does a catalyst do?",
+    "Speeds up a reaction; the catalyst is neither used up nor changed by it.",
+)
+PURE = card(
+    "What is a pure function?",
+    "A function whose output depends only on its inputs; it neither reads nor modifies global "
+    "state.",
+)
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (TRANSFORM, "plates grinding sideways past each other, no crust made or destroyed"),
+        (CATALYST, "speeds up a reaction, no catalyst consumed or changed"),
+        (PURE, "output depends only on inputs, no global state modified"),
+    ],
+)
+def test_a_negation_the_reference_shares_is_no_contradiction(c: CardSpec, answer: str) -> None:
+    """The answer negates, in one clause, what the reference negates: it agrees."""
+    assert "opposite" not in grade(c, answer).explanation
+
+
+def test_negating_what_the_reference_asserts_is_still_a_contradiction() -> None:
+    assert grade(TRANSFORM, "plates slide past each other and crust is created").label is not (
+        Label.CORRECT
+    )
+    assert "opposite" in grade(CATALYST, "speeds up a reaction, and the catalyst is changed"
+                               ).explanation
+    assert "opposite" in grade(PURE, "output depends on inputs and it modifies global state"
+                               ).explanation
