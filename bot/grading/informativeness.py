@@ -24,19 +24,24 @@ DECK_MIN = 3
 
 
 @lru_cache(maxsize=1)
-def _zipf() -> dict[str, float]:
-    text = files("bot.grading").joinpath("word_zipf.txt").read_text(encoding="utf-8")
-    out: dict[str, float] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            word, _, z = line.partition(" ")
-            out[word] = float(z)
-    return out
+def _table() -> str:
+    """The table as one string, searched per word: a dict of its 15k lines would cost the
+    bot process megabytes for lookups that `word_weight`'s cache mostly answers anyway."""
+    return "\n" + files("bot.grading").joinpath("word_zipf.txt").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=8192)
 def zipf_frequency(word: str) -> float:
     """Zipf frequency of a common word; 0 for the rare ones the table leaves out."""
-    return _zipf().get(word, 0.0)
+    if not word or any(c.isspace() for c in word):
+        return 0.0
+    table = _table()
+    at = table.find(f"\n{word} ")
+    if at < 0:
+        return 0.0
+    start = at + len(word) + 2
+    end = table.find("\n", start)
+    return float(table[start:end if end >= 0 else len(table)])
 
 
 @lru_cache(maxsize=65536)

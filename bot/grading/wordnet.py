@@ -3,7 +3,7 @@
 The relations are precomputed by `bench/build_wordnet_relations.py` into a small text file
 (snowball stems, one line per stem, both directions of every pair) that ships with the
 package, so the bot needs neither a download nor the 30 MB database at run time. The file is
-kept as one string per stem and a line is split only when a card asks for that word.
+kept as one string and a stem's line is found and split only when a card asks for that word.
 """
 
 from __future__ import annotations
@@ -14,25 +14,29 @@ from importlib.resources import files
 _EMPTY: frozenset[str] = frozenset()
 
 
-def parse_lines(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            head, _, rest = line.partition(" ~ ")
-            out[head] = rest
-    return out
-
-
 @lru_cache(maxsize=1)
-def _lines() -> dict[str, str]:
-    return parse_lines(
-        files("bot.grading").joinpath("wordnet_relations.txt").read_text(encoding="utf-8")
-    )
+def _table() -> str:
+    """The file as one string, searched per stem: a dict of its lines would cost the bot
+    process megabytes for the few hundred stems a deck's cards ever ask about."""
+    return "\n" + files("bot.grading").joinpath("wordnet_relations.txt").read_text(
+        encoding="utf-8")
+
+
+def _line(key: str) -> str | None:
+    if not key or any(c.isspace() for c in key):
+        return None
+    table = _table()
+    at = table.find(f"\n{key} ~ ")
+    if at < 0:
+        return None
+    start = at + len(key) + 4
+    end = table.find("\n", start)
+    return table[start:end if end >= 0 else len(table)]
 
 
 @lru_cache(maxsize=8192)
 def _entry(key: str) -> tuple[frozenset[str], frozenset[str]]:
-    rest = _lines().get(key)
+    rest = _line(key)
     if rest is None:
         return _EMPTY, _EMPTY
     same, _, opp = rest.partition("!")
