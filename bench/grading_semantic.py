@@ -19,22 +19,18 @@ the cut-offs. A blend weight of 0 is always on the grid, so the grader alone is 
 from __future__ import annotations
 
 import re
-import sys
 from itertools import product
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import numpy as np
+import wordllama
+from wordllama import WordLlama
 
-import numpy as np  # noqa: E402
-import wordllama  # noqa: E402
-from wordllama import WordLlama  # noqa: E402
-
-from bot.grading.engine import Assessment, label_for, model_for  # noqa: E402
-from bot.grading.informativeness import word_weight  # noqa: E402
-from bot.grading.jsonl import find_card  # noqa: E402
-from tests.grading.evaluation import HARM_PENALTY, assess_rows, report  # noqa: E402
-from tests.grading.labelled import all_decks  # noqa: E402
+from bot.grading.engine import Assessment, label_for, model_for
+from bot.grading.informativeness import word_weight
+from bot.grading.jsonl import find_card
+from tests.grading.evaluation import HARM_PENALTY, assess_rows, report
+from tests.grading.labelled import all_decks
 
 _GRID_CORRECT = tuple(round(0.525 + 0.025 * i, 3) for i in range(14))
 _GRID_PARTIAL = tuple(round(0.05 + 0.025 * i, 3) for i in range(11))
