@@ -51,7 +51,7 @@ SQL is bot.store.pushes, the decisions bot.pushes.rules.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -336,6 +336,25 @@ def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Ca
         ready.append(Sending(c, question))
     store.set_prompts(session, prompts=prompts)
     store.set_status(session, claim_ids=nothing, status=PushStatus.SKIPPED)
+    return ready
+
+
+def open_group(session: Session, *, claims: Sequence[Claim], quiz: bool, catalog: Catalog,
+               now: datetime, before_commit: Callable[[], None]) -> list[Sending]:
+    """Flip a send group's claims to `sending`, opening the quiz pushes' prompts with them
+    (`quiz`; else reminder-only pushes), then call `before_commit` (it returns once the
+    group may be sent: it holds its send slots) with the transaction still open.
+
+    Written while earlier groups send, committed only when sendable: a crash before the
+    commit leaves the claims `claimed` and no prompt, and the commit keeps the "maybe sent"
+    rows within the send slots. `before_commit` raises to roll the group back.
+    """
+    if quiz:
+        ready = start_quiz_sending(session, claims=claims, catalog=catalog, now=now)
+    else:
+        mine = start_sending(session, claims=claims)
+        ready = [Sending(c, None) for c in claims if c.claim_id in mine]
+    before_commit()
     return ready
 
 
