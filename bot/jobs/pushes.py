@@ -70,7 +70,7 @@ OPENING_AHEAD = 2
 FLUSH_EVERY = 250  # outcomes written per statement batch
 BACKOFF_S: tuple[float, ...] = (0.5, 1.0, 2.0)  # retries for errors that surely didn't send
 # Between full scans a run reads only push times since the previous run began (less this
-# overlap): a full scan re-reads everyone pushed today, which at 100,000 learners cost more
+# overlap): a full scan re-reads everyone pushed today, which with many learners costs more
 # than the sends. The periodic full scan still finds what no tick announced: a learner who
 # wrote again after blocking the bot, a push time changed on another instance, a restore.
 SCAN_OVERLAP = timedelta(minutes=2)
