@@ -61,9 +61,10 @@ CLAIM_BATCH = 1000
 # (never resent) only once it holds one of these slots. 24 is under a second of Telegram's
 # 30 msg/s.
 SEND_CONCURRENCY = 24
-# Claims opened (flipped, prompts written) in one transaction: half the slots, so groups
-# are opened while the two before them send.
-SEND_GROUP = SEND_CONCURRENCY // 2
+# Claims opened (flipped, prompts written) in one transaction, committed once that many
+# slots are free. A whole slot set: each transaction's fixed cost is shared by more pushes,
+# and the sends barely wait, since the next groups are opened while the current one sends.
+SEND_GROUP = SEND_CONCURRENCY
 # Groups whose transactions run at once, ahead of their sends (each on its own connection);
 # on SQLite one, since each holds the one write lock until it commits.
 OPENING_AHEAD = 2
