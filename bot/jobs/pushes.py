@@ -30,8 +30,11 @@ directly instead of waiting for the JobQueue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -56,13 +59,19 @@ BEAT_JOB_NAME = "push-holder-beat"
 CLAIM_BATCH = 1000
 # Sends in flight at once. It is also the most a crash can lose: a claim turns `sending`
 # (never resent) only once it holds one of these slots. 24 is under a second of Telegram's
-# 30 msg/s; against 12 it measured 974 pushes/s instead of 741 (30k learners, PostgreSQL),
-# and 32 added nothing (980/s).
+# 30 msg/s.
 SEND_CONCURRENCY = 24
+# Claims opened (flipped, prompts written) in one transaction, committed once that many
+# slots are free. A whole slot set: each transaction's fixed cost is shared by more pushes,
+# and the sends barely wait, since the next groups are opened while the current one sends.
+SEND_GROUP = SEND_CONCURRENCY
+# Groups whose transactions run at once, ahead of their sends (each on its own connection);
+# on SQLite one, since each holds the one write lock until it commits.
+OPENING_AHEAD = 2
 FLUSH_EVERY = 250  # outcomes written per statement batch
 BACKOFF_S: tuple[float, ...] = (0.5, 1.0, 2.0)  # retries for errors that surely didn't send
 # Between full scans a run reads only push times since the previous run began (less this
-# overlap): a full scan re-reads everyone pushed today, which at 100,000 learners cost more
+# overlap): a full scan re-reads everyone pushed today, which with many learners costs more
 # than the sends. The periodic full scan still finds what no tick announced: a learner who
 # wrote again after blocking the bot, a push time changed on another instance, a restore.
 SCAN_OVERLAP = timedelta(minutes=2)
@@ -238,20 +247,6 @@ class _Sender:
     def pending(self) -> int:
         return len(self.sent) + len(self.failed) + len(self.unknown) + len(self.retry)
 
-    async def take_slots(self, most: int) -> int:
-        """Wait for half the send slots, then take every other free one, up to `most`.
-
-        Taking slots in groups keeps the `sending` writes to one per group, not one per push.
-        """
-        wanted = min(most, max(1, SEND_CONCURRENCY // 2))
-        for _ in range(wanted):
-            await self.slots.acquire()
-        taken = wanted
-        while taken < most and not self.slots.locked():
-            await self.slots.acquire()
-            taken += 1
-        return taken
-
     def start(self, sending: claims.Sending) -> None:
         """Send on a slot already taken; the slot is given back when the send ends."""
         task = asyncio.create_task(self._send(sending))
@@ -322,17 +317,21 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
     async def send_all(batch: claims.Batch) -> None:
         # A claim turns `sending` only once a send slot is held for it: a crash then leaves
         # at most SEND_CONCURRENCY pushes "maybe sent" (never resent), not a whole batch.
+        # The next groups' transactions (their flips and prompts) run while earlier groups
+        # send, and each commits only once its group holds its slots.
         report.add_batch(batch)
-        waiting = list(batch.claims)
-        while waiting:
-            taken = await sender.take_slots(len(waiting))
-            group, waiting = waiting[:taken], waiting[taken:]
-            ready = await _start_sending(app, pusher, group)
-            for sending in ready:
-                sender.start(sending)
-            for _ in range(len(group) - len(ready)):
-                sender.slots.release()
-            sender.flush_soon()
+        depth = 1 if state.database.url.startswith("sqlite") else OPENING_AHEAD
+        opening: deque[_Opening] = deque()
+        try:
+            for start in range(0, len(batch.claims), SEND_GROUP):
+                if len(opening) >= depth:
+                    await opening.popleft().send(sender)
+                opening.append(_Opening(app, pusher, batch.claims[start:start + SEND_GROUP]))
+            while opening:
+                await opening.popleft().send(sender)
+        finally:
+            while opening:
+                await opening.popleft().abandon()
 
     # One batch is sent while the next is found and claimed: the database work overlaps the
     # sends instead of pausing them. Claims are committed before their batch is handed on,
@@ -387,15 +386,72 @@ async def _run(app: TutorApp, pusher: Pusher, *, telegram_id: int | None) -> Pus
     return report
 
 
-async def _start_sending(app: TutorApp, pusher: Pusher, group: list[claims.Claim]
-                         ) -> list[claims.Sending]:
-    """Flip a group of claims to `sending`, opening the quiz pushes' prompts with them."""
-    state = app.bot_data
-    if pusher.quiz:
-        return await state.database.run(claims.start_quiz_sending, claims=group,
-                                        catalog=state.catalog, now=state.clock())
-    mine = await state.database.run(claims.start_sending, claims=group)
-    return [claims.Sending(c, None) for c in group if c.claim_id in mine]
+class _Gate:
+    """Holds a group's open transaction until its send slots are held.
+
+    The group's flip to `sending` and its prompts are written while earlier groups send;
+    the commit, after which a crash means "maybe sent", waits for `release`. `abandon`
+    rolls the transaction back instead: the claims stay `claimed` and no prompt is kept.
+    """
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+        self._abandoned = False
+
+    def wait(self) -> None:
+        """In the database thread, before the unit of work commits."""
+        self._open.wait()
+        if self._abandoned:
+            raise _Abandoned
+
+    def release(self) -> None:
+        self._open.set()
+
+    def abandon(self) -> None:
+        self._abandoned = True
+        self._open.set()
+
+
+class _Abandoned(Exception):
+    """Rolls back a group whose slots were never taken (the run is stopping or failed)."""
+
+
+class _Opening:
+    """A send group whose transaction runs now and commits once the group holds its slots."""
+
+    def __init__(self, app: TutorApp, pusher: Pusher, group: list[claims.Claim]) -> None:
+        state = app.bot_data
+        self.group = group
+        self.gate = _Gate()
+        self.task = asyncio.ensure_future(state.database.run(
+            claims.open_group, claims=group, quiz=pusher.quiz, catalog=state.catalog,
+            now=state.clock(), before_commit=self.gate.wait))
+
+    async def send(self, sender: _Sender) -> None:
+        """Take the group's slots, let its transaction commit, and send what it opened."""
+        held = 0
+        try:
+            while held < len(self.group):
+                await sender.slots.acquire()
+                held += 1
+            self.gate.release()
+            ready = await self.task
+        except BaseException:
+            for _ in range(held):
+                sender.slots.release()
+            await self.abandon()
+            raise
+        for sending in ready:
+            sender.start(sending)
+        for _ in range(len(self.group) - len(ready)):
+            sender.slots.release()
+        sender.flush_soon()
+
+    async def abandon(self) -> None:
+        """Roll the group back (its claims stay `claimed`), unless it has committed."""
+        self.gate.abandon()
+        with contextlib.suppress(Exception):  # _Abandoned, or what failed before the gate
+            await self.task
 
 
 def _push_message(sending: claims.Sending) -> render.Reply:

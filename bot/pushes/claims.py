@@ -51,7 +51,7 @@ SQL is bot.store.pushes, the decisions bot.pushes.rules.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -316,8 +316,8 @@ def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Ca
         return []
     quiz = [c for c in claims if c.kind is PushKind.QUIZ]
     mine = start_sending(session, claims=claims)
-    asked = open_questions(session, learner_ids=[c.learner_id for c in quiz
-                                                 if c.claim_id in mine],
+    asked = open_questions(session, claims={c.learner_id: c.claim_id for c in quiz
+                                            if c.claim_id in mine},
                            catalog=catalog, now=now)
     ready: list[Sending] = []
     prompts: dict[int, int] = {}
@@ -332,10 +332,30 @@ def start_quiz_sending(session: Session, *, claims: Sequence[Claim], catalog: Ca
         if question is None:
             nothing.append(c.claim_id)
             continue
-        prompts[c.claim_id] = question.prompt_id
+        if question.repeated:  # a prompt opened here is recorded on its claim already
+            prompts[c.claim_id] = question.prompt_id
         ready.append(Sending(c, question))
     store.set_prompts(session, prompts=prompts)
     store.set_status(session, claim_ids=nothing, status=PushStatus.SKIPPED)
+    return ready
+
+
+def open_group(session: Session, *, claims: Sequence[Claim], quiz: bool, catalog: Catalog,
+               now: datetime, before_commit: Callable[[], None]) -> list[Sending]:
+    """Flip a send group's claims to `sending`, opening the quiz pushes' prompts with them
+    (`quiz`; else reminder-only pushes), then call `before_commit` (it returns once the
+    group may be sent: it holds its send slots) with the transaction still open.
+
+    Written while earlier groups send, committed only when sendable: a crash before the
+    commit leaves the claims `claimed` and no prompt, and the commit keeps the "maybe sent"
+    rows within the send slots. `before_commit` raises to roll the group back.
+    """
+    if quiz:
+        ready = start_quiz_sending(session, claims=claims, catalog=catalog, now=now)
+    else:
+        mine = start_sending(session, claims=claims)
+        ready = [Sending(c, None) for c in claims if c.claim_id in mine]
+    before_commit()
     return ready
 
 
@@ -372,16 +392,17 @@ class _Pick:
     is_new: bool
 
 
-def open_questions(session: Session, *, learner_ids: Sequence[int], catalog: Catalog,
+def open_questions(session: Session, *, claims: Mapping[int, int], catalog: Catalog,
                    now: datetime) -> dict[int, study.Question]:
     """Ask each learner the study loop's next question, as /study would (bot.study
     `next_card`), for a whole group at once: the open card again, or a new prompt for the
     card picked. Learners with nothing to study are left out (and left with no current
     prompt, as the study loop leaves them). The learners are locked first, as the study
-    loop locks them."""
-    learners, views, found = next_questions(session, learner_ids=learner_ids,
+    loop locks them. `claims` maps each learner to the push claim asking them: a prompt
+    opened here is recorded on it."""
+    learners, views, found = next_questions(session, learner_ids=sorted(claims),
                                             catalog=catalog, now=now, lock=True)
-    opened = store.open_prompts(session, now=now, cards={
+    opened = store.open_prompts(session, now=now, claims=claims, cards={
         i: pick.card.id for i, pick in found.items() if isinstance(pick, _Pick)})
     store.set_current_prompts(session, prompts={
         i: None for i, pick in found.items()

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.jobs.pushes import FULL_SCAN_EVERY
-from bot.pushes.rules import SESSION_IDLE
+from bot.pushes import claims as use_case
+from bot.pushes.rules import SESSION_IDLE, catchup_window
 from bot.store import pushes as push_store
 from bot.store.models import StudyPrompt
 from tests.conftest import RunningBot, make_settings, start_bot
@@ -225,3 +226,37 @@ async def test_a_week_ignored_turns_into_a_weekly_check_in(bot: RunningBot) -> N
     assert "Type your answer" in last_push(bot, 1).body
     assert claims(bot)[-1].kind == "quiz"
     assert learner(bot, 1).reminders_paused is False
+
+
+async def test_a_group_rolled_back_before_its_slots_leaves_no_prompt(bot: RunningBot) -> None:
+    """A send group opened ahead of its sends and rolled back (its slots never came) leaves
+    its claim `claimed` and no prompt; once the claim is free again it is sent once, with
+    one prompt."""
+    add_learner(bot, 1, at="08:00")
+    bot.clock.now = utc(2026, 3, 2, 8, 0)
+    state = bot.app.bot_data
+    catchup = catchup_window(state.config.push_catchup_hours)
+    zones = await bot.db.run(use_case.eligible_zones)
+    found = await bot.db.run(use_case.find_candidates, zones=zones, now=bot.clock.now,
+                             catchup=catchup)
+    batch = await bot.db.run(use_case.claim_due, candidates=found, now=bot.clock.now,
+                             catchup=catchup)  # no holder: only the lease frees it
+
+    class SlotsNeverCame(Exception):
+        pass
+
+    def never() -> None:
+        raise SlotsNeverCame
+
+    with pytest.raises(SlotsNeverCame):
+        await bot.db.run(use_case.open_group, claims=batch.claims, quiz=True,
+                         catalog=state.catalog, now=bot.clock.now, before_commit=never)
+    (row,) = claims(bot)
+    assert (row.status, row.prompt_id) == ("claimed", None)
+    assert prompts(bot, 1) == [] and learner(bot, 1).current_prompt_id is None
+    assert not pushes_to(bot.emu, 1)
+    await at(bot, utc(2026, 3, 2, 8, 11))  # the lease has run out
+    (row,) = claims(bot)
+    (prompt,) = prompts(bot, 1)
+    assert (row.status, row.prompt_id) == ("sent", prompt.id)
+    assert len(pushes_to(bot.emu, 1)) == 1 and QUESTION in last_push(bot, 1).body
