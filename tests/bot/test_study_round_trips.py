@@ -142,8 +142,6 @@ async def test_press_stays_within_its_round_trips(wired_bot: tuple[RunningBot, W
     assert len(press_trips) <= PRESS_ROUND_TRIPS, described(press_trips)
 
 
-@pytest.mark.xfail(strict=True, reason="issue #16's goal for a press, not reached yet: its "
-                   "transaction (BEGIN, lock, COMMIT) and the next card's reads need more")
 async def test_press_takes_at_most_three_round_trips(wired_bot: tuple[RunningBot, Wire]
                                                      ) -> None:
     """On PostgreSQL a rating press waits for the server at most three times."""
