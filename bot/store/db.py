@@ -123,8 +123,9 @@ def _unit_of_work(
     one turned out to be dropped (a database restart) before anything was committed."""
     for last_try in (False, True):
         committing = False
+        session = Session(engine, expire_on_commit=False)
         try:
-            with Session(engine, expire_on_commit=False) as session:
+            with session:
                 if autocommit:
                     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
                 result = fn(session, *args, **kwargs)
@@ -137,7 +138,8 @@ def _unit_of_work(
         except sa.exc.DBAPIError as error:
             # SQLAlchemy has invalidated the pool's connections by now. A failed COMMIT may
             # have been applied, so that unit is not run twice.
-            if last_try or committing or not error.connection_invalidated:
+            if (last_try or committing or session.info.get(_COMMIT_SENT)
+                    or not error.connection_invalidated):
                 raise
     raise AssertionError("unreachable")
 
@@ -157,6 +159,7 @@ Statement = tuple[sa.Executable, Mapping[str, Any]]
 # this unit opened its transaction itself (`pipeline(begin=True)`).
 _DEFERRED = "deferred_writes"
 _OWN_TRANSACTION = "own_transaction"
+_COMMIT_SENT = "commit_sent"
 _COMPILED: dict[tuple[int, str], sa.engine.Compiled] = {}
 _SQL: dict[tuple[int, str], str] = {}
 
@@ -218,6 +221,7 @@ def pipeline(session: Session, statements: Sequence[Statement], *, begin: bool =
                 cursor.execute(sql, params)
                 cursors.append(cursor)
             if commit:
+                session.info[_COMMIT_SENT] = True
                 raw.execute(b"COMMIT")
                 session.info[_OWN_TRANSACTION] = False
         return [[tuple(value.astimezone(UTC) if isinstance(value, datetime) else value
