@@ -5,7 +5,8 @@ press closes it with a conditional UPDATE, so double presses, stale buttons and 
 instances all record at most one review, on SQLite and on PostgreSQL alike.
 
 One learner's study-loop updates take turns: each use case below first takes the learner's
-lock (`bot.store.study.lock_learner`) and only then reads what it decides on, so an /undo
+lock (`bot.store.study.lock_learner`, or `locked_studier`, which reads the learner with it) and
+only then reads what it decides on, so an /undo
 racing a rating press, or two /undo at once, each see the other's committed result and act
 on it (or answer that it is already done), never on a stale read.
 
