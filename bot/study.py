@@ -5,7 +5,8 @@ press closes it with a conditional UPDATE, so double presses, stale buttons and 
 instances all record at most one review, on SQLite and on PostgreSQL alike.
 
 One learner's study-loop updates take turns: each use case below first takes the learner's
-lock (`bot.store.study.lock_learner`) and only then reads what it decides on, so an /undo
+lock (`bot.store.study.lock_learner`, or `locked_studier`, which reads the learner with it) and
+only then reads what it decides on, so an /undo
 racing a rating press, or two /undo at once, each see the other's committed result and act
 on it (or answer that it is already done), never on a stale read.
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import grading
+from bot import grading, learners
 from bot.catalog import Catalog, CatalogCard
 from bot.scheduling import (
     Memory,
@@ -38,7 +39,7 @@ from bot.store import study as store
 from bot.store.learners import by_telegram_id
 from bot.store.models import CardState, Learner
 from bot.store.session import Session
-from bot.store.study import Studier, lock_learner
+from bot.store.study import DayFacts, Studier, lock_learner
 
 LEARN_AHEAD = timedelta(minutes=20)
 # Reads of an answer whose card closed before it was stored (PostgreSQL, store.study.
@@ -140,7 +141,9 @@ def _pick_card(
     card `avoid` (the one just skipped) comes only when nothing else may be shown."""
     start = day_start(local_day(now, learner.timezone, learner.day_boundary_hour),
                       learner.timezone, learner.day_boundary_hour)
-    today = store.today(session, learner_id=learner.id, start=start)
+    facts = DayFacts(session, learner_id=learner.id, start=start, now=now,
+                     ahead=now + LEARN_AHEAD)
+    today = facts.today()
     skipped_today = today.skipped
     off = set(today.decks_off)
     # The learner's view (Catalog.for_learner) holds the decks of others they joined.
@@ -155,16 +158,14 @@ def _pick_card(
     # Due cards that may be shown but wait: learning steps due within minutes, cards skipped
     # today, and reviews over today's limit.
     waiting: list[int] = []
-    with store.due_cards(session, learner_id=learner.id, now=now,
-                         ahead=now + LEARN_AHEAD) as rows:
+    with facts.due_cards() as rows:
         for card_id, state, due_now in rows:
             if card_id not in allowed or not (due_now or state != State.REVIEW):
                 continue
             if review_room and due_now and card_id not in skipped_today:
                 return catalog.cards[card_id], False
             waiting.append(card_id)
-    introduced_today, seen, upcoming = store.states_summary(session, learner_id=learner.id,
-                                                            start=start)
+    introduced_today, seen, upcoming = facts.states_summary()
     unseen = [c for c in mine if c.id not in seen and c.id in allowed]
     fallback: tuple[CatalogCard, bool] | None = None
     if introduced_today < learner.new_per_day and unseen:
@@ -213,14 +214,21 @@ def _next(
 def next_card(
     session: Session, *, telegram_id: int, catalog: Catalog, now: datetime
 ) -> Question | NothingDue:
-    lock_learner(session, telegram_id=telegram_id)
-    learner = store.studier(session, telegram_id=telegram_id)
+    learner = store.locked_studier(session, telegram_id=telegram_id)
     if learner is None:
         return NothingDue(None)
     catalog = catalog.for_learner(session, learner.id, learner.decks_version)
     return _next(session, learner, catalog, now, open_card_id=learner.open_card_id)
 
 
+def _registered(session: Session, learner: Studier) -> None:
+    """The registration of the update's sender, from the learner row just read
+    (bot.learners.registers_with)."""
+    learners.register_seen(session, learner_id=learner.id, active=learner.active,
+                           chat_id=learner.chat_id)
+
+
+@learners.registers_with
 def submit_answer(
     session: Session, *, telegram_id: int, text: str, catalog: Catalog, now: datetime
 ) -> Graded | NoOpenCard:
@@ -229,6 +237,8 @@ def submit_answer(
     answer = text[:grading.MAX_ANSWER_CHARS].replace("\x00", "")  # PostgreSQL text cannot hold NUL
     for _ in range(ANSWER_TRIES):
         learner = store.studier(session, telegram_id=telegram_id)
+        if learner is not None:
+            _registered(session, learner)
         if (learner is None or learner.current_prompt_id is None
                 or learner.open_asked_at is None or learner.open_card_id is None):
             return NoOpenCard()
@@ -246,15 +256,16 @@ def submit_answer(
     return NoOpenCard()
 
 
+@learners.registers_with
 def rate(
     session: Session, *, telegram_id: int, prompt_id: int, rating: Rating, catalog: Catalog,
     now: datetime, fuzzing: bool,
 ) -> Recorded | AlreadyRated | StaleButton:
-    lock_learner(session, telegram_id=telegram_id)
-    learner = store.studier(session, telegram_id=telegram_id)
+    learner, claimed = store.claim_locked(session, telegram_id=telegram_id,
+                                          prompt_id=prompt_id, now=now)
     if learner is None:
         return StaleButton()
-    claimed = store.claim_prompt(session, prompt_id=prompt_id, learner_id=learner.id, now=now)
+    _registered(session, learner)
     if claimed is None:
         if store.prompt_owner(session, prompt_id=prompt_id) == (learner.id, "rated"):
             return AlreadyRated()
@@ -326,8 +337,7 @@ def locked_learner(session: Session, *, telegram_id: int) -> Learner | None:
 
 def close_prompt(session: Session, *, telegram_id: int, outcome: str, now: datetime) -> bool:
     """End the open card without a review (skip or stop). Returns whether one was open."""
-    lock_learner(session, telegram_id=telegram_id)
-    learner = store.studier(session, telegram_id=telegram_id)
+    learner = store.locked_studier(session, telegram_id=telegram_id)
     if learner is None or learner.open_card_id is None:
         return False
     assert learner.current_prompt_id is not None
@@ -341,8 +351,7 @@ def skip(
 ) -> Question | NothingDue:
     """Close the open card and show another: the skipped one comes back only when nothing
     else may be shown today."""
-    lock_learner(session, telegram_id=telegram_id)
-    learner = store.studier(session, telegram_id=telegram_id)
+    learner = store.locked_studier(session, telegram_id=telegram_id)
     if learner is None:
         return NothingDue(None)
     skipped = learner.open_card_id

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -121,18 +123,23 @@ def _unit_of_work(
     one turned out to be dropped (a database restart) before anything was committed."""
     for last_try in (False, True):
         committing = False
+        session = Session(engine, expire_on_commit=False)
         try:
-            with Session(engine, expire_on_commit=False) as session:
+            with session:
                 if autocommit:
                     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
                 result = fn(session, *args, **kwargs)
                 committing = True
+                if session.info.get(_DEFERRED):
+                    # The unit's last writes travel with its COMMIT (see `defer`).
+                    pipeline(session, (), commit=owns_transaction(session))
                 session.commit()
                 return result
         except sa.exc.DBAPIError as error:
             # SQLAlchemy has invalidated the pool's connections by now. A failed COMMIT may
             # have been applied, so that unit is not run twice.
-            if last_try or committing or not error.connection_invalidated:
+            if (last_try or committing or session.info.get(_COMMIT_SENT)
+                    or not error.connection_invalidated):
                 raise
     raise AssertionError("unreachable")
 
@@ -145,6 +152,105 @@ def begin_transaction(session: Session) -> None:
         # psycopg opens the transaction (BEGIN) with the next statement; the session's commit
         # or rollback ends it, and the pool resets the connection when it comes back.
         raw.autocommit = False
+
+
+Statement = tuple[sa.Executable, Mapping[str, Any]]
+# Keys of session.info: writes waiting for the unit's next round trip (`defer`), and whether
+# this unit opened its transaction itself (`pipeline(begin=True)`).
+_DEFERRED = "deferred_writes"
+_OWN_TRANSACTION = "own_transaction"
+_COMMIT_SENT = "commit_sent"
+_COMPILED: dict[tuple[int, str], sa.engine.Compiled] = {}
+_SQL: dict[tuple[int, str], str] = {}
+
+
+def pipelining(session: Session) -> bool:
+    """Whether this unit sends its statements in pipelines (`pipeline`): a unit of
+    `Database.run_quick` on PostgreSQL, started outside a transaction, or one that opened its
+    transaction itself that way."""
+    if session.info.get(_OWN_TRANSACTION):
+        return True
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    return (connection.dialect.name == "postgresql" and raw is not None
+            and bool(getattr(raw, "autocommit", False)))
+
+
+def owns_transaction(session: Session) -> bool:
+    """Whether this unit sent its BEGIN itself (`pipeline(begin=True)`), and so its COMMIT."""
+    return bool(session.info.get(_OWN_TRANSACTION))
+
+
+def defer(session: Session, statement: sa.Executable, params: Mapping[str, Any]) -> None:
+    """Send a write with the unit's next pipeline, or with its COMMIT if none follows: it
+    returns nothing the unit waits for. Only for units that `pipelining` says pipeline."""
+    session.info.setdefault(_DEFERRED, []).append((statement, params))
+
+
+def pipeline(session: Session, statements: Sequence[Statement], *, begin: bool = False,
+             commit: bool = False) -> list[list[tuple[Any, ...]]]:
+    """Run the deferred writes and `statements` in one round trip (psycopg's pipeline mode:
+    the statements are sent together and their results read once, after one Sync), and the
+    rows each of `statements` returned.
+
+    PostgreSQL only, on a connection outside psycopg's own transaction handling (autocommit,
+    as `Database.run_quick` opens it): psycopg would send its BEGIN and COMMIT as round
+    trips of their own, so `begin` and `commit` travel in the pipeline as statements, and
+    what runs between them is one transaction on the server. The statements are compiled
+    once; datetimes come back in UTC, as TZDateTime hands them back.
+    """
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    deferred: list[Statement] = session.info.pop(_DEFERRED, [])
+    if begin:
+        session.info[_OWN_TRANSACTION] = True
+    cursors = []
+    sql = ""
+    params: Mapping[str, Any] = {}
+    try:
+        with raw.pipeline():
+            if begin:
+                raw.execute(b"BEGIN")
+            for statement, values in deferred:
+                sql, params = _compiled(connection, statement, values)
+                raw.execute(sql, params)
+            for statement, values in statements:
+                sql, params = _compiled(connection, statement, values)
+                cursor = raw.cursor()
+                cursor.execute(sql, params)
+                cursors.append(cursor)
+            if commit:
+                session.info[_COMMIT_SENT] = True
+                raw.execute(b"COMMIT")
+                session.info[_OWN_TRANSACTION] = False
+        return [[tuple(value.astimezone(UTC) if isinstance(value, datetime) else value
+                       for value in row) for row in cursor.fetchall()] for cursor in cursors]
+    except sa.exc.DBAPIError:
+        raise
+    except Exception as error:
+        # As SQLAlchemy handles its own statements' errors: wrapped, and a dropped
+        # connection invalidated (with the pool's others), so `_unit_of_work` may retry.
+        if not isinstance(error, connection.dialect.loaded_dbapi.Error):
+            raise
+        connection._handle_dbapi_exception(error, sql, params, None, None)
+        raise
+
+
+def _compiled(connection: sa.Connection, statement: sa.Executable, values: Mapping[str, Any]
+              ) -> tuple[str, Mapping[str, Any]]:
+    """The statement's SQL (compiled once: the statements are built once, at import) and its
+    parameters, the values it holds itself included."""
+    key = (id(statement), connection.dialect.name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        assert isinstance(statement, sa.ClauseElement)
+        compiled = _COMPILED[key] = statement.compile(dialect=connection.dialect)
+        # A value SQLAlchemy renders into the SQL at each run (a separator) is bound instead.
+        _SQL[key] = re.sub(r"__\[POSTCOMPILE_(\w+)\]", r"%(\1)s", compiled.string)
+    params = compiled.construct_params(dict(values))
+    assert params is not None
+    return _SQL[key], params
 
 
 def is_unreachable(error: BaseException) -> bool:

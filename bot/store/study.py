@@ -16,6 +16,7 @@ then finds its compiled form without rebuilding and re-keying it on every call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from bot.store.db import begin_transaction
+from bot.store.db import begin_transaction, defer, owns_transaction, pipeline, pipelining
 from bot.store.models import CardState, Learner, LearnerDeck, ReviewLog, StudyPrompt
 
 
@@ -92,6 +93,10 @@ class Studier:
     # The card of the current prompt and when it was asked, if that prompt is still open.
     open_card_id: int | None
     open_asked_at: datetime | None
+    # What registration checks (bot.learners.register_seen): whether a push found the bot
+    # blocked, and the chat pushes go to.
+    active: bool
+    chat_id: int
 
 
 # The learner with their open prompt (if the current one is still open): one read per use.
@@ -99,10 +104,12 @@ _STUDIER = sa.select(
     _LEARNER.c.id, _LEARNER.c.current_prompt_id, _LEARNER.c.timezone,
     _LEARNER.c.day_boundary_hour, _LEARNER.c.new_per_day, _LEARNER.c.max_reviews_per_day,
     _LEARNER.c.desired_retention, _LEARNER.c.fsrs_parameters, _LEARNER.c.decks_version,
-    _PROMPT.c.card_id, _PROMPT.c.asked_at,
+    _PROMPT.c.card_id, _PROMPT.c.asked_at, _LEARNER.c.active, _LEARNER.c.chat_id,
 ).select_from(_LEARNER.outerjoin(_PROMPT, sa.and_(
     _PROMPT.c.id == _LEARNER.c.current_prompt_id, _PROMPT.c.closed_at.is_(None),
 ))).where(_LEARNER.c.telegram_id == bindparam("telegram_id"))
+# The same read under the learner's lock (see lock_learner): one statement for both.
+_LOCKED_STUDIER = _STUDIER.with_for_update(key_share=True, of=_LEARNER)
 _SET_CURRENT = sa.update(_LEARNER).where(_LEARNER.c.id == bindparam("learner_id")).values(
     current_prompt_id=bindparam("prompt_id"))
 
@@ -112,8 +119,56 @@ def studier(session: Session, *, telegram_id: int) -> Studier | None:
     return None if row is None else Studier(*row)
 
 
+def _studier(rows: Sequence[Sequence[Any]]) -> Studier | None:
+    return Studier(*rows[0]) if rows else None
+
+
+def locked_studier(session: Session, *, telegram_id: int) -> Studier | None:
+    """`studier`, read after taking the learner's lock (`lock_learner`).
+
+    PostgreSQL: the lock is the read (FOR NO KEY UPDATE OF the learner row), and a unit
+    that starts outside a transaction sends its BEGIN in the same round trip (bot.store.db.
+    pipeline)."""
+    if session.connection().dialect.name == "sqlite":
+        lock_learner(session, telegram_id=telegram_id)
+        return studier(session, telegram_id=telegram_id)
+    params = {"telegram_id": telegram_id}
+    if pipelining(session):
+        (rows,) = pipeline(session, [(_LOCKED_STUDIER, params)], begin=_outside(session))
+        return _studier(rows)
+    return _studier(session.execute(_LOCKED_STUDIER, params).all())
+
+
+def _outside(session: Session) -> bool:
+    """Whether the unit has no transaction open on the server yet."""
+    raw = session.connection().connection.dbapi_connection
+    return raw is not None and raw.info.transaction_status == 0  # psycopg's IDLE
+
+
+def claim_locked(session: Session, *, telegram_id: int, prompt_id: int, now: datetime
+                 ) -> tuple[Studier | None, Claimed | None]:
+    """`locked_studier`, then `claim_prompt` for that learner: on PostgreSQL in one round
+    trip, the claim naming its owner by Telegram id (it runs after the lock, which it
+    follows in the pipeline)."""
+    if not (session.connection().dialect.name == "postgresql" and pipelining(session)):
+        learner = locked_studier(session, telegram_id=telegram_id)
+        if learner is None:
+            return None, None
+        return learner, claim_prompt(session, prompt_id=prompt_id, learner_id=learner.id,
+                                     now=now)
+    studier_rows, claimed = pipeline(session, [
+        (_LOCKED_STUDIER, {"telegram_id": telegram_id}),
+        (_CLAIM_BY_TELEGRAM_ID_WITH_STATE, {"prompt_id": prompt_id, "telegram_id": telegram_id,
+                                            "now": now})], begin=_outside(session))
+    return _studier(studier_rows), (_claimed(claimed[0]) if claimed else None)
+
+
 def set_current_prompt(session: Session, *, learner_id: int, prompt_id: int | None) -> None:
-    session.execute(_SET_CURRENT, {"learner_id": learner_id, "prompt_id": prompt_id})
+    params = {"learner_id": learner_id, "prompt_id": prompt_id}
+    if pipelining(session):
+        defer(session, _SET_CURRENT, params)
+        return
+    session.execute(_SET_CURRENT, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +206,10 @@ _TODAY = sa.union_all(
 
 def today(session: Session, *, learner_id: int, start: datetime) -> Today:
     """Reviews since `start`, cards skipped or buried since then, and decks switched off."""
-    rows = session.execute(_TODAY, {"learner_id": learner_id, "start": start}).all()
+    return _today(session.execute(_TODAY, {"learner_id": learner_id, "start": start}).all())
+
+
+def _today(rows: Sequence[Sequence[Any]]) -> Today:
     return Today(
         reviews=sum(n for kind, n in rows if kind == _REVIEWED),
         skipped=frozenset(card_id for kind, card_id in rows if kind in (_SKIPPED, _BURIED)),
@@ -189,10 +247,58 @@ _STATES_SUMMARY = sa.select(
 def states_summary(session: Session, *, learner_id: int, start: datetime
                    ) -> tuple[int, set[int], datetime | None]:
     """(cards introduced since `start`, every card seen, the next due date)."""
-    introduced, seen_ids, upcoming = session.execute(
-        _STATES_SUMMARY, {"learner_id": learner_id, "start": start}).one()
+    return _summary(session.execute(
+        _STATES_SUMMARY, {"learner_id": learner_id, "start": start}).one())
+
+
+def _summary(row: Sequence[Any]) -> tuple[int, set[int], datetime | None]:
+    introduced, seen_ids, upcoming = row
     seen = {int(card_id) for card_id in seen_ids.split(",")} if seen_ids else set()
     return int(introduced), seen, upcoming
+
+
+class DayFacts:
+    """What picking the next card reads of the learner's day: `today`, `due_cards` and
+    `states_summary`. Each is read when first asked for, so a pick that stops at the first
+    due card reads no summary; a pipelined unit on PostgreSQL (bot.store.db.pipeline) reads
+    all three in one round trip instead, with the writes it deferred before them."""
+
+    def __init__(self, session: Session, *, learner_id: int, start: datetime, now: datetime,
+                 ahead: datetime) -> None:
+        self._session = session
+        self._learner_id, self._start, self._now, self._ahead = learner_id, start, now, ahead
+        self._today: Today | None = None
+        self._due: list[tuple[int, int, bool]] | None = None
+        self._summary: tuple[int, set[int], datetime | None] | None = None
+        if _postgres(session) and pipelining(session):
+            day = {"learner_id": learner_id, "start": start}
+            today_rows, due_rows, (summary,) = pipeline(session, [
+                (_TODAY, day), (_DUE, {"learner_id": learner_id, "now": now, "ahead": ahead}),
+                (_STATES_SUMMARY, day)])
+            self._today = _today(today_rows)
+            self._due = [(card_id, state, bool(due_now)) for card_id, state, due_now in due_rows]
+            self._summary = _summary(summary)
+
+    def today(self) -> Today:
+        if self._today is None:
+            self._today = today(self._session, learner_id=self._learner_id, start=self._start)
+        return self._today
+
+    @contextmanager
+    def due_cards(self) -> Iterator[Iterator[tuple[int, int, bool]]]:
+        """As `due_cards` (the module's)."""
+        if self._due is not None:
+            yield iter(self._due)
+            return
+        with due_cards(self._session, learner_id=self._learner_id, now=self._now,
+                       ahead=self._ahead) as rows:
+            yield rows
+
+    def states_summary(self) -> tuple[int, set[int], datetime | None]:
+        if self._summary is None:
+            self._summary = states_summary(self._session, learner_id=self._learner_id,
+                                           start=self._start)
+        return self._summary
 
 
 _ASK = sa.insert(_PROMPT).returning(_PROMPT.c.id)
@@ -214,6 +320,11 @@ def open_current_prompt(session: Session, *, learner_id: int, card_id: int, now:
                         ) -> int:
     """A new showing of the card, made the learner's current one; its id."""
     params = {"learner_id": learner_id, "card_id": card_id, "asked_at": now}
+    if _postgres(session) and pipelining(session):
+        # The unit's last statement (bot.study._next): it travels with the COMMIT.
+        (rows,) = pipeline(session, [(_ASK_AS_CURRENT, params)],
+                           commit=owns_transaction(session))
+        return int(rows[0][0])
     if _postgres(session):
         return int(session.execute(_ASK_AS_CURRENT, params).scalar_one())
     prompt_id = int(session.execute(_ASK, params).scalar_one())
@@ -243,16 +354,26 @@ _CLOSE = sa.update(_PROMPT).where(_PROMPT.c.id == bindparam("prompt_id")).values
 
 
 def close_prompt(session: Session, *, prompt_id: int, now: datetime, outcome: str) -> None:
-    session.execute(_CLOSE, {"prompt_id": prompt_id, "now": now, "new_outcome": outcome})
+    params = {"prompt_id": prompt_id, "now": now, "new_outcome": outcome}
+    if pipelining(session):
+        defer(session, _CLOSE, params)
+        return
+    session.execute(_CLOSE, params)
 
 
-# The guard: only the first press on this learner's answered, open prompt changes a row.
-_CLAIM = sa.update(_PROMPT).where(
-    _PROMPT.c.id == bindparam("prompt_id"), _PROMPT.c.learner_id == bindparam("owner_id"),
-    _PROMPT.c.closed_at.is_(None), _PROMPT.c.answered_at.is_not(None),
-).values(closed_at=bindparam("now"), outcome="rated").returning(
-    _PROMPT.c.card_id, _PROMPT.c.asked_at, _PROMPT.c.answered_at, _PROMPT.c.score,
-    _PROMPT.c.label)
+
+
+def _claim(owner: sa.ColumnElement[Any]) -> sa.Update:
+    """The guard: only the first press on this learner's answered, open prompt changes a row."""
+    return sa.update(_PROMPT).where(
+        _PROMPT.c.id == bindparam("prompt_id"), _PROMPT.c.learner_id == owner,
+        _PROMPT.c.closed_at.is_(None), _PROMPT.c.answered_at.is_not(None),
+    ).values(closed_at=bindparam("now"), outcome="rated").returning(
+        _PROMPT.c.card_id, _PROMPT.c.asked_at, _PROMPT.c.answered_at, _PROMPT.c.score,
+        _PROMPT.c.label, _PROMPT.c.learner_id)
+
+
+_CLAIM = _claim(bindparam("owner_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,14 +395,11 @@ def claim_prompt(session: Session, *, prompt_id: int, learner_id: int, now: date
     params = {"prompt_id": prompt_id, "owner_id": learner_id, "now": now}
     if _postgres(session):
         row = session.execute(_CLAIM_WITH_STATE, params).one_or_none()
-        if row is None:
-            return None
-        state = None if row[5] is None else StateRow(row[5], bool(row[6]), tuple(row[7:]))
-        return Claimed(row[0], row[1], row[2], row[3], row[4], state)
+        return None if row is None else _claimed(row)
     claimed = session.execute(_CLAIM, params).one_or_none()
     if claimed is None:
         return None
-    card_id, asked_at, answered_at, score, label = claimed
+    card_id, asked_at, answered_at, score, label, _ = claimed
     return Claimed(card_id, asked_at, answered_at, score, label,
                    card_state(session, learner_id=learner_id, card_id=card_id))
 
@@ -315,13 +433,25 @@ def card_state(session: Session, *, learner_id: int, card_id: int) -> StateRow |
     return None if row is None else StateRow(row[0], bool(row[1]), tuple(row[2:]))
 
 
-# PostgreSQL: the claim and the state of its card in one statement.
-_CLAIMED = _CLAIM.cte("claimed")
-_CLAIM_WITH_STATE = sa.select(
-    _CLAIMED.c.card_id, _CLAIMED.c.asked_at, _CLAIMED.c.answered_at, _CLAIMED.c.score,
-    _CLAIMED.c.label, _STATE.c.id, _STATE.c.suspended, *_MEMORY,
-).select_from(_CLAIMED.outerjoin(_STATE, sa.and_(
-    _STATE.c.learner_id == bindparam("owner_id"), _STATE.c.card_id == _CLAIMED.c.card_id)))
+def _with_state(claim: sa.Update) -> sa.Select[Any]:
+    """PostgreSQL: the claim and the state of its card in one statement."""
+    claimed = claim.cte("claimed")
+    return sa.select(
+        claimed.c.card_id, claimed.c.asked_at, claimed.c.answered_at, claimed.c.score,
+        claimed.c.label, _STATE.c.id, _STATE.c.suspended, *_MEMORY,
+    ).select_from(claimed.outerjoin(_STATE, sa.and_(
+        _STATE.c.learner_id == claimed.c.learner_id, _STATE.c.card_id == claimed.c.card_id)))
+
+
+_CLAIM_WITH_STATE = _with_state(_CLAIM)
+_CLAIM_BY_TELEGRAM_ID_WITH_STATE = _with_state(_claim(
+    sa.select(_LEARNER.c.id).where(_LEARNER.c.telegram_id == bindparam("telegram_id"))
+    .scalar_subquery()))
+
+
+def _claimed(row: Sequence[Any]) -> Claimed:
+    state = None if row[5] is None else StateRow(row[5], bool(row[6]), tuple(row[7:]))
+    return Claimed(row[0], row[1], row[2], row[3], row[4], state)
 
 # inline(): no RETURNING of the new id, which nothing here needs.
 _ADD_STATE = sa.insert(_STATE).inline()
@@ -365,13 +495,16 @@ def record_review(session: Session, review: Review, *, state_id: int | None, sus
     """Store the card's new state (a new row when `state_id` is None) and log the review."""
     log = {name: getattr(review, name) for name in Review.__slots__}
     if _postgres(session):
+        # A pipelined unit reads nothing back: the write goes with its next round trip.
+        execute = (functools.partial(defer, session) if pipelining(session)
+                   else session.execute)
         if state_id is None:
-            session.execute(_ADD_STATE_AND_LOG, {
+            execute(_ADD_STATE_AND_LOG, {
                 "learner_id": review.learner_id, "card_id": review.card_id,
                 "suspended": suspended, "introduced_at": review.reviewed_at, **memory,
                 **{f"log_{name}": value for name, value in log.items()}})
         else:
-            session.execute(_STORE_STATE_AND_LOG, {
+            execute(_STORE_STATE_AND_LOG, {
                 "state_id": state_id, "new_suspended": suspended,
                 **{f"new_{name}": value for name, value in memory.items()},
                 **{f"log_{name}": value for name, value in log.items()}})

@@ -68,11 +68,12 @@ async def rate_button(update: Update, context: BotContext) -> None:
         study.rate, telegram_id=update.effective_user.id, prompt_id=payload.prompt_id,
         rating=payload.rating, catalog=state.catalog, now=now, fuzzing=state.config.fsrs_fuzzing,
     )
+    # Quietly: a press redelivered after a restart may be too old to answer.
     if isinstance(result, study.AlreadyRated):
-        await query.answer(render.already_rated())
+        await _answer_quietly(query, render.already_rated())
         return
     if isinstance(result, study.StaleButton):
-        await query.answer(render.stale_button(), show_alert=False)
+        await _answer_quietly(query, render.stale_button())
         return
     note = render.rated_note(RATING_NAMES[result.rating], result.next_due, now)
     message = query.message
