@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.store.db import upsert_insert
-from bot.store.models import Card, Deck, GradingDispute, Learner, StudyPrompt
+from bot.store.models import Card, Deck, GradingDispute, Learner, StudyPrompt, table_of
 
 
 def answered_prompt(session: Session, *, telegram_id: int, prompt_id: int
@@ -36,7 +36,7 @@ def insert_dispute(session: Session, *, learner_id: int, prompt: StudyPrompt, cl
     values = {"prompt_id": prompt.id, "learner_id": learner_id, "card_id": prompt.card_id,
               "claim": claim, "answer": prompt.answer or "", "label": prompt.label or "",
               "score": float(prompt.score or 0.0), "disputed_at": now}
-    table: sa.Table = GradingDispute.__table__  # type: ignore[attr-defined]
+    table = table_of(GradingDispute)
     statement = upsert_insert(session, table).values(**values).on_conflict_do_nothing(
         index_elements=["prompt_id"]).returning(table.c.id)
     return session.execute(statement).first() is not None

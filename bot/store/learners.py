@@ -4,14 +4,13 @@ and the statements that register a learner (bot.learners)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from bot.store.db import upsert_insert
-from bot.store.models import Learner
+from bot.store.models import Learner, table_of
 
 
 def by_telegram_id(session: Session, *, telegram_id: int, for_update: bool = False
@@ -24,13 +23,7 @@ def by_telegram_id(session: Session, *, telegram_id: int, for_update: bool = Fal
     return session.exec(query).first()
 
 
-def _table(model: type[Any]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-_LEARNER = _table(Learner)
+_LEARNER = table_of(Learner)
 # Core, built once: registration runs before nearly every update.
 _FIND = sa.select(_LEARNER.c.id, _LEARNER.c.active, _LEARNER.c.chat_id).where(
     _LEARNER.c.telegram_id == bindparam("telegram_id"))

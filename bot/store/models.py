@@ -292,3 +292,11 @@ class ClassMember(SQLModel, table=True):
     deck_id: int = Field(foreign_key="deck.id", index=True)
     learner_id: int = Field(foreign_key="learner.id", index=True)
     joined_at: datetime = Field(sa_column=_ts())
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A model's Core table, for the statements the store builds once at import: SQLModel
+    types `__table__` loosely, so the check here is what lets them stay typed."""
+    table = getattr(model, "__table__", None)
+    assert isinstance(table, sa.Table)
+    return table

@@ -33,6 +33,7 @@ from bot.store.models import (
     ReviewLog,
     StudyPrompt,
     TZDateTime,
+    table_of,
 )
 
 # A claim without a holder, not flipped to `sending` (or finished) within this long, belongs
@@ -89,18 +90,12 @@ class Candidate:
     last_step: datetime | None = None
 
 
-def _table(model: type[Any]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-_PUSH_CLAIM = _table(PushClaim)
-_LEARNER = _table(Learner)
-_PROMPT = _table(StudyPrompt)
-_STATE = _table(CardState)
-_LOG = _table(ReviewLog)
-_DECK_CHOICE = _table(LearnerDeck)
+_PUSH_CLAIM = table_of(PushClaim)
+_LEARNER = table_of(Learner)
+_PROMPT = table_of(StudyPrompt)
+_STATE = table_of(CardState)
+_LOG = table_of(ReviewLog)
+_DECK_CHOICE = table_of(LearnerDeck)
 
 
 def _eligible() -> list[sa.ColumnElement[bool]]:

@@ -28,20 +28,13 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.store.db import begin_transaction, defer, owns_transaction, pipeline, pipelining
-from bot.store.models import CardState, Learner, LearnerDeck, ReviewLog, StudyPrompt
+from bot.store.models import CardState, Learner, LearnerDeck, ReviewLog, StudyPrompt, table_of
 
-
-def _table(model: type[Any]) -> sa.Table:
-    table = model.__table__
-    assert isinstance(table, sa.Table)
-    return table
-
-
-_LEARNER = _table(Learner)
-_PROMPT = _table(StudyPrompt)
-_STATE = _table(CardState)
-_LOG = _table(ReviewLog)
-_DECK_CHOICE = _table(LearnerDeck)
+_LEARNER = table_of(Learner)
+_PROMPT = table_of(StudyPrompt)
+_STATE = table_of(CardState)
+_LOG = table_of(ReviewLog)
+_DECK_CHOICE = table_of(LearnerDeck)
 
 # FOR NO KEY UPDATE, not FOR UPDATE: a row inserted elsewhere that refers to the learner (a
 # push, a prompt) takes a KEY SHARE lock on it, which this lock lets through.
