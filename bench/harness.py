@@ -21,6 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 
+# How deploy/systemd/tutorbot-bot.service (and compose) run the bot process: docstrings off.
+DEPLOYED_BOT_ENV = {"PYTHONOPTIMIZE": "2"}
 PG_ADMIN = os.environ.get("TUTORBOT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -69,9 +71,10 @@ class Proc:
     """A Python child process (this interpreter), started and waited for until it prints
     a line starting with `ready`; SIGTERM, then SIGKILL, to stop it."""
 
-    def __init__(self, args: list[str], ready: str) -> None:
+    def __init__(self, args: list[str], ready: str, env: dict[str, str] | None = None) -> None:
         self.p = subprocess.Popen([sys.executable, *args], cwd=REPO, stdout=subprocess.PIPE,
-                                  stderr=None, text=True)
+                                  stderr=None, text=True,
+                                  env=None if env is None else {**os.environ, **env})
         assert self.p.stdout is not None
         for line in self.p.stdout:
             if line.startswith(ready):

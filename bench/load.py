@@ -49,9 +49,19 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from harness import REPO, Proc, cpu_s, free_port, pg_database, rss_mib, thread_cpu_s
+from harness import (
+    DEPLOYED_BOT_ENV,
+    REPO,
+    Proc,
+    cpu_s,
+    free_port,
+    pg_database,
+    rss_mib,
+    thread_cpu_s,
+)
 from load_bots import ANSWER
 
+from bot.jobs.memory_trim import TRIM_INTERVAL_S
 from bot.scheduling import Rating
 from bot.telegram.keyboards import RATING_NAMES
 
@@ -233,7 +243,9 @@ async def scenario(name: str, kind: str, database_url: str, emu: str, args: argp
     if database_url:
         migrate(database_url)
     bots = [Proc([str(BOTS), kind, "--emu", emu, "--db", database_url,
-                  "--port", str(port), "--secret", secret], "READY")
+                  "--port", str(port), "--secret", secret], "READY",
+                 # Every bot, the baselines too, as the deployment runs tutorbot.
+                 env=DEPLOYED_BOT_ENV)
             for _ in range(instances)]
     bot = bots[0]
     pids = [b.p.pid for b in bots]
@@ -284,14 +296,22 @@ async def scenario(name: str, kind: str, database_url: str, emu: str, args: argp
                 n = args.learners
                 mem_a = range(base_user + 20_000, base_user + 20_000 + n)
                 await d.enrol(mem_a)
-                rss_n = rss_mib(bot.p.pid)
+                rss_n = await idle_rss_mib(bot.p.pid)
                 mem_b = range(base_user + 30_000, base_user + 30_000 + 9 * n)
                 await d.enrol(mem_b)
-                out.update(rss_n=rss_n, rss_10n=rss_mib(bot.p.pid), mem_n=n)
+                out.update(rss_n=rss_n, rss_10n=await idle_rss_mib(bot.p.pid), mem_n=n)
     finally:
         for b in bots:
             b.stop()
     return out
+
+
+async def idle_rss_mib(pid: int) -> float:
+    """The bot's resident size once it has been idle for a moment: what it keeps, not the
+    transient buffers of the updates just answered, which its memory-trim job gives back
+    (bot/jobs/memory_trim.py) within TRIM_INTERVAL_S of going quiet."""
+    await asyncio.sleep(2 * TRIM_INTERVAL_S + 0.5)
+    return rss_mib(pid)
 
 
 def _sum(measure: Any, pids: list[int]) -> float:

@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.decks.loader import load_decks
 from bot.decks.sync import sync_decks
 from bot.demos import DemoRunner, LocalDemoRunner
-from bot.jobs import deck_reload, pushes
+from bot.jobs import deck_reload, memory_trim, pushes
 from bot.store.db import Database
 from bot.store.deck_sync_lock import sync_lock
 from bot.store.migrate import upgrade_if_behind
@@ -117,6 +117,7 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
         state.schedule_changed = functools.partial(pushes.reschedule, app)
         await pushes.start(app)
         await deck_reload.start(app)
+        await memory_trim.start(app)
         if settings.demo_workers > 0:
             # Warm workers now so a learner never waits for torch to import.
             runner: DemoRunner
@@ -152,6 +153,7 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> TutorApp
             await request.shutdown()
         await pushes.stop(app)
         await deck_reload.stop(app)
+        await memory_trim.stop(app)
         if app.bot_data.demos is not None:
             await app.bot_data.demos.close()
         if app.bot_data.db is not None:

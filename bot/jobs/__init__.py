@@ -1,4 +1,4 @@
-"""Background jobs on PTB's JobQueue: the daily push tick and the deck reload.
+"""Background jobs on PTB's JobQueue: the daily push tick, the deck reload and the memory trim.
 
 `app.py` starts and stops them; they call use cases and send through the bot. Handlers never
 import them: a handler that changes a learner's schedule calls `BotState.schedule_changed`,

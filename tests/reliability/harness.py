@@ -129,6 +129,8 @@ def bot_env(emu: Emulator, database_url: str, **extra: str) -> dict[str, str]:
         "CARDS_DIR": str(REPO / "cards"),
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
+        # As deploy/systemd/tutorbot-bot.service runs it: docstrings (and asserts) off.
+        "PYTHONOPTIMIZE": "2",
         # Simulated learners act at machine speed; the throttle has its own tests.
         "FLOOD_LIMIT": "1000000",
     })
