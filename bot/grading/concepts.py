@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
+from bot.grading.crossing import clause_homes
 from bot.grading.formulas import readable
 from bot.grading.informativeness import DECK_MIN, DECK_SHARE, word_weight
 from bot.grading.lexicon import GENERIC
@@ -100,6 +101,7 @@ class CardModel:
     polar: tuple[tuple[str, str], ...] = ()  # opposites the reference names, in its order
     names: tuple[tuple[str, str], ...] = ()  # names it relates, in its order (roles.py)
     polars: dict[str, Polar] = field(default_factory=dict)  # thing -> its direction (roles.py)
+    homes: dict[str, int] = field(default_factory=dict)  # word -> its one clause (crossing.py)
 
     # Direction words ("rises", "less", "inwards"): those with a general opposite.
     directions: frozenset[str] = frozenset()
@@ -449,4 +451,5 @@ def _build(
         names=name_pairs(ref.units, clean(answer), qk) if not keys else (),
         polars=anchored_polars(ref.units, partial(_direction_opposites, antonyms)),
         directions=_directions(antonyms),
+        homes=clause_homes(ref.units),
     )

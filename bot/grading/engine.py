@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from bot.grading.aliases import says_alias
 from bot.grading.analysis import Analysis, Lexicon, Unit, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
+from bot.grading.crossing import crossed
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
-from bot.grading.formulas import turned_arrow
+from bot.grading.formulas import moved_across, turned_arrow
 from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
@@ -195,6 +196,10 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if arrow is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             f"You turned it around: the reference goes from {arrow[0]} to {arrow[1]}."))
+    moved = moved_across(model.reference, text)
+    if moved is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"Not quite: you put {moved[0]} and {moved[1]} on the wrong sides of the arrow."))
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
     conflicts = m.conflicts + (m.misattributed is not None)
     if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:
@@ -206,6 +211,12 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
         # Weaker than a contradiction, but a strict teacher does not call it correct.
         return Assessment(m.score, m, Trap.SLIPS)
+    if m.score >= PARTIAL_AT and (cross := crossed(toks, model.lex, model.homes)) is not None:
+        # Every word is right but two of them are tied across: at most partial, since the
+        # parts of an answer are cut by punctuation and "and" alone.
+        return Assessment(m.score, m, Trap.SLIPS, reason=(
+            f"Not quite: you tie “{cross.first}” to “{cross.second}”; the reference says "
+            "them of different things."))
     if view is not None:
         other = _other_card(card, text, toks, (m.score, ans), model, view)
         if other is not None:

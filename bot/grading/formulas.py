@@ -134,3 +134,25 @@ def turned_arrow(reference: str, answer: str) -> tuple[str, str] | None:
     if crossed >= TURNED_MIN and straight == 0:
         return ref[0].strip(), ref[1].strip()
     return None
+
+
+def moved_across(reference: str, answer: str) -> tuple[str, str] | None:
+    """A term of each side that the answer puts on the other side, the rest kept in place
+    ("6O2 + 6H2O -> C6H12O6 + 6CO2" for "6CO2 + 6H2O → C6H12O6 + 6O2"): an input and an
+    output exchanged, which `turned_arrow` (everything turned round) does not see.
+
+    A term the reference writes on both sides, or the answer on both, proves nothing.
+    """
+    sides = _sides(reference)
+    if sides is None:
+        return None
+    ans = _ARROW.split(answer)
+    if len(ans) != 2:
+        return None
+    _, rl, rr = sides
+    al, ar = (set(_TERM.findall(s.lower())) for s in ans)
+    to_left = sorted((rr - rl) & (al - ar))
+    to_right = sorted((rl - rr) & (ar - al))
+    if to_left and to_right:
+        return to_right[0], to_left[0]
+    return None

@@ -624,3 +624,54 @@ def test_negating_what_the_reference_asserts_is_still_a_contradiction() -> None:
                                ).explanation
     assert "opposite" in grade(PURE, "output depends on inputs and it modifies global state"
                                ).explanation
+
+
+def test_a_term_moved_across_the_arrow_is_wrong() -> None:
+    """An input and an output exchanged across a reaction's arrow, the rest in place, says
+    another process, in any field that writes arrows."""
+    photo = card(
+        "Overall equation of photosynthesis?", "6CO2 + 6H2O + light energy → C6H12O6 + 6O2"
+    )
+    g = grade(photo, "6O2 + 6H2O -> C6H12O6 + 6CO2")
+    assert g.label is Label.WRONG
+    assert "wrong sides of the arrow" in g.explanation
+    ester = card(
+        "What is the equation of esterification?", "carboxylic acid + alcohol → ester + water"
+    )
+    assert grade(ester, "carboxylic acid + water -> ester + alcohol").label is Label.WRONG
+    assert grade(ester, "acid + alcohol -> ester + water").label is Label.CORRECT
+    fusion = card("What does fusion in the Sun turn into what?", "hydrogen → helium + energy")
+    assert grade(fusion, "helium -> hydrogen + energy").label is Label.WRONG
+    assert grade(fusion, "hydrogen -> helium + energy").label is Label.CORRECT
+
+
+def test_facts_tied_across_the_references_clauses_are_not_correct() -> None:
+    """Two parallel facts with their words crossed over ("tails facing outwards, heads
+    inwards") reuse every word of the reference but say the opposite of both."""
+    membrane = card(
+        "What is the structure of the cell membrane?",
+        "A phospholipid bilayer (hydrophilic heads facing outwards, hydrophobic tails facing "
+        "inwards) with embedded proteins.",
+    )
+    g = grade(membrane, "a phospholipid bilayer with the hydrophobic tails facing outwards "
+              "and the hydrophilic heads facing inwards")
+    assert g.label is not Label.CORRECT
+    assert "hydrophobic" in g.explanation and "outwards" in g.explanation
+    assert grade(membrane, "phospholipid bilayer, hydrophilic heads facing outwards and "
+                 "hydrophobic tails facing inwards, with proteins").label is Label.CORRECT
+    rocks = card(
+        "How do weathering and erosion differ?",
+        "Weathering breaks rock down in place; erosion moves the broken material away.",
+    )
+    assert grade(rocks, "Erosion breaks rock down in place, weathering moves the broken "
+                 "material away.").label is not Label.CORRECT
+    policy = card(
+        "Who runs each kind of economic policy?",
+        "Fiscal policy is set by the government through taxes and spending, monetary policy by "
+        "the central bank through interest rates.",
+    )
+    assert grade(policy, "fiscal policy is set by the central bank through interest rates and "
+                 "monetary policy by the government through taxes").label is not Label.CORRECT
+    assert grade(policy, "fiscal policy is set by the government through taxes and spending "
+                 "and monetary policy by the central bank through interest "
+                 "rates").label is Label.CORRECT

@@ -1,0 +1,74 @@
+"""Crossed pairings: each fact of the reference tied to the other thing.
+
+A reference that states two parallel facts in two clauses ("hydrophilic heads facing
+outwards, hydrophobic tails facing inwards"; "weathering breaks rock down in place, erosion
+moves it away") keeps each clause's words together. An answer that reuses every word but
+ties them across ("hydrophobic tails facing outwards and hydrophilic heads facing inwards")
+scores as if it were right, since all the words are there. It gives itself away by pairing:
+one of its parts joins a word of the reference's clause A to a word of clause B, and another
+part joins a word of B to a word of A the other way round. Unlike roles.py this needs no
+question word naming the two sides, so it also catches facts the question does not name.
+
+Only words that stand in one clause of the reference count: a word said in both ("facing")
+pairs with either and proves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.grading.analysis import Lexicon, Role, Unit, analyse
+from bot.grading.lexicon import GENERIC
+from bot.grading.normalise import Tok
+
+# Where one statement of an answer ends and the next begins: "and" joins the two halves
+# of a crossed answer ("tails facing outwards and heads facing inwards").
+_JOINS = frozenset({"and", "while", "whereas", "whilst", "but", "whereby"})
+_BOUNDARY_KINDS = frozenset({"comma", "stop", "colon", "open", "close"})
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    first: str  # the answer's word from one reference clause ...
+    second: str  # ... tied to a word the reference says in another clause
+
+
+def clause_homes(units: Iterable[Unit]) -> dict[str, int]:
+    """Each reference word said in exactly one clause, with that clause."""
+    where: dict[str, set[int]] = {}
+    for u in units:
+        if u.role not in {Role.MAIN, Role.ASIDE} or u.key in GENERIC or len(u.key) <= 1:
+            continue
+        where.setdefault(u.key, set()).add(u.clause)
+    return {k: next(iter(c)) for k, c in where.items() if len(c) == 1}
+
+
+def _parts(toks: tuple[Tok, ...]) -> Iterable[tuple[Tok, ...]]:
+    start = 0
+    for i, t in enumerate(toks):
+        if t.kind in _BOUNDARY_KINDS or (t.kind == "word" and t.text.lower() in _JOINS):
+            if i > start:
+                yield toks[start:i]
+            start = i + 1
+    if start < len(toks):
+        yield toks[start:]
+
+
+def crossed(toks: tuple[Tok, ...], lex: Lexicon, homes: dict[str, int]) -> Crossing | None:
+    """Two parts of the answer that tie the same two reference clauses in opposite ways."""
+    if len(homes) < 4:
+        return None
+    seen: dict[tuple[int, int], tuple[int, Crossing]] = {}
+    for n, part in enumerate(_parts(toks)):
+        hits = [(homes[u.key], u.surface) for u in analyse("", lex, part).units
+                if u.key in homes and not u.neg]
+        for i, (a, first) in enumerate(hits):
+            for b, second in hits[i + 1 :]:
+                if a == b:
+                    continue
+                other = seen.get((b, a))
+                if other is not None and other[0] != n:
+                    return other[1]
+                seen.setdefault((a, b), (n, Crossing(first, second)))
+    return None
