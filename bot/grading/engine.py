@@ -15,6 +15,7 @@ from bot.grading.aliases import says_alias
 from bot.grading.analysis import Analysis, Lexicon, Unit, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.crossing import crossed
+from bot.grading.equality import unequal
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
 from bot.grading.formulas import moved_across, turned_arrow
 from bot.grading.lexicon import GENERIC, NO, YES
@@ -200,6 +201,9 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if moved is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             f"Not quite: you put {moved[0]} and {moved[1]} on the wrong sides of the arrow."))
+    if unequal(model.reference, text):
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            "Not quite: the reference says the two are equal; you say one is greater or less."))
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
     conflicts = m.conflicts + (m.misattributed is not None)
     if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:

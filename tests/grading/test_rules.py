@@ -675,3 +675,35 @@ def test_facts_tied_across_the_references_clauses_are_not_correct() -> None:
     assert grade(policy, "fiscal policy is set by the government through taxes and spending "
                  "and monetary policy by the central bank through interest "
                  "rates").label is Label.CORRECT
+
+
+def test_an_equality_turned_into_an_inequality_is_wrong() -> None:
+    """The same two sides related by "greater than" or ">" where the reference says they are
+    equal names another state (a shortage, a loss-making output, a net reaction)."""
+    market = card(
+        "What is market equilibrium?",
+        "The price at which quantity demanded equals quantity supplied.",
+    )
+    g = grade(market, "when quantity demanded is greater than quantity supplied")
+    assert g.label is Label.WRONG
+    assert "equal" in g.explanation
+    assert grade(market, "the price where quantity demanded = quantity "
+                 "supplied").label is Label.CORRECT
+    profit = card("Where does a firm maximise profit?", "Where marginal revenue equals marginal "
+                  "cost (MR = MC).")
+    assert grade(profit, "where MR > MC").label is Label.WRONG
+    chem = card(
+        "What is dynamic equilibrium in a reversible reaction?",
+        "The state in which the rate of the forward reaction equals the rate of the reverse "
+        "reaction, so concentrations stay constant.",
+    )
+    assert grade(chem, "the rate of the forward reaction is faster than the rate of the "
+                 "reverse reaction").label is Label.WRONG
+    assert grade(chem, "forward and reverse reactions go at equal rates so concentrations "
+                 "stay constant").label is not Label.WRONG
+    newton = card("What does Newton's third law say?",
+                  "Every action force has an equal and opposite reaction force.")
+    assert grade(newton, "the reaction force is greater than the action "
+                 "force").label is Label.WRONG
+    assert grade(newton, "for every action there is an equal and opposite "
+                 "reaction").label is not Label.WRONG
