@@ -15,6 +15,7 @@ from bot.grading.aliases import says_alias
 from bot.grading.analysis import Analysis, Lexicon, Unit, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.crossing import crossed
+from bot.grading.difference import turned_difference
 from bot.grading.equality import unequal
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
 from bot.grading.formulas import moved_across, turned_arrow
@@ -204,6 +205,11 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if unequal(model.reference, text):
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             "Not quite: the reference says the two are equal; you say one is greater or less."))
+    turned = turned_difference(model.reference, text)
+    if turned is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"You subtracted the other way round: the reference takes {turned[1]} from "
+            f"{turned[0]}."))
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
     conflicts = m.conflicts + (m.misattributed is not None)
     if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:

@@ -707,3 +707,25 @@ def test_an_equality_turned_into_an_inequality_is_wrong() -> None:
                  "force").label is Label.WRONG
     assert grade(newton, "for every action there is an equal and opposite "
                  "reaction").label is not Label.WRONG
+
+
+def test_a_difference_taken_the_wrong_way_round_is_wrong() -> None:
+    """ "B minus A" for a reference's "difference between A and B" (or "A minus B") keeps
+    every word and flips the sign; "difference between" in an answer has no order."""
+    surplus = card(
+        "What is consumer surplus?",
+        "The difference between what consumers are willing to pay for a good and what they "
+        "actually pay.",
+    )
+    g = grade(surplus, "what consumers actually pay minus what they are willing to pay")
+    assert g.label is Label.WRONG
+    assert "other way round" in g.explanation
+    assert grade(surplus, "what consumers are willing to pay minus what they actually "
+                 "pay").label is Label.CORRECT
+    profit = card("What is profit?", "Profit is total revenue minus total cost.")
+    assert grade(profit, "total cost minus total revenue").label is Label.WRONG
+    assert grade(profit, "total revenue - total cost").label is Label.CORRECT
+    migration = card("What is net migration?", "Net migration is immigration minus emigration.")
+    assert grade(migration, "emigration minus immigration").label is Label.WRONG
+    assert grade(migration, "the difference between emigration and "
+                 "immigration").label is not Label.WRONG
