@@ -55,9 +55,18 @@ def _parts(toks: tuple[Tok, ...]) -> Iterable[tuple[Tok, ...]]:
         yield toks[start:]
 
 
-def crossed(toks: tuple[Tok, ...], lex: Lexicon, homes: dict[str, int]) -> Crossing | None:
-    """Two parts of the answer that tie the same two reference clauses in opposite ways."""
+def crossed(
+    toks: tuple[Tok, ...], lex: Lexicon, homes: dict[str, int], units: Iterable[Unit]
+) -> Crossing | None:
+    """Two parts of the answer that tie the same two reference clauses in opposite ways.
+
+    `units` (the whole answer's) rule most answers out before any part is analysed: a
+    crossing needs four words from one clause or another, from at least two clauses.
+    """
     if len(homes) < 4:
+        return None
+    hit = [homes[u.key] for u in units if u.key in homes and not u.neg]
+    if len(hit) < 4 or len(set(hit)) < 2:
         return None
     seen: dict[tuple[int, int], tuple[int, Crossing]] = {}
     for n, part in enumerate(_parts(toks)):

@@ -45,6 +45,7 @@ def _operands(reference: str) -> tuple[str, str] | None:
     return _DEFINED.split(found.group(1))[-1].strip(), found.group(2).strip()
 
 
+@lru_cache(maxsize=1024)
 def _sides(reference: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """The words only the first side says and those only the second says."""
     ops = _operands(reference)
@@ -58,8 +59,10 @@ def turned_difference(reference: str, answer: str) -> tuple[str, str] | None:
     """The reference's two sides, when the answer subtracts them the other way round: its
     first side leans to the reference's second and its second side to the first."""
     sides = _sides(reference)
+    if sides is None:
+        return None
     said = _MINUS.search(answer)
-    if sides is None or said is None:
+    if said is None:
         return None
     only_first, only_second = sides
     a, b = _keys(said.group(1)), _keys(said.group(2))

@@ -221,7 +221,8 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
         # Weaker than a contradiction, but a strict teacher does not call it correct.
         return Assessment(m.score, m, Trap.SLIPS)
-    if m.score >= PARTIAL_AT and (cross := crossed(toks, model.lex, model.homes)) is not None:
+    cross = crossed(toks, model.lex, model.homes, ans.units) if m.score >= PARTIAL_AT else None
+    if cross is not None:
         # Every word is right but two of them are tied across: at most partial, since the
         # parts of an answer are cut by punctuation and "and" alone.
         return Assessment(m.score, m, Trap.SLIPS, reason=(

@@ -10,6 +10,7 @@ function words the matcher ignores, so they are read here, from the raw text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _EQUAL = re.compile(
     r"\b(?:equals?|equal(?:ity|led|s)?\s+to|the\s+same\s+as|equate[sd]?)\b"
@@ -23,11 +24,15 @@ _UNEQUAL = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
+def _equates(reference: str) -> bool:
+    return _EQUAL.search(reference) is not None and _UNEQUAL.search(reference) is None
+
+
 def unequal(reference: str, answer: str) -> bool:
     """The reference relates by equality and never by inequality; the answer the reverse."""
     return (
-        _UNEQUAL.search(answer) is not None
+        _equates(reference)
+        and _UNEQUAL.search(answer) is not None
         and _EQUAL.search(answer) is None
-        and _EQUAL.search(reference) is not None
-        and _UNEQUAL.search(reference) is None
     )
