@@ -15,10 +15,11 @@ pairs with either and proves nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.grading.analysis import Lexicon, Role, Unit, analyse
+from bot.grading.analysis import Role, Unit
 from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import Tok
 
@@ -44,40 +45,31 @@ def clause_homes(units: Iterable[Unit]) -> dict[str, int]:
     return {k: next(iter(c)) for k, c in where.items() if len(c) == 1}
 
 
-def _parts(toks: tuple[Tok, ...]) -> Iterable[tuple[Tok, ...]]:
-    start = 0
-    for i, t in enumerate(toks):
-        if t.kind in _BOUNDARY_KINDS or (t.kind == "word" and t.text.lower() in _JOINS):
-            if i > start:
-                yield toks[start:i]
-            start = i + 1
-    if start < len(toks):
-        yield toks[start:]
-
-
 def crossed(
-    toks: tuple[Tok, ...], lex: Lexicon, homes: dict[str, int], units: Iterable[Unit]
+    toks: tuple[Tok, ...], homes: dict[str, int], units: Iterable[Unit]
 ) -> Crossing | None:
     """Two parts of the answer that tie the same two reference clauses in opposite ways.
 
-    `units` (the whole answer's) rule most answers out before any part is analysed: a
-    crossing needs four words from one clause or another, from at least two clauses.
+    `units` must carry their spans (`analyse(..., spans=True)`): a unit's part is the number
+    of boundaries before it.
     """
     if len(homes) < 4:
         return None
-    hit = [homes[u.key] for u in units if u.key in homes and not u.neg]
-    if len(hit) < 4 or len(set(hit)) < 2:
+    hits = [(u, homes[u.key]) for u in units if u.key in homes and not u.neg]
+    if len({c for _, c in hits}) < 2:
+        return None
+    cuts = [t.start for t in toks
+            if t.kind in _BOUNDARY_KINDS or (t.kind == "word" and t.text in _JOINS)]
+    if not cuts:
         return None
     seen: dict[tuple[int, int], tuple[int, Crossing]] = {}
-    for n, part in enumerate(_parts(toks)):
-        hits = [(homes[u.key], u.surface) for u in analyse("", lex, part).units
-                if u.key in homes and not u.neg]
-        for i, (a, first) in enumerate(hits):
-            for b, second in hits[i + 1 :]:
-                if a == b:
-                    continue
-                other = seen.get((b, a))
-                if other is not None and other[0] != n:
-                    return other[1]
-                seen.setdefault((a, b), (n, Crossing(first, second)))
+    for i, (u, a) in enumerate(hits):
+        part = bisect_right(cuts, u.start)
+        for v, b in hits[i + 1 :]:
+            if a == b or bisect_right(cuts, v.start) != part:
+                continue
+            other = seen.get((b, a))
+            if other is not None and other[0] != part:
+                return other[1]
+            seen.setdefault((a, b), (part, Crossing(u.surface, v.surface)))
     return None

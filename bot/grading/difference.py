@@ -15,7 +15,11 @@ from functools import lru_cache
 from bot.grading.spelling import stem
 
 _BETWEEN = re.compile(r"\bdifference\s+between\s+(.+?)\s+and\s+(.+?)(?:[.;:(]|$)", re.I)
-_MINUS = re.compile(r"(.+?)\s+(?:minus|[-−–])\s+(.+?)(?:[.;:(]|$)", re.I)
+# In a reference only the word: a " - " there is a dash or a bullet. In an answer a short
+# "A - B" on one line also counts.
+_MINUS_WORD = re.compile(r"([^\n.;:(]+?)\s+minus\s+([^\n.;:(]+)", re.I)
+_MINUS = re.compile(r"([^\n.;:(]+?)[^\S\n]+(minus|[-−])[^\S\n]+([^\n.;:(]+)", re.I)
+_DASH_SIDE_WORDS = 8
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 # Only the words that name nothing: the grader's own stop list drops "actually", which is
 # all that tells "what they actually pay" from "what they are willing to pay".
@@ -39,7 +43,7 @@ _DEFINED = re.compile(r"\b(?:is|are|equals|means)\b|=|:")
 def _operands(reference: str) -> tuple[str, str] | None:
     """The two sides the reference subtracts ("Profit is total revenue minus total cost":
     total revenue, total cost)."""
-    found = _BETWEEN.search(reference) or _MINUS.search(reference)
+    found = _BETWEEN.search(reference) or _MINUS_WORD.search(reference)
     if found is None:
         return None
     return _DEFINED.split(found.group(1))[-1].strip(), found.group(2).strip()
@@ -64,8 +68,11 @@ def turned_difference(reference: str, answer: str) -> tuple[str, str] | None:
     said = _MINUS.search(answer)
     if said is None:
         return None
+    left, sign, right = said.groups()
+    if sign.lower() != "minus" and max(len(left.split()), len(right.split())) > _DASH_SIDE_WORDS:
+        return None
     only_first, only_second = sides
-    a, b = _keys(said.group(1)), _keys(said.group(2))
+    a, b = _keys(left), _keys(right)
     lean_a = len(a & only_second) - len(a & only_first)
     lean_b = len(b & only_second) - len(b & only_first)
     if a & only_second and b & only_first and lean_a > lean_b:

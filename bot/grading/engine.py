@@ -170,7 +170,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     model = model_for(card, common=view.common if view else frozenset())
     text = answer[:MAX_ANSWER_CHARS]
     toks = tokenise(text)
-    ans = analyse(text, model.lex, toks)
+    ans = analyse(text, model.lex, toks, spans=True)  # spans: crossing.py cuts it into parts
     m = match(model, ans)
     if says_alias(model.reference, model.lex, ans):
         m = replace(m, score=max(m.score, ALIAS_SCORE))
@@ -221,7 +221,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if m.conflicts or (m.contradiction > SLIP_AT and m.opposed):
         # Weaker than a contradiction, but a strict teacher does not call it correct.
         return Assessment(m.score, m, Trap.SLIPS)
-    cross = crossed(toks, model.lex, model.homes, ans.units) if m.score >= PARTIAL_AT else None
+    cross = crossed(toks, model.homes, ans.units) if m.score >= PARTIAL_AT else None
     if cross is not None:
         # Every word is right but two of them are tied across: at most partial, since the
         # parts of an answer are cut by punctuation and "and" alone.
