@@ -26,7 +26,7 @@ HELDOUT_MEAN_F1 = 0.60
 # Wrong answers graded correct (the worst error) and correct graded wrong: the largest and
 # the mean share per deck.
 HELDOUT_WC_MAX = 0.07
-HELDOUT_WC_MEAN = 0.05
+HELDOUT_WC_MEAN = 0.04
 HELDOUT_CW_MAX = 0.11
 HELDOUT_CW_MEAN = 0.07
 SEED_MIN_F1 = 0.84
