@@ -154,5 +154,11 @@ def moved_across(reference: str, answer: str) -> tuple[str, str] | None:
     to_left = sorted((rr - rl) & (al - ar))
     to_right = sorted((rl - rr) & (ar - al))
     if to_left and to_right:
-        return to_right[0], to_left[0]
+        return _as_written(to_right[0], answer), _as_written(to_left[0], answer)
     return None
+
+
+def _as_written(term: str, text: str) -> str:
+    """The learner's own spelling of a lower-cased term ("6CO2", not "6co2")."""
+    found = re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text, re.IGNORECASE)
+    return found.group() if found else term
