@@ -10,6 +10,7 @@ Every function takes the session first and keyword-only arguments, and never com
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -147,11 +148,21 @@ def find_candidates(
     one), not one per window: a CASE gives each learner's date.
     """
     found: list[Candidate] = []
+    sqlite = session.connection().dialect.name == "sqlite"
     for generation in generations:
-        query = candidates_query(generation, telegram_id=telegram_id)
+        params: dict[str, Any] = {}
+        if sqlite:
+            query = _SQLITE_CANDIDATES
+            if telegram_id is not None:
+                query = query.where(_LEARNER.c.telegram_id == telegram_id)
+            params["windows"] = json.dumps([
+                [zone, w.local_date.isoformat(), w.after, w.upto]
+                for w in generation for zone in w.zones])
+        else:
+            query = candidates_query(generation, telegram_id=telegram_id)
         if limit is not None:
             query = query.limit(limit - len(found))
-        for row in session.execute(query):
+        for row in session.execute(query, params):
             found.append(_candidate(row, row[10]))
         if limit is not None and len(found) >= limit:
             break
@@ -182,6 +193,31 @@ def candidates_query(
     if telegram_id is not None:
         query = query.where(col(Learner.telegram_id) == telegram_id)
     return query
+
+
+# SQLite's form of `candidates_query`: the generation's windows, one (zone, date, after, upto)
+# row each, arrive as one JSON parameter and are joined to the learners. SQLite then searches
+# `ix_learner_push_schedule` once per zone, where the CASE and OR of `candidates_query` made it
+# read every learner on every tick (it has no statistics to prefer the index), and the
+# statement's text no longer changes with the windows, so it is compiled once.
+_WINDOWS = sa.func.json_each(sa.bindparam("windows", type_=sa.String)).table_valued(
+    "value", name="w")
+
+
+def _window_field(index: int) -> sa.ColumnElement[Any]:
+    return sa.func.json_extract(_WINDOWS.c.value, f"$[{index}]")
+
+
+_W_ZONE, _W_DATE, _W_AFTER, _W_UPTO = (_window_field(i) for i in range(4))
+_SQLITE_CANDIDATES = sa.select(*_CANDIDATE_COLUMNS, sa.type_coerce(_W_DATE, sa.Date)).select_from(
+    _WINDOWS.join(_LEARNER, sa.and_(
+        _LEARNER.c.timezone == _W_ZONE, _LEARNER.c.push_time >= _W_AFTER,
+        _LEARNER.c.push_time <= _W_UPTO,
+    )).outerjoin(_PROMPT, sa.and_(_PROMPT.c.id == _LEARNER.c.current_prompt_id,
+                                  _PROMPT.c.closed_at.is_(None)))
+).where(*_eligible(), ~sa.exists().where(
+    _PUSH_CLAIM.c.learner_id == _LEARNER.c.id, _PUSH_CLAIM.c.local_date == _W_DATE,
+)).order_by(_LEARNER.c.id)
 
 
 def learners_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Candidate]:
