@@ -567,6 +567,14 @@ _FLIP = sa.update(_PUSH_CLAIM).where(
     # holds a dead entry for every row flipped since the last vacuum.
     _PUSH_CLAIM.c.status.concat("") == PushStatus.CLAIMED,
 ).values(status=PushStatus.SENDING).returning(_PUSH_CLAIM.c.id)
+# The same flip for a group whose claims share one `attempts` (nearly every group: fresh
+# claims all have 1), with that value as one parameter instead of a pair per claim. psycopg
+# parses a statement of more than 50 parameters afresh on every run, and the pair list put a
+# group of 24 over that.
+_FLIP_SAME_ATTEMPTS = sa.update(_PUSH_CLAIM).where(
+    _PUSH_CLAIM.c.id.in_(_IDS), _PUSH_CLAIM.c.attempts == sa.bindparam("fence_attempts"),
+    _PUSH_CLAIM.c.status.concat("") == PushStatus.CLAIMED,
+).values(status=PushStatus.SENDING).returning(_PUSH_CLAIM.c.id)
 _STUDIERS = sa.select(
     _LEARNER.c.id, _LEARNER.c.current_prompt_id, _LEARNER.c.timezone,
     _LEARNER.c.day_boundary_hour, _LEARNER.c.new_per_day, _LEARNER.c.max_reviews_per_day,
@@ -613,8 +621,13 @@ def flip_to_sending(session: Session, *, claims: Sequence[tuple[int, int]]) -> s
     returns the ids flipped (the fence: only the current owner can send)."""
     if not claims:
         return set()
-    rows = session.connection().execute(
-        _FLIP, {"ids": sorted(c for c, _ in claims), "pairs": list(claims)})
+    ids = sorted(c for c, _ in claims)
+    attempts = {a for _, a in claims}
+    if len(attempts) == 1:
+        rows = session.connection().execute(
+            _FLIP_SAME_ATTEMPTS, {"ids": ids, "fence_attempts": attempts.pop()})
+    else:
+        rows = session.connection().execute(_FLIP, {"ids": ids, "pairs": list(claims)})
     return {r[0] for r in rows}
 
 
