@@ -609,7 +609,10 @@ _TODAY = sa.union_all(
 _STATES = sa.select(_STATE.c.learner_id, _STATE.c.card_id, _STATE.c.state, _STATE.c.due,
                     _STATE.c.suspended, _STATE.c.introduced_at, _STATE.c.id).where(
     _STATE.c.learner_id.in_(_IDS))
-_ASK = sa.insert(_PROMPT).returning(_PROMPT.c.id, sort_by_parameter_order=True)
+# Each row names its learner (one prompt per learner in a group), so the rows need not come
+# back in parameter order: SQLAlchemy then sends the group as one multi-row INSERT on SQLite,
+# where the ordered form went one statement per prompt.
+_ASK = sa.insert(_PROMPT).returning(_PROMPT.c.learner_id, _PROMPT.c.id)
 _SET_CURRENT = sa.update(_LEARNER).where(_LEARNER.c.id == sa.bindparam("learner_id")).values(
     current_prompt_id=sa.bindparam("prompt_id"))
 _SET_PROMPT = sa.update(_PUSH_CLAIM).where(_PUSH_CLAIM.c.id == sa.bindparam("claim_id")
@@ -759,9 +762,8 @@ def open_prompts(session: Session, *, cards: Mapping[int, int], now: datetime,
         return {r[0]: r[1] for r in connection.execute(_ASK_POINT_RECORD, {
             "now": now, "learners": learners, "cards": [cards[i] for i in learners],
             "claims": [claims.get(i, 0) for i in learners]})}
-    asked = connection.execute(
-        _ASK, [{"learner_id": i, "card_id": cards[i], "asked_at": now} for i in learners]).all()
-    prompts = {i: row[0] for i, row in zip(learners, asked, strict=True)}
+    prompts: dict[int, int] = {r[0]: r[1] for r in connection.execute(
+        _ASK, [{"learner_id": i, "card_id": cards[i], "asked_at": now} for i in learners])}
     set_current_prompts(session, prompts=prompts)
     set_prompts(session, prompts={claims[i]: p for i, p in prompts.items() if i in claims})
     return prompts
