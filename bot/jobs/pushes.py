@@ -38,17 +38,17 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import cast
+from typing import Any, cast
 
 import aiohttp
 import httpx
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.liveness import Holder, new_holder
 from bot.pushes import claims
 from bot.pushes.rules import PushKind, catchup_window, next_tick_delay
-from bot.telegram import render
+from bot.telegram import keyboards, render
+from bot.telegram.bare_send import send_html
 from bot.telegram.context import BotContext, TutorApp, utc_now
 
 log = logging.getLogger("tutorbot.pushes")
@@ -454,23 +454,24 @@ class _Opening:
             await self.task
 
 
-def _push_message(sending: claims.Sending) -> render.Reply:
+def _push_message(sending: claims.Sending) -> tuple[str, dict[str, Any] | None]:
+    """The push's HTML and its keyboard as the Bot API's JSON (see bot.telegram.bare_send)."""
     claim = sending.claim
-    if claim.kind is PushKind.CHECKIN:
-        return render.push_checkin(claim.due_count)
-    if sending.question is None:
-        return render.push_reminder(claim.due_count)
-    return render.push_question(sending.question, claim.due_count)
+    if sending.question is not None and claim.kind is not PushKind.CHECKIN:
+        return (render.push_question_text(sending.question, claim.due_count),
+                keyboards.push_quiz_json(sending.question.prompt_id))
+    reply = (render.push_checkin(claim.due_count) if claim.kind is PushKind.CHECKIN
+             else render.push_reminder(claim.due_count))
+    return reply.text, None if reply.keyboard is None else reply.keyboard.to_dict()
 
 
 async def send_push(app: TutorApp, sending: claims.Sending) -> Outcome:
     """Send one push; never raises for Telegram's answers, only reports them."""
     claim = sending.claim
-    reply = _push_message(sending)
+    text, keyboard = _push_message(sending)
     for attempt in range(len(BACKOFF_S) + 1):
         try:
-            await app.bot.send_message(claim.chat_id, reply.text, parse_mode=ParseMode.HTML,
-                                       reply_markup=reply.keyboard)
+            await send_html(app.bot, claim.chat_id, text, keyboard)
             return Outcome.SENT
         except RetryAfter as exc:
             # AIORateLimiter already waited and retried; the message surely wasn't sent.

@@ -10,6 +10,7 @@ Every function takes the session first and keyword-only arguments, and never com
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -147,11 +148,21 @@ def find_candidates(
     one), not one per window: a CASE gives each learner's date.
     """
     found: list[Candidate] = []
+    sqlite = session.connection().dialect.name == "sqlite"
     for generation in generations:
-        query = candidates_query(generation, telegram_id=telegram_id)
+        params: dict[str, Any] = {}
+        if sqlite:
+            query = _SQLITE_CANDIDATES
+            if telegram_id is not None:
+                query = query.where(_LEARNER.c.telegram_id == telegram_id)
+            params["windows"] = json.dumps([
+                [zone, w.local_date.isoformat(), w.after, w.upto]
+                for w in generation for zone in w.zones])
+        else:
+            query = candidates_query(generation, telegram_id=telegram_id)
         if limit is not None:
             query = query.limit(limit - len(found))
-        for row in session.execute(query):
+        for row in session.execute(query, params):
             found.append(_candidate(row, row[10]))
         if limit is not None and len(found) >= limit:
             break
@@ -182,6 +193,31 @@ def candidates_query(
     if telegram_id is not None:
         query = query.where(col(Learner.telegram_id) == telegram_id)
     return query
+
+
+# SQLite's form of `candidates_query`: the generation's windows, one (zone, date, after, upto)
+# row each, arrive as one JSON parameter and are joined to the learners. SQLite then searches
+# `ix_learner_push_schedule` once per zone, where the CASE and OR of `candidates_query` made it
+# read every learner on every tick (it has no statistics to prefer the index), and the
+# statement's text no longer changes with the windows, so it is compiled once.
+_WINDOWS = sa.func.json_each(sa.bindparam("windows", type_=sa.String)).table_valued(
+    "value", name="w")
+
+
+def _window_field(index: int) -> sa.ColumnElement[Any]:
+    return sa.func.json_extract(_WINDOWS.c.value, f"$[{index}]")
+
+
+_W_ZONE, _W_DATE, _W_AFTER, _W_UPTO = (_window_field(i) for i in range(4))
+_SQLITE_CANDIDATES = sa.select(*_CANDIDATE_COLUMNS, sa.type_coerce(_W_DATE, sa.Date)).select_from(
+    _WINDOWS.join(_LEARNER, sa.and_(
+        _LEARNER.c.timezone == _W_ZONE, _LEARNER.c.push_time >= _W_AFTER,
+        _LEARNER.c.push_time <= _W_UPTO,
+    )).outerjoin(_PROMPT, sa.and_(_PROMPT.c.id == _LEARNER.c.current_prompt_id,
+                                  _PROMPT.c.closed_at.is_(None)))
+).where(*_eligible(), ~sa.exists().where(
+    _PUSH_CLAIM.c.learner_id == _LEARNER.c.id, _PUSH_CLAIM.c.local_date == _W_DATE,
+)).order_by(_LEARNER.c.id)
 
 
 def learners_by_id(session: Session, *, ids: Iterable[int]) -> dict[int, Candidate]:
@@ -531,6 +567,14 @@ _FLIP = sa.update(_PUSH_CLAIM).where(
     # holds a dead entry for every row flipped since the last vacuum.
     _PUSH_CLAIM.c.status.concat("") == PushStatus.CLAIMED,
 ).values(status=PushStatus.SENDING).returning(_PUSH_CLAIM.c.id)
+# The same flip for a group whose claims share one `attempts` (nearly every group: fresh
+# claims all have 1), with that value as one parameter instead of a pair per claim. psycopg
+# parses a statement of more than 50 parameters afresh on every run, and the pair list put a
+# group of 24 over that.
+_FLIP_SAME_ATTEMPTS = sa.update(_PUSH_CLAIM).where(
+    _PUSH_CLAIM.c.id.in_(_IDS), _PUSH_CLAIM.c.attempts == sa.bindparam("fence_attempts"),
+    _PUSH_CLAIM.c.status.concat("") == PushStatus.CLAIMED,
+).values(status=PushStatus.SENDING).returning(_PUSH_CLAIM.c.id)
 _STUDIERS = sa.select(
     _LEARNER.c.id, _LEARNER.c.current_prompt_id, _LEARNER.c.timezone,
     _LEARNER.c.day_boundary_hour, _LEARNER.c.new_per_day, _LEARNER.c.max_reviews_per_day,
@@ -565,7 +609,10 @@ _TODAY = sa.union_all(
 _STATES = sa.select(_STATE.c.learner_id, _STATE.c.card_id, _STATE.c.state, _STATE.c.due,
                     _STATE.c.suspended, _STATE.c.introduced_at, _STATE.c.id).where(
     _STATE.c.learner_id.in_(_IDS))
-_ASK = sa.insert(_PROMPT).returning(_PROMPT.c.id, sort_by_parameter_order=True)
+# Each row names its learner (one prompt per learner in a group), so the rows need not come
+# back in parameter order: SQLAlchemy then sends the group as one multi-row INSERT on SQLite,
+# where the ordered form went one statement per prompt.
+_ASK = sa.insert(_PROMPT).returning(_PROMPT.c.learner_id, _PROMPT.c.id)
 _SET_CURRENT = sa.update(_LEARNER).where(_LEARNER.c.id == sa.bindparam("learner_id")).values(
     current_prompt_id=sa.bindparam("prompt_id"))
 _SET_PROMPT = sa.update(_PUSH_CLAIM).where(_PUSH_CLAIM.c.id == sa.bindparam("claim_id")
@@ -577,8 +624,13 @@ def flip_to_sending(session: Session, *, claims: Sequence[tuple[int, int]]) -> s
     returns the ids flipped (the fence: only the current owner can send)."""
     if not claims:
         return set()
-    rows = session.connection().execute(
-        _FLIP, {"ids": sorted(c for c, _ in claims), "pairs": list(claims)})
+    ids = sorted(c for c, _ in claims)
+    attempts = {a for _, a in claims}
+    if len(attempts) == 1:
+        rows = session.connection().execute(
+            _FLIP_SAME_ATTEMPTS, {"ids": ids, "fence_attempts": attempts.pop()})
+    else:
+        rows = session.connection().execute(_FLIP, {"ids": ids, "pairs": list(claims)})
     return {r[0] for r in rows}
 
 
@@ -710,9 +762,8 @@ def open_prompts(session: Session, *, cards: Mapping[int, int], now: datetime,
         return {r[0]: r[1] for r in connection.execute(_ASK_POINT_RECORD, {
             "now": now, "learners": learners, "cards": [cards[i] for i in learners],
             "claims": [claims.get(i, 0) for i in learners]})}
-    asked = connection.execute(
-        _ASK, [{"learner_id": i, "card_id": cards[i], "asked_at": now} for i in learners]).all()
-    prompts = {i: row[0] for i, row in zip(learners, asked, strict=True)}
+    prompts: dict[int, int] = {r[0]: r[1] for r in connection.execute(
+        _ASK, [{"learner_id": i, "card_id": cards[i], "asked_at": now} for i in learners])}
     set_current_prompts(session, prompts=prompts)
     set_prompts(session, prompts={claims[i]: p for i, p in prompts.items() if i in claims})
     return prompts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.deck_choice import DeckListPage
@@ -86,13 +88,25 @@ def study_now() -> InlineKeyboardMarkup:
                                                        callback_data=StudyNow().encode())]])
 
 
-def push_quiz(prompt_id: int) -> InlineKeyboardMarkup:
-    def button(text: str, action: PushAction) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text, callback_data=PushButton(prompt_id, action).encode())
+PUSH_QUIZ_BUTTONS = (("⏭ Skip", PushAction.SKIP), ("💤 Later", PushAction.LATER),
+                     ("⏸ Pause reminders", PushAction.PAUSE))
 
-    return InlineKeyboardMarkup([[button("⏭ Skip", PushAction.SKIP),
-                                  button("💤 Later", PushAction.LATER),
-                                  button("⏸ Pause reminders", PushAction.PAUSE)]])
+
+def push_quiz(prompt_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(text, callback_data=PushButton(prompt_id, action).encode())
+        for text, action in PUSH_QUIZ_BUTTONS
+    ]])
+
+
+def push_quiz_json(prompt_id: int) -> dict[str, Any]:
+    """`push_quiz(prompt_id)` as the Bot API's JSON (what its `to_dict()` gives), built
+    without PTB's objects: the daily push sends one per learner, and building the objects
+    only to serialize them again cost more CPU than the rest of its message."""
+    return {"inline_keyboard": [[
+        {"text": text, "callback_data": PushButton(prompt_id, action).encode()}
+        for text, action in PUSH_QUIZ_BUTTONS
+    ]]}
 
 
 SNOOZE_LABELS = {PushAction.HOUR: "In 1 hour", PushAction.EVENING: "This evening",

@@ -248,6 +248,9 @@ from bot.telegram.render.pushes import (
     push_question as push_question,
 )
 from bot.telegram.render.pushes import (
+    push_question_text as push_question_text,
+)
+from bot.telegram.render.pushes import (
     push_reminder as push_reminder,
 )
 from bot.telegram.render.pushes import (

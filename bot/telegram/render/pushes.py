@@ -8,13 +8,18 @@ from html import escape
 from bot.study import Question
 from bot.telegram import keyboards
 from bot.telegram.render.common import Reply
-from bot.telegram.text_limits import TEXT_LIMIT, shorten, visible_units
+from bot.telegram.text_limits import TEXT_LIMIT, clip, shorten, visible_units
 from bot.timezones import zone
 from bot.wording import plural
 
 
 def push_question(q: Question, due_count: int) -> Reply:
     """The daily push: the first due card's question, answered by typing."""
+    return Reply(push_question_text(q, due_count), keyboards.push_quiz(q.prompt_id))
+
+
+def push_question_text(q: Question, due_count: int) -> str:
+    """`push_question`'s text alone (its keyboard: keyboards.push_quiz_json for the send)."""
     tag = "🆕 New card" if q.is_new else ("Still open" if q.repeated else "Review")
     deck = f" · {escape(q.deck_title)}" if q.deck_title else ""
     head = f"⏰ <i>Time to study · {tag}{deck}</i>\n\n"
@@ -23,8 +28,7 @@ def push_question(q: Question, due_count: int) -> Reply:
              if more > 0 else "It's the only card due today.")
     foot = f"\n\nType your answer. {after}"
     room = TEXT_LIMIT - visible_units(head + foot)
-    return Reply(f"{head}<b>{escape(shorten(q.card.question, room))}</b>{foot}",
-                 keyboards.push_quiz(q.prompt_id))
+    return clip(f"{head}<b>{escape(shorten(q.card.question, room))}</b>{foot}")
 
 
 def push_checkin(due_count: int) -> Reply:
