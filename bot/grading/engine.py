@@ -23,6 +23,7 @@ from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
 from bot.grading.normalise import Tok, clean, tokenise
+from bot.grading.queries import missing_in_query
 from bot.grading.rating import suggest
 from bot.grading.roles import PASSIVE, reordered_names
 from bot.grading.traps import (
@@ -187,6 +188,13 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if reshaped_code(model, text) and m.score >= PARTIAL_AT:
         return Assessment(m.score, m, Trap.SLIPS, reason=(
             f"Not quite: the reference's code has another shape: {model.reference.strip()}"))
+    lacks = missing_in_query(model.reference, text) if m.score >= PARTIAL_AT else ()
+    if lacks:
+        # The same names in another query: at most partial, and the explanation names what
+        # the query leaves out.
+        return Assessment(m.score, m, Trap.SLIPS, reason=(
+            "Not quite: your query lacks " + ", ".join(k.upper() for k in lacks)
+            + ", which the reference's query uses."))
     stance = stance_trap(model, ans)
     if stance is not None:
         return Assessment(m.score, m, stance)

@@ -729,3 +729,32 @@ def test_a_difference_taken_the_wrong_way_round_is_wrong() -> None:
     assert grade(migration, "emigration minus immigration").label is Label.WRONG
     assert grade(migration, "the difference between emigration and "
                  "immigration").label is not Label.WRONG
+
+
+def test_a_query_without_a_clause_of_the_reference_query_is_not_correct() -> None:
+    """An answer query with the reference query's names but without one of its keywords
+    (`GROUP BY`, `IS`, `WHERE`, `COUNT`) is at most partial and says what it lacks; the same
+    query, in other case or with an extra clause, and prose answers are graded as before."""
+    per_country = card("Count the customers in each country.",
+                       "SELECT country, COUNT(*) FROM customers GROUP BY country;")
+    g = grade(per_country, "SELECT country, COUNT(*) FROM customers")
+    assert g.label is Label.PARTIAL
+    assert "GROUP BY" in g.explanation
+    assert grade(per_country, "SELECT country, SUM(country) FROM customers GROUP BY "
+                 "country").label is not Label.CORRECT
+    assert grade(per_country, "select country, count(*) from customers group by country "
+                 "order by country").label is Label.CORRECT
+    unshipped = card("How do you find the orders that have not shipped?",
+                     "Use IS NULL, not = NULL.\nSELECT * FROM orders WHERE shipped_at IS NULL;")
+    assert grade(unshipped, "SELECT * FROM orders WHERE shipped_at = NULL;"
+                 ).label is not Label.CORRECT
+    assert grade(unshipped, "SELECT * FROM orders WHERE shipped_at IS NULL"
+                 ).label is Label.CORRECT
+    late = card("Which books are overdue?",
+                "SELECT title FROM loans WHERE due_date < CURRENT_DATE;")
+    assert grade(late, "SELECT title FROM loans").label is not Label.CORRECT
+    assert "WHERE" in grade(late, "SELECT title FROM loans").explanation
+    view = card("What is a view?", "A saved query used like a table.\n"
+                "CREATE VIEW active_users AS SELECT * FROM users WHERE active;")
+    assert "query lacks" not in grade(view, "a saved query you can select from like a "
+                                      "table").explanation
