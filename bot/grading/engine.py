@@ -26,6 +26,7 @@ from bot.grading.normalise import Tok, clean, tokenise
 from bot.grading.queries import missing_in_query
 from bot.grading.rating import suggest
 from bot.grading.roles import PASSIVE, reordered_names
+from bot.grading.sameness import swapped_sameness
 from bot.grading.traps import (
     Trap,
     code_described,
@@ -218,6 +219,11 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             f"You subtracted the other way round: the reference takes {turned[1]} from "
             f"{turned[0]}."))
+    swapped = swapped_sameness(model.reference, text)
+    if swapped is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"You said the opposite: {swapped[0]} {swapped[2]}, where the reference says "
+            f"{swapped[1]}."))
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
     conflicts = m.conflicts + (m.misattributed is not None)
     if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:

@@ -12,6 +12,7 @@ from bot.grading import Label, grade
 from bot.grading.formulas import readable, rewrite
 from bot.grading.informativeness import word_weight
 from bot.grading.opposites import opposites
+from bot.grading.sameness import swapped_sameness
 from bot.grading.spelling import stem
 from bot.grading.wordnet import opposite, related
 
@@ -758,3 +759,25 @@ def test_a_query_without_a_clause_of_the_reference_query_is_not_correct() -> Non
                 "CREATE VIEW active_users AS SELECT * FROM users WHERE active;")
     assert "query lacks" not in grade(view, "a saved query you can select from like a "
                                       "table").explanation
+
+
+def test_same_and_different_swapped_is_wrong() -> None:
+    """An answer that calls the same what the reference calls different (or the reverse)
+    contradicts it, though "same" is a stop word; "not the same" reads as "different"."""
+    isotopes = card("What are isotopes?", "Atoms of the same element with the same number of "
+                    "protons but a different number of neutrons.")
+    g = grade(isotopes, "atoms with a different number of protons but the same number of "
+              "neutrons")
+    assert g.label is Label.WRONG
+    assert "opposite" in g.explanation
+    assert grade(isotopes, "atoms of one element with the same number of protons and a "
+                 "different number of neutrons").label is Label.CORRECT
+    assert swapped_sameness(isotopes.answer, "not the same number of protons") is not None
+    isomers = card("What are structural isomers?", "Compounds with the same molecular formula "
+                   "but a different arrangement of atoms.")
+    assert grade(isomers, "compounds with a different molecular formula but the same "
+                 "arrangement of atoms").label is Label.WRONG
+    substitutes = card("What are perfect substitutes?", "Goods that consumers see as the same, "
+                       "so they buy whichever has the lower price.")
+    assert grade(substitutes, "goods consumers see as the same and buy at the lower price"
+                 ).label is Label.CORRECT
