@@ -781,3 +781,22 @@ def test_same_and_different_swapped_is_wrong() -> None:
                        "so they buy whichever has the lower price.")
     assert grade(substitutes, "goods consumers see as the same and buy at the lower price"
                  ).label is Label.CORRECT
+
+
+def test_a_negated_light_verb_negates_its_object() -> None:
+    """ "does not contain carbon": the negation falls past a verb that says little by itself
+    (contain, include, have, need, require, involve) onto its object."""
+    hydrocarbon = card("What is a hydrocarbon?", "A compound made only of carbon and hydrogen "
+                       "atoms.")
+    assert grade(hydrocarbon, "a compound that does not contain carbon").label is not (
+        Label.CORRECT)
+    assert grade(hydrocarbon, "a compound that contains only carbon and hydrogen atoms"
+                 ).label is Label.CORRECT
+    autotroph = card("What is an autotroph?", "An organism that makes its own food from "
+                     "light or chemical energy.")
+    assert grade(autotroph, "an organism that does not need light or chemical energy to "
+                 "make its own food").label is not Label.CORRECT
+    walk = card("What is a random walk?", "A sequence of positions where each step is "
+                "random.")
+    assert grade(walk, "a sequence of positions that does not involve random steps"
+                 ).label is not Label.CORRECT
