@@ -52,6 +52,9 @@ _MEANS = re.compile(r"[a-z]{3,}ing")
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
+# Verbs that say little beyond their object: in "does not contain carbon" the negation falls
+# on "carbon" too, so it stays open past them.
+_LIGHT_VERBS = frozenset({"contain", "includ", "have", "has", "need", "requir", "involv"})
 
 
 class Role(StrEnum):
@@ -419,7 +422,7 @@ def analyse(
             units.append(
                 Unit(key, neg, e.seg, e.clause, e.item, e.role, e.surface, e.header, e.start, e.end)
             )
-            if strong:
+            if strong and key not in _LIGHT_VERBS:
                 strong -= 1
             if flip:
                 flip -= 1

@@ -23,8 +23,10 @@ from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
 from bot.grading.normalise import Tok, clean, tokenise
+from bot.grading.queries import missing_in_query
 from bot.grading.rating import suggest
 from bot.grading.roles import PASSIVE, reordered_names
+from bot.grading.sameness import swapped_sameness
 from bot.grading.traps import (
     Trap,
     code_described,
@@ -187,6 +189,13 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if reshaped_code(model, text) and m.score >= PARTIAL_AT:
         return Assessment(m.score, m, Trap.SLIPS, reason=(
             f"Not quite: the reference's code has another shape: {model.reference.strip()}"))
+    lacks = missing_in_query(model.reference, text) if m.score >= PARTIAL_AT else ()
+    if lacks:
+        # The same names in another query: at most partial, and the explanation names what
+        # the query leaves out.
+        return Assessment(m.score, m, Trap.SLIPS, reason=(
+            "Not quite: your query lacks " + ", ".join(k.upper() for k in lacks)
+            + ", which the reference's query uses."))
     stance = stance_trap(model, ans)
     if stance is not None:
         return Assessment(m.score, m, stance)
@@ -210,6 +219,11 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             f"You subtracted the other way round: the reference takes {turned[1]} from "
             f"{turned[0]}."))
+    swapped = swapped_sameness(model.reference, text)
+    if swapped is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"You said the opposite: {swapped[0]} {swapped[2]}, where the reference says "
+            f"{swapped[1]}."))
     reversed_at = 2 if ans.n_words >= LONG_WORDS else 1
     conflicts = m.conflicts + (m.misattributed is not None)
     if m.contradiction >= CONTRADICTION_AT or conflicts >= reversed_at:

@@ -12,6 +12,7 @@ from bot.grading import Label, grade
 from bot.grading.formulas import readable, rewrite
 from bot.grading.informativeness import word_weight
 from bot.grading.opposites import opposites
+from bot.grading.sameness import swapped_sameness
 from bot.grading.spelling import stem
 from bot.grading.wordnet import opposite, related
 
@@ -729,3 +730,73 @@ def test_a_difference_taken_the_wrong_way_round_is_wrong() -> None:
     assert grade(migration, "emigration minus immigration").label is Label.WRONG
     assert grade(migration, "the difference between emigration and "
                  "immigration").label is not Label.WRONG
+
+
+def test_a_query_without_a_clause_of_the_reference_query_is_not_correct() -> None:
+    """An answer query with the reference query's names but without one of its keywords
+    (`GROUP BY`, `IS`, `WHERE`, `COUNT`) is at most partial and says what it lacks; the same
+    query, in other case or with an extra clause, and prose answers are graded as before."""
+    per_country = card("Count the customers in each country.",
+                       "SELECT country, COUNT(*) FROM customers GROUP BY country;")
+    g = grade(per_country, "SELECT country, COUNT(*) FROM customers")
+    assert g.label is Label.PARTIAL
+    assert "GROUP BY" in g.explanation
+    assert grade(per_country, "SELECT country, SUM(country) FROM customers GROUP BY "
+                 "country").label is not Label.CORRECT
+    assert grade(per_country, "select country, count(*) from customers group by country "
+                 "order by country").label is Label.CORRECT
+    unshipped = card("How do you find the orders that have not shipped?",
+                     "Use IS NULL, not = NULL.\nSELECT * FROM orders WHERE shipped_at IS NULL;")
+    assert grade(unshipped, "SELECT * FROM orders WHERE shipped_at = NULL;"
+                 ).label is not Label.CORRECT
+    assert grade(unshipped, "SELECT * FROM orders WHERE shipped_at IS NULL"
+                 ).label is Label.CORRECT
+    late = card("Which books are overdue?",
+                "SELECT title FROM loans WHERE due_date < CURRENT_DATE;")
+    assert grade(late, "SELECT title FROM loans").label is not Label.CORRECT
+    assert "WHERE" in grade(late, "SELECT title FROM loans").explanation
+    view = card("What is a view?", "A saved query used like a table.\n"
+                "CREATE VIEW active_users AS SELECT * FROM users WHERE active;")
+    assert "query lacks" not in grade(view, "a saved query you can select from like a "
+                                      "table").explanation
+
+
+def test_same_and_different_swapped_is_wrong() -> None:
+    """An answer that calls the same what the reference calls different (or the reverse)
+    contradicts it, though "same" is a stop word; "not the same" reads as "different"."""
+    isotopes = card("What are isotopes?", "Atoms of the same element with the same number of "
+                    "protons but a different number of neutrons.")
+    g = grade(isotopes, "atoms with a different number of protons but the same number of "
+              "neutrons")
+    assert g.label is Label.WRONG
+    assert "opposite" in g.explanation
+    assert grade(isotopes, "atoms of one element with the same number of protons and a "
+                 "different number of neutrons").label is Label.CORRECT
+    assert swapped_sameness(isotopes.answer, "not the same number of protons") is not None
+    isomers = card("What are structural isomers?", "Compounds with the same molecular formula "
+                   "but a different arrangement of atoms.")
+    assert grade(isomers, "compounds with a different molecular formula but the same "
+                 "arrangement of atoms").label is Label.WRONG
+    substitutes = card("What are perfect substitutes?", "Goods that consumers see as the same, "
+                       "so they buy whichever has the lower price.")
+    assert grade(substitutes, "goods consumers see as the same and buy at the lower price"
+                 ).label is Label.CORRECT
+
+
+def test_a_negated_light_verb_negates_its_object() -> None:
+    """ "does not contain carbon": the negation falls past a verb that says little by itself
+    (contain, include, have, need, require, involve) onto its object."""
+    hydrocarbon = card("What is a hydrocarbon?", "A compound made only of carbon and hydrogen "
+                       "atoms.")
+    assert grade(hydrocarbon, "a compound that does not contain carbon").label is not (
+        Label.CORRECT)
+    assert grade(hydrocarbon, "a compound that contains only carbon and hydrogen atoms"
+                 ).label is Label.CORRECT
+    autotroph = card("What is an autotroph?", "An organism that makes its own food from "
+                     "light or chemical energy.")
+    assert grade(autotroph, "an organism that does not need light or chemical energy to "
+                 "make its own food").label is not Label.CORRECT
+    walk = card("What is a random walk?", "A sequence of positions where each step is "
+                "random.")
+    assert grade(walk, "a sequence of positions that does not involve random steps"
+                 ).label is not Label.CORRECT
