@@ -22,6 +22,7 @@ from bot.grading.formulas import moved_across, turned_arrow
 from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
+from bot.grading.named import named_facts, swapped_names
 from bot.grading.normalise import Tok, clean, tokenise
 from bot.grading.queries import missing_in_query
 from bot.grading.rating import suggest
@@ -201,6 +202,11 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, stance)
     if m.swap is not None:
         return Assessment(m.score, m, Trap.SWAPPED)
+    named = swapped_names(named_facts(card.question, model.reference), text)
+    if named is not None:
+        return Assessment(m.score, m, Trap.SWAPPED, reason=(
+            f"You swapped the roles: the reference says “{named.fact}” of {named.owner}, "
+            f"not of {named.said_of}."))
     if m.wrong_year is not None or (m.turned is not None and not _symmetric(text, m.turned)):
         return Assessment(m.score, m, Trap.CONTRADICTS)
     arrow = turned_arrow(model.reference, text)

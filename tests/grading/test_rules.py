@@ -11,6 +11,7 @@ from bot.decks.model import CardSpec
 from bot.grading import Label, grade
 from bot.grading.formulas import readable, rewrite
 from bot.grading.informativeness import word_weight
+from bot.grading.named import named_facts, swapped_names
 from bot.grading.opposites import opposites
 from bot.grading.sameness import swapped_sameness
 from bot.grading.spelling import stem
@@ -800,3 +801,87 @@ def test_a_negated_light_verb_negates_its_object() -> None:
                 "random.")
     assert grade(walk, "a sequence of positions that does not involve random steps"
                  ).label is not Label.CORRECT
+
+
+UNION = card(
+    "What is the difference between UNION and UNION ALL?",
+    "UNION combines the results of two queries and removes duplicate rows; UNION ALL keeps all "
+    "rows including duplicates (and is faster).",
+)
+COPY = card(
+    "What is the difference between a shallow copy and a deep copy?",
+    "A shallow copy creates a new outer object but shares the nested objects; a deep copy "
+    "recursively copies the nested objects too.",
+)
+POLYMERASE = card(
+    "What is the difference between DNA polymerase and RNA polymerase?",
+    "DNA polymerase copies DNA during replication and needs a primer; RNA polymerase "
+    "transcribes genes into messenger RNA without any primer.",
+)
+MARGINAL = card(
+    "What is the difference between marginal cost and average cost?",
+    "Marginal cost is the cost of producing one more unit; average cost is total cost divided "
+    "by the number of units produced.",
+)
+COSTS = card(
+    "What is the difference between fixed and variable costs?",
+    "Fixed costs do not change with the level of output (e.g. rent); variable costs change "
+    "with output (e.g. raw materials).",
+)
+
+
+@pytest.mark.parametrize(
+    ("c", "answer", "said"),
+    [
+        (UNION, "UNION keeps duplicates and UNION ALL removes them", "“keeps” of UNION ALL"),
+        (COPY, "a deep copy shares the nested objects and a shallow copy copies them "
+               "recursively", "“shares”"),
+        (MARGINAL, "average cost is the cost of one more unit, marginal cost is total cost "
+                   "divided by the number of units", "“total”"),
+        (POLYMERASE, "RNA polymerase copies DNA during replication and needs a primer, DNA "
+                     "polymerase transcribes genes into mRNA", "of DNA POLYMERASE"),
+    ],
+)
+def test_names_sharing_words_swapped_are_wrong_and_named(
+    c: CardSpec, answer: str, said: str
+) -> None:
+    """Two contrasted names read whole ("UNION ALL" is not "UNION"), each given the other's
+    facts, are wrong, and the explanation names the fact and both names."""
+    g = grade(c, answer)
+    assert g.label is Label.WRONG
+    assert g.explanation.startswith("You swapped the roles: the reference says")
+    assert said in g.explanation
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (UNION, "UNION removes duplicate rows, UNION ALL keeps all rows and is faster"),
+        (UNION, "UNION ALL keeps duplicates, plain UNION doesn't"),
+        (COPY, "a deep copy recursively copies nested objects, a shallow one shares them"),
+        (COSTS, "rent is fixed and raw materials are variable"),
+    ],
+)
+def test_names_in_their_own_places_are_not_swapped(c: CardSpec, answer: str) -> None:
+    """Facts said of their own name, the other side denied, or a name that does not open
+    its clause ("rent is fixed") are no swap."""
+    g = grade(c, answer)
+    assert "swapped" not in g.explanation
+
+
+@pytest.mark.parametrize(
+    ("c", "answer", "fact", "owner"),
+    [
+        (UNION, "UNION keeps duplicates and UNION ALL removes them", "keeps", "UNION ALL"),
+        (MARGINAL, "average cost is the cost of one more unit, marginal cost is total cost "
+                   "divided by the number of units", "more", "MARGINAL COST"),
+        (POLYMERASE, "RNA polymerase copies DNA and needs a primer", "copies", "DNA POLYMERASE"),
+    ],
+)
+def test_swapped_names_reads_each_name_whole(
+    c: CardSpec, answer: str, fact: str, owner: str
+) -> None:
+    """The name check itself finds the swapped fact and the name the reference says it of."""
+    found = swapped_names(named_facts(c.question, c.answer), answer)
+    assert found is not None
+    assert (found.fact, found.owner) == (fact, owner)
