@@ -19,12 +19,19 @@ from functools import lru_cache
 from bot.grading.lexicon import NEGATIONS
 from bot.grading.spelling import stem
 
-_PAIR = re.compile(
-    r"\bbetween\s+(?P<a>[^?,;]+?)\s+and\s+(?P<b>[^?,;]+?)\s*(?:\?|$|,|;|\bin\b|\bwhen\b)"
-    r"|^(?:\w+\s+){0,3}?(?P<c>[^?,;]+?)\s+(?:vs\.?|versus)\s+(?P<d>[^?,;]+?)\s*(?:\?|$|:)",
-    re.IGNORECASE,
-)
-_TOKEN = re.compile(r"[a-z0-9_*]+(?:'[a-z]+)?|[;.,:!?]")
+_LIST = r"(?P<names>[^?;:]+?)"
+_OTHER = r"(?P<other>[^?;:]+?)\s*(?:\?|$)"
+# How a question names the things it contrasts: "the difference between X and Y", "How do X,
+# Y and Z differ?", "How does X differ from Y?", "X vs Y?".
+_PAIRS = tuple(re.compile(p, re.IGNORECASE) for p in (
+    rf"\bbetween\s+{_LIST}\s*(?:\?|$|;|\bin\b|\bwhen\b)",
+    rf"^how\s+(?:do|does)\s+{_LIST}\s+differ\s*(?:\?|$)",
+    rf"^(?:how\s+(?:do|does|is|are)\s+)?{_LIST}\s+(?:differs?|different)\s+from\s+{_OTHER}",
+    rf"^(?:\w+\s+){{0,3}}?{_LIST}\s+(?:vs\.?|versus)\s+{_OTHER}",
+))
+_SEP = re.compile(r",\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+# Comparison operators are names too ("`==` and `is`").
+_TOKEN = re.compile(r"[a-z0-9_*]+(?:'[a-z]+)?|==|!=|<=|>=|[;.,:!?]")
 _BREAKS = frozenset({";", ".", ",", ":", "!", "?", "and", "but", "while", "whereas", "whilst"})
 # Words that say nothing of the name they follow; "all", "only", "both", "before" and
 # "after" stay, since they are what tells two names apart.
@@ -35,6 +42,7 @@ _EMPTY = frozenset(
     like such""".split()  # noqa: SIM905 - a word list reads best as running text
 )
 _ARTICLES = ("the ", "a ", "an ")
+_MIN_SWAPS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,10 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+def _key(token: str) -> str:
+    return stem(token) if token[:1].isalnum() else token
+
+
 def _name(raw: str) -> tuple[str, ...]:
     low = raw.strip().lower()
     for art in _ARTICLES:
@@ -57,21 +69,25 @@ def _name(raw: str) -> tuple[str, ...]:
 
 
 def _said(
-    toks: list[str], names: tuple[tuple[str, ...], ...], name_words: frozenset[str]
+    toks: list[str], names: tuple[tuple[str, ...], ...], name_words: frozenset[str], *,
+    answer: bool = False,
 ) -> list[tuple[int, str, bool, str]]:
     """(name index, stem, negated, surface) for every word said after a name.
 
     A name owns what follows only where it opens its clause: in "rent is fixed and raw
-    materials are variable" nothing is said of "fixed".
+    materials are variable" nothing is said of "fixed". In an answer it owns no more than
+    its clause: terse notes ("truncate = all rows fast, structure stays") run on after a
+    comma with words the reference says of another name.
     """
     out = []
     owner = -1
     neg = False
     fresh = True  # no word with content yet in this clause
     i = 0
+    keys = [_key(t) for t in toks]
     while i < len(toks):
         t = toks[i]
-        hit = next((n for n, name in enumerate(names) if tuple(toks[i:i + len(name)]) == name),
+        hit = next((n for n, name in enumerate(names) if tuple(keys[i:i + len(name)]) == name),
                    -1)
         if hit >= 0:
             owner, neg, fresh = (hit if fresh else -1), False, False
@@ -80,15 +96,17 @@ def _said(
         i += 1
         if t in _BREAKS:
             neg, fresh = False, True
+            if answer and not t[:1].isalpha():
+                owner = -1
             continue
         if t in NEGATIONS or t.endswith("n't"):
             neg = True
             continue
         if t not in _EMPTY:
             fresh = False
-        if owner < 0 or t in _EMPTY or t in name_words or len(t) <= 1:
+        if owner < 0 or t in _EMPTY or keys[i - 1] in name_words or len(t) <= 1:
             continue
-        out.append((owner, stem(t), neg, t))
+        out.append((owner, keys[i - 1], neg, t))
     return out
 
 
@@ -103,15 +121,17 @@ class NamedFacts:
 @lru_cache(maxsize=4096)
 def named_facts(question: str, reference: str) -> NamedFacts | None:
     """The question's two contrasted names and the words the reference says of one only."""
-    m = _PAIR.search(question)
+    m = next((m for p in _PAIRS if (m := p.search(question.strip())) is not None), None)
     if m is None:
         return None
-    a, b = (m.group("a"), m.group("b")) if m.group("a") else (m.group("c"), m.group("d"))
-    pair = [_name(a), _name(b)]
-    if not all(pair) or pair[0] == pair[1] or any(len(n) > 4 for n in pair):
+    raw = _SEP.split(m.group("names"))
+    if "other" in m.re.groupindex:
+        raw.append(m.group("other"))
+    pair = [n for n in (_name(r) for r in raw) if n]
+    if len(pair) < 2 or len(set(pair)) < len(pair) or any(len(n) > 4 for n in pair):
         return None
     pair.sort(key=len, reverse=True)
-    names = tuple(pair)
+    names = tuple(tuple(_key(w) for w in n) for n in pair)
     words = frozenset(w for n in names for w in n)
     owners: dict[str, set[int]] = {}
     first: dict[str, tuple[int, bool, str]] = {}
@@ -121,7 +141,7 @@ def named_facts(question: str, reference: str) -> NamedFacts | None:
     facts = {k: f for k, f in first.items() if len(owners[k]) == 1}
     if len({f[0] for f in facts.values()}) < 2:
         return None
-    return NamedFacts(names, tuple(" ".join(n).upper() for n in names), facts, words)
+    return NamedFacts(names, tuple(" ".join(n).upper() for n in pair), facts, words)
 
 
 def swapped_names(model: NamedFacts | None, answer: str) -> NameSwap | None:
@@ -130,7 +150,8 @@ def swapped_names(model: NamedFacts | None, answer: str) -> NameSwap | None:
         return None
     swaps: list[NameSwap] = []
     agree = 0
-    for owner, key, neg, _ in _said(_tokens(answer), model.names, model.name_words):
+    for owner, key, neg, _ in _said(_tokens(answer), model.names, model.name_words,
+                                    answer=True):
         fact = model.facts.get(key)
         if fact is None:
             continue
@@ -139,4 +160,5 @@ def swapped_names(model: NamedFacts | None, answer: str) -> NameSwap | None:
             agree += 1
         elif not same_owner:
             swaps.append(NameSwap(fact[2], model.surfaces[fact[0]], model.surfaces[owner]))
-    return swaps[0] if swaps and len(swaps) > agree else None
+    # One swapped word can be a loose paraphrase ("some/all rows"); two are a swap.
+    return swaps[0] if len(swaps) >= _MIN_SWAPS and len(swaps) > agree else None

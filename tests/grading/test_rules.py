@@ -885,3 +885,48 @@ def test_swapped_names_reads_each_name_whole(
     found = swapped_names(named_facts(c.question, c.answer), answer)
     assert found is not None
     assert (found.fact, found.owner) == (fact, owner)
+
+
+ALKANES = card(
+    "How do alkanes, alkenes and alkynes differ?",
+    "By their carbon-carbon bonds: alkanes have only single bonds, alkenes at least one C=C "
+    "double bond, alkynes at least one triple bond.",
+)
+IDENTITY = card(
+    "What is the difference between `==` and `is`?",
+    "`==` compares values (equality); `is` compares identity (whether both names refer to the "
+    "same object in memory).",
+)
+MEIOSIS = card(
+    "How does meiosis differ from mitosis?",
+    "Meiosis makes four genetically different haploid cells; mitosis makes two identical "
+    "diploid cells.",
+)
+DELETE = card(
+    "What is the difference between DELETE, TRUNCATE and DROP?",
+    "DELETE removes selected rows (can use WHERE, can be rolled back); TRUNCATE quickly removes "
+    "all rows but keeps the table; DROP removes the whole table including its structure.",
+)
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        (ALKANES, "alkanes have double bonds, alkenes single bonds and alkynes triple bonds"),
+        (IDENTITY, "`is` compares values and `==` checks whether they are the same object"),
+        (MEIOSIS, "mitosis makes four haploid cells and meiosis makes two identical diploid "
+                  "cells"),
+    ],
+)
+def test_names_of_lists_operators_and_differ_from_are_read(c: CardSpec, answer: str) -> None:
+    """Names read from "How do X, Y and Z differ?", "X differ from Y" and code operators
+    (`==`, `is`) catch a swap too."""
+    assert swapped_names(named_facts(c.question, c.answer), answer) is not None
+
+
+def test_a_terse_note_running_on_after_a_comma_is_no_swap() -> None:
+    """In an answer a name owns only its own clause: "structure stays" after a comma is not
+    said of TRUNCATE."""
+    answer = ("delete = some/all rows, logged; truncate = all rows fast, structure stays; "
+              "drop = table gone incl. schema")
+    assert swapped_names(named_facts(DELETE.question, DELETE.answer), answer) is None
