@@ -117,18 +117,28 @@ def _sides(
     return (parts[0], parts[1]), left, right
 
 
-def turned_arrow(reference: str, answer: str) -> tuple[str, str] | None:
-    """The reference's two sides, when the answer writes them the other way round
-    ("glucose + O2 -> CO2 + H2O" for "CO2 + H2O → glucose + O2").
-    """
+def _both_sides(reference: str, answer: str) -> tuple[
+        tuple[str, str], frozenset[str], frozenset[str], set[str], set[str]] | None:
+    """The reference's two sides (text, left terms, right terms) and the answer's left and
+    right terms, when both are written around one arrow."""
     sides = _sides(reference)
     if sides is None:
         return None
     ans = _ARROW.split(answer)
     if len(ans) != 2:
         return None
-    (ref, rl, rr) = sides
     al, ar = (set(_TERM.findall(s.lower())) for s in ans)
+    return (*sides, al, ar)
+
+
+def turned_arrow(reference: str, answer: str) -> tuple[str, str] | None:
+    """The reference's two sides, when the answer writes them the other way round
+    ("glucose + O2 -> CO2 + H2O" for "CO2 + H2O → glucose + O2").
+    """
+    both = _both_sides(reference, answer)
+    if both is None:
+        return None
+    ref, rl, rr, al, ar = both
     crossed = len(al & rr) + len(ar & rl)
     straight = len(al & rl) + len(ar & rr)
     if crossed >= TURNED_MIN and straight == 0:
@@ -143,14 +153,10 @@ def moved_across(reference: str, answer: str) -> tuple[str, str] | None:
 
     A term the reference writes on both sides, or the answer on both, proves nothing.
     """
-    sides = _sides(reference)
-    if sides is None:
+    both = _both_sides(reference, answer)
+    if both is None:
         return None
-    ans = _ARROW.split(answer)
-    if len(ans) != 2:
-        return None
-    _, rl, rr = sides
-    al, ar = (set(_TERM.findall(s.lower())) for s in ans)
+    _, rl, rr, al, ar = both
     to_left = sorted((rr - rl) & (al - ar))
     to_right = sorted((rl - rr) & (ar - al))
     if to_left and to_right:
