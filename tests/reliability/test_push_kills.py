@@ -45,6 +45,10 @@ KILLS = 3
 # Kill each incarnation after this many of its own sends: few enough that every kill lands
 # inside the first batch it flips to `sending`, so the final run always has work left.
 KILL_AFTER = (1, 150)
+# Every push answer is held this long, as a real Telegram round trip is: a run of 1,000 then
+# takes seconds at SEND_CONCURRENCY, so a test process starved for CPU on a loaded machine
+# still kills each incarnation mid-run instead of after it finished.
+SEND_DELAY_S = 0.1
 ZONES = ("UTC", "Europe/Berlin", "America/Sao_Paulo", "Asia/Kathmandu", "Asia/Kolkata",
          "America/St_Johns", "Australia/Adelaide", "Pacific/Chatham", "Pacific/Honolulu")
 SEED = 20260308
@@ -183,6 +187,10 @@ def run_with_kills(emu: Emulator, bot: BotProcess, engine: sa.Engine, *, seed: i
             unsent=sum(1 for tid in sending.values() if not pushed[tid]),
             claimed=len(claimed)))
         # The restart comes at once: nothing is aged, nothing waits for the lease.
+    statuses = claim_statuses(engine)
+    left = LEARNERS - len(statuses) + sum(1 for _, status in statuses.values()
+                                          if status == PushStatus.CLAIMED)
+    assert left, "the last kill came after the run had finished: nothing is left to push"
     offset = len(bot.log_path.read_text(errors="replace"))
     bot.start()
     # The final incarnation logs one "pushes: PushReport(...)" line when its run is done.
@@ -202,6 +210,8 @@ def test_push_run_survives_kills_without_doubles_or_silent_loss(
     nothing is left `claimed`, and no delivered push is recorded `failed`."""
     emu = emulator_process
     add_due_learners(emu, database_url, datetime.now(UTC))
+    emu.post("/faults", {"method": "sendMessage", "kind": "slow", "delay": SEND_DELAY_S,
+                         "times": None})
     env = bot_env(emu, database_url, TELEGRAM_RATE_LIMIT="false", LOG_LEVEL="INFO")
     bot = BotProcess(env, tmp_path / "bot.log", tmp_path, emu)
     engine = sa.create_engine(database_url)
