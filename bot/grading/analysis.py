@@ -15,6 +15,7 @@ from itertools import islice
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.grading.abbreviations import initials, unclip
 from bot.grading.formulas import INFORMAL
 from bot.grading.lexicon import (
     CLAUSE_BREAKS,
@@ -105,6 +106,8 @@ class Lexicon:
     vocab: frozenset[str]
     stems: frozenset[str]
     candidates: tuple[str, ...]
+    # Runs of adjacent content words of the card, for initials (abbreviations.py).
+    phrases: tuple[tuple[str, ...], ...] = ()
     memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def knows(self, word: str) -> bool:
@@ -115,12 +118,14 @@ class Lexicon:
         return s in self.stems or s in self.table.surface_stems
 
 
-def make_lexicon(table: SynonymTable, card_words: set[str]) -> Lexicon:
+def make_lexicon(
+    table: SynonymTable, card_words: set[str], phrases: tuple[tuple[str, ...], ...] = ()
+) -> Lexicon:
     # Long table words and every card word are typo targets; short table words would turn
     # ordinary English ("clean") into jargon ("clear").
     cands = tuple(sorted({w for w in card_words if len(w) >= 4} | table.long_words))
     return Lexicon(
-        table, frozenset(card_words), frozenset(stem(w) for w in card_words), cands
+        table, frozenset(card_words), frozenset(stem(w) for w in card_words), cands, phrases
     )
 
 
@@ -144,7 +149,15 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
     w = americanise(INFORMAL.get(word, word))
     if w in NUMBER_WORDS:
         return (NUMBER_WORDS[w],)
-    if w in STOPWORDS or w in NEGATIONS or len(w) <= 3 or lex.knows(w):
+    if w in STOPWORDS or w in NEGATIONS or lex.knows(w):
+        return (w,)
+    short = initials(w, lex.phrases)
+    if short is not None:
+        return short
+    full = unclip(w, lex.vocab)
+    if full is not None:
+        return (full,)
+    if len(w) <= 3:
         return (w,)
     for suffix, extra in (("er", ""), ("est", ""), ("r", ""), ("st", ""), ("er", "e")):
         base = w[: -len(suffix)] + extra
@@ -152,7 +165,9 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
             return (base,)
     for i in range(3, len(w) - 2):
         head, tail = w[:i], w[i:]
-        if (head in lex.vocab or head in lex.table.surface) and lex.knows(tail):
+        if (head in lex.vocab or head in lex.table.surface) and (
+            tail in lex.vocab or stem(tail) in lex.stems
+        ):
             return (head, tail)
     budget = _allowed_edits(w)
     if budget:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 
+from bot.grading.abbreviations import runs
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
 from bot.grading.crossing import clause_homes
 from bot.grading.formulas import readable
@@ -297,11 +298,14 @@ def _named(c: Concept, *, verdict: bool) -> tuple[Need, ...]:
     return tuple(named.values())
 
 
-def _with_relations(c: Concept, ref_keys: frozenset[str]) -> Concept:
+def _with_relations(c: Concept, ref_keys: frozenset[str], table: SynonymTable) -> Concept:
+
     def one(n: Need) -> Need:
         opp = opposites(n.key)
         if " " not in n.surface:
             opp = opp | opposites(stem(n.surface.lower()))
+        if n.key in table.antonyms:
+            opp = opp | {table.antonyms[n.key]}  # "exponential" <> "logarithm" (synonyms.txt)
         rel = frozenset() if n.key.startswith("code:") else related(n.key)
         fam = (
             frozenset((n.key[:-1], n.key[:-2]))
@@ -352,7 +356,8 @@ def deck_common(cards: tuple[tuple[str, str], ...]) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def deck_lexicon(cards: tuple[tuple[str, str], ...]) -> Lexicon:
     """One lexicon for a whole deck, so an answer is analysed once for the other-card check."""
-    return make_lexicon(default_table(), _card_words(*(t for c in cards for t in c)))
+    texts = [t for c in cards for t in c]
+    return make_lexicon(default_table(), _card_words(*texts), runs(*texts))
 
 
 @lru_cache(maxsize=4096)
@@ -365,7 +370,7 @@ def _build(
 ) -> CardModel:
     table = _table(alts)
     flat = [w for group in (*keys, *alts) for w in group]
-    lex = make_lexicon(table, _card_words(question, answer, *flat))
+    lex = make_lexicon(table, _card_words(question, answer, *flat), runs(question, answer))
     q = analyse(question, lex)
     qk = frozenset(u.key for u in q.units)
     ref = analyse(answer, lex, spans=True)
@@ -392,8 +397,11 @@ def _build(
             for key in {u.key for u in units if u.role is not Role.EXAMPLE}:
                 seen_in[key] = seen_in.get(key, 0) + 1
         steps = "\n" in ref.seg_breaks  # only a procedure's steps repeat words by nature
-        # Damped: words in every step of a procedure, and words in much of the deck.
-        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and steps) | common
+        # Damped: words in every step of a procedure, and words in much of the deck. A
+        # direction ("falls", "increases") is what a statement asserts however many of the
+        # deck's references use it, so it is never damped.
+        shared = frozenset(k for k, n in seen_in.items() if n >= 2 and steps) | (
+            common - table.antonyms.keys())
         for units in segs.values():
             c = _segment_concept(clean(answer), units, qk, shared, table.parts)
             if c is not None:
@@ -405,7 +413,7 @@ def _build(
         needs = _needs(list(ref.units), frozenset(), frozenset(), table.parts)
         concepts = [Concept(answer[:QUOTE_CHARS], (needs,), items=False)]
     ref_keys = frozenset(u.key for u in ref.units)
-    concepts = [_with_relations(c, ref_keys) for c in concepts]
+    concepts = [_with_relations(c, ref_keys, table) for c in concepts]
     # Not an opposite: a word the reference itself says as typed ("right", which synonyms.txt
     # reads as "correct", is no opposite of "left" in "to the right ..., to the left ...").
     said = {stem(u.surface.lower()) for u in ref.units if " " not in u.surface}

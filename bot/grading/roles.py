@@ -130,14 +130,22 @@ def polar_pairs(
     units: tuple[Unit, ...], opposite_of: Callable[[str], frozenset[str]]
 ) -> tuple[tuple[str, str], ...]:
     """Pairs of opposites in one sentence of the reference, in its order: ("decreas",
-    "increas") for "from lower to higher concentration"."""
+    "increas") for "from lower to higher concentration".
+
+    A sentence that names them in both orders ("growing larger: cost falls as output
+    increases") gives no order, so an answer may name them either way round.
+    """
     first: dict[str, tuple[int, int]] = {}
+    last: dict[tuple[str, int], int] = {}
     for i, u in enumerate(units):
         if not u.neg and u.role is Role.MAIN:
             first.setdefault(u.key, (u.seg, i))
+            last[(u.key, u.seg)] = i
     pairs = set()
     for a, (seg, i) in first.items():
         for b in opposite_of(a) & first.keys():
+            if first[b][0] == seg and i < first[b][1] < last[(a, seg)]:
+                continue  # both orders in the sentence
             if first[b][0] == seg and i < first[b][1]:
                 pairs.add((a, b))
     return tuple(sorted(pairs))

@@ -43,6 +43,11 @@ def _entry(key: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(same.split()), frozenset(opp.split())
 
 
+def is_word(key: str) -> bool:
+    """WordNet relates this stem to something: it is an English word in its own right."""
+    return _line(key) is not None
+
+
 def related(key: str) -> frozenset[str]:
     """Stems that mean the same in a common sense of `key` (or are its derived forms)."""
     return _entry(key)[0]

@@ -267,17 +267,18 @@ def test_teacher_keys_define_the_concepts() -> None:
 
 
 def test_teacher_alts_add_equivalences() -> None:
-    """`alts` teach the grader a card-specific equivalence ("tta" = test time augmentation)."""
+    """`alts` teach the grader a card-specific equivalence no general rule derives."""
     card = CardSpec(
         key="a",
         question="What improves predictions at inference for free?",
         answer="Test time augmentation",
-        alts=(("test time augmentation", "tta"),),
+        alts=(("test time augmentation", "averaging flipped copies"),),
     )
-    assert label(card, "TTA") is Label.CORRECT
-    assert label(CardSpec(key="b", question=card.question, answer=card.answer), "TTA") is (
-        Label.WRONG
-    )
+    assert label(card, "averaging flipped copies") is Label.CORRECT
+    plain = CardSpec(key="b", question=card.question, answer=card.answer)
+    assert label(plain, "averaging flipped copies") is Label.WRONG
+    # Initials of the card's own words need no `alts` (abbreviations.py).
+    assert label(plain, "TTA") is Label.CORRECT
 
 
 def test_rating_follows_label() -> None:

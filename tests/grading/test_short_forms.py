@@ -1,0 +1,118 @@
+"""Rules for short forms and for directions, with cases from several fields: initials and
+clipped words read off the card (abbreviations.py), compounds split only into the card's
+words, directions never damped by the deck, and a sentence naming opposites both ways round."""
+
+from __future__ import annotations
+
+from bot.decks.model import CardSpec
+from bot.grading import Label, grade
+from bot.grading.abbreviations import initials, runs, unclip
+from bot.grading.analysis import analyse
+from bot.grading.concepts import build
+from bot.grading.engine import model_for
+
+
+def card(question: str, answer: str) -> CardSpec:
+    return CardSpec(key="c", question=question, answer=answer)
+
+
+def test_initials_stand_for_the_cards_own_phrase() -> None:
+    """"Qd", "GIL", "NH", "LRs": initials of adjacent content words of the card."""
+    phrases = runs("As the price rises, the quantity demanded falls.")
+    assert initials("qd", phrases) == ("quantity", "demanded")
+    assert initials("gil", runs("The global interpreter lock lets one thread run.")) == (
+        "global", "interpreter", "lock")
+    assert initials("nh", runs("to the right in the northern hemisphere")) == (
+        "northern", "hemisphere")
+    assert initials("lrs", runs("pick learning rates per layer")) == ("learning", "rates")
+
+
+def test_initials_that_are_words_or_ambiguous_stay_as_typed() -> None:
+    """"go" is a word, not "gradient overflow"; "qd" for two phrases is no one's."""
+    assert initials("go", runs("gradient overflow")) is None
+    assert initials("qd", runs("quantity demanded, quality data")) is None
+    assert initials("the", runs("the huge elephant")) is None
+
+
+def test_clipped_words_are_the_card_word_they_start() -> None:
+    """"temp", "euks", "grads", "deps": the head of one longer card word."""
+    assert unclip("temp", frozenset({"temperature", "salinity"})) == "temperature"
+    assert unclip("euks", frozenset({"eukaryotic"})) == "eukaryotic"
+    assert unclip("grads", frozenset({"gradient", "gradients"})) == "gradient"
+    assert unclip("deps", frozenset({"dependencies"})) == "dependencies"
+
+
+def test_common_words_and_compounds_are_not_clips() -> None:
+    """"parts" means parts, not "particles"; "earth" + "quakes" and "sea" + "water" are
+    compounds; a head of two different card words is nobody's."""
+    assert unclip("parts", frozenset({"particles"})) is None
+    assert unclip("earths", frozenset({"earthquakes"})) is None
+    assert unclip("sea", frozenset({"seawater"})) is None
+    assert unclip("con", frozenset({"concentration", "convection"})) is None
+
+
+def test_short_forms_earn_the_words_they_stand_for() -> None:
+    """End to end: the short form earns the reference's words, in three fields."""
+    thermo = card(
+        "What drives thermohaline circulation?",
+        "Differences in seawater density caused by temperature and salinity.",
+    )
+    assert grade(thermo, "temp + salinity -> density").label is Label.CORRECT
+    assert "temperature" in grade(thermo, "temp + salinity -> density").matched
+    assert grade(thermo, "parts + salinity -> density").label is not Label.CORRECT
+    gil = card(
+        "What is the GIL's job in CPython?",
+        "The global interpreter lock: a mutex that lets only one thread execute Python "
+        "bytecode at a time.",
+    )
+    assert grade(gil, "glob interp lock - one thread runs bytecode at once").label is (
+        Label.CORRECT)
+    cells = card(
+        "How do prokaryotic and eukaryotic cells differ?",
+        "Eukaryotic cells have a nucleus; prokaryotic cells have none.",
+    )
+    assert grade(cells, "euks have a nucleus, proks don't").label is Label.CORRECT
+
+
+def test_a_compound_splits_only_into_the_cards_words() -> None:
+    """"raindrops" is not "rain" + "drop" (a direction, in synonyms.txt) when the card never
+    says "drop"; "learningrate" still splits into the card's words."""
+    model = model_for(card(
+        "How does rain form?",
+        "Water vapour condenses on tiny particles into cloud droplets, which merge into rain.",
+    ))
+    keys = {u.key for u in analyse("raindrops merge in clouds", model.lex).units}
+    assert "decreas" not in keys
+    lr = model_for(card("What does the learning rate set?", "The size of each optimizer step."))
+    assert {u.key for u in analyse("learningrate", lr.lex).units} == {
+        u.key for u in analyse("learning rate", lr.lex).units}
+
+
+def test_directions_are_never_damped_by_the_deck() -> None:
+    """A word in much of the deck weighs less, but a direction ("decreases") is what a
+    statement asserts however many cards say it."""
+    question, answer = ("What happens to demand when the price rises?",
+                        "Quantity demanded decreases as the price increases.")
+    alone = build(question, answer, (), ())
+    in_deck = build(question, answer, (), (), frozenset({"decreas", "price"}))
+
+    def weights(model: object) -> dict[str, float]:
+        return {n.key: n.weight for c in model.concepts for o in c.options  # type: ignore[attr-defined]
+                for n in o}
+
+    assert weights(in_deck)["decreas"] == weights(alone)["decreas"]
+    assert weights(in_deck)["price"] < weights(alone)["price"]
+
+
+def test_opposites_named_both_ways_round_give_no_order() -> None:
+    """"growing larger: cost decreases as output increases" names the two directions in
+    both orders, so an answer may name them in either."""
+    scale = card(
+        "What are economies of scale?",
+        "Cost advantages from growing larger: average cost decreases as output increases.",
+    )
+    assert model_for(scale).polar == ()
+    assert grade(scale, "average cost goes down as output goes up").label is Label.CORRECT
+    air = card("How does air pressure change with height?",
+               "Air pressure decreases as altitude increases.")
+    assert model_for(air).polar == (("decreas", "increas"),)
