@@ -129,6 +129,25 @@ def americanise(word: str) -> str:
     )
 
 
+# Plurals the stemmer cannot fold: Latin and Greek ones of science ("nuclei", "strata",
+# "criteria") and old English ones ("teeth", "mice"), so either number matches the other.
+_IRREGULAR_PLURALS = {
+    "bacteria": "bacterium", "criteria": "criterion", "phenomena": "phenomenon",
+    "nuclei": "nucleus", "fungi": "fungus", "mitochondria": "mitochondrion",
+    "strata": "stratum", "indices": "index", "matrices": "matrix", "vertices": "vertex",
+    "analyses": "analysis", "hypotheses": "hypothesis", "theses": "thesis", "crises": "crisis",
+    "genera": "genus", "larvae": "larva", "algae": "alga", "vertebrae": "vertebra",
+    "formulae": "formula", "nebulae": "nebula", "supernovae": "supernova", "radii": "radius",
+    "foci": "focus", "stimuli": "stimulus", "loci": "locus", "spectra": "spectrum",
+    "quanta": "quantum", "maxima": "maximum", "minima": "minimum", "optima": "optimum",
+    "cilia": "cilium", "flagella": "flagellum", "taxa": "taxon", "ova": "ovum",
+    "curricula": "curriculum", "appendices": "appendix", "cortices": "cortex",
+    "children": "child", "mice": "mouse", "teeth": "tooth", "feet": "foot", "geese": "goose",
+    "men": "man", "women": "woman", "oxen": "ox", "lice": "louse",
+    "halves": "half", "leaves": "leaf", "lives": "life", "knives": "knife", "wolves": "wolf",
+    "shelves": "shelf", "thieves": "thief", "calves": "calf",
+}  # fmt: skip
+
 # "oldest" and "older" say the same thing of one side; Snowball keeps them apart, and then
 # "the older ones are at the bottom" reads as the opposite of "youngest at the top".
 SUPERLATIVE_MIN = 6
@@ -136,7 +155,7 @@ SUPERLATIVE_MIN = 6
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    word = americanise(word)
+    word = americanise(_IRREGULAR_PLURALS.get(word, word))
     if len(word) >= SUPERLATIVE_MIN and word.endswith("est"):
         comparative = word[:-3] + "er"  # oldest, largest, biggest, easiest
         if zipf_frequency(comparative):  # a real word: not "honest", "interest", "forest"
