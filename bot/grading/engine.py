@@ -23,6 +23,7 @@ from bot.grading.lexicon import GENERIC, NO, YES
 from bot.grading.matching import Match, match
 from bot.grading.model import GradableCard, Grade, Label
 from bot.grading.named import named_facts, swapped_names
+from bot.grading.no_difference import denies_difference
 from bot.grading.normalise import Tok, clean, tokenise
 from bot.grading.queries import missing_in_query
 from bot.grading.rating import suggest
@@ -183,6 +184,10 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(0.0, m, Trap.BLANK)
     if is_echo(model, ans):
         return Assessment(min(m.score, 0.1), m, Trap.ECHO)
+    if denies_difference(card.question, model.reference, text):
+        return Assessment(min(m.score, 0.1), m, Trap.CONTRADICTS, reason=(
+            "Not quite: the question asks how they differ, and the reference names a "
+            "difference; you said there is none."))
     if is_stuffing(model, ans):
         return Assessment(m.score, m, Trap.STUFFING)
     if code_described(model, text) and m.score >= PARTIAL_AT:
