@@ -137,8 +137,21 @@ _FORMULAS = "|".join(
 _CHEMICAL = re.compile(rf"(?<![\w.])(\d*)({_FORMULAS})(?!\w)")
 
 
+# The scan for formulas is skipped, for speed, in a text with no digit and none of the few
+# formulas that have none.
+_DIGIT = re.compile(r"\d")
+_NO_DIGIT = tuple(f for f in _NAME_OF if not _DIGIT.search(f))
+
+
 def _named(m: re.Match[str]) -> str:
     return f" {m.group(1)} {_NAME_OF[m.group(2).lower()]} "
+
+
+def _may_hold_formulas(text: str) -> bool:
+    if _DIGIT.search(text):
+        return True
+    low = text.lower()
+    return any(f in low for f in _NO_DIGIT)
 
 
 def rewrite(text: str) -> str:
@@ -147,7 +160,8 @@ def rewrite(text: str) -> str:
     if any(c in text for c in _FORMULA_HINTS):
         for pattern, repl in _REWRITES:
             text = pattern.sub(repl, text)
-    text = _CHEMICAL.sub(_named, text)
+    if _may_hold_formulas(text):
+        text = _CHEMICAL.sub(_named, text)
     if "/" in text or "-dim" in text:
         text = _INFORMAL.sub(lambda m: " " + INFORMAL[m.group(1).lower()] + " ", text)
     return text
