@@ -74,11 +74,94 @@ _INFORMAL = re.compile(
 )
 
 
+# Chemical formulas every school science course writes, and the names they stand for
+# (formula(s), name, other names). "CO2" and "carbon dioxide" are one concept, so a formula
+# is read as its name: the name is made of words that spelling repair, the synonym table and
+# WordNet know, and "6CO2" keeps its coefficient as a number of its own ("6 carbon dioxide").
+# A general list, never words taken from a deck; a formula absent here is matched as before.
+CHEMICALS: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
+    (("CO2",), "carbon dioxide", ()),
+    (("H2O",), "water", ()),
+    (("O2",), "oxygen", ()),
+    (("O3",), "ozone", ()),
+    (("H2",), "hydrogen", ()),
+    (("N2",), "nitrogen", ()),
+    (("Cl2",), "chlorine", ()),
+    (("C6H12O6",), "glucose", ()),
+    (("C12H22O11",), "sucrose", ()),
+    (("NaCl",), "sodium chloride", ("table salt",)),
+    (("KCl",), "potassium chloride", ()),
+    (("CH4",), "methane", ()),
+    (("C2H6",), "ethane", ()),
+    (("C3H8",), "propane", ()),
+    (("C2H4",), "ethene", ("ethylene",)),
+    (("NH3",), "ammonia", ()),
+    (("CaCO3",), "calcium carbonate", ()),
+    (("CaO",), "calcium oxide", ("quicklime",)),
+    (("Ca(OH)2",), "calcium hydroxide", ("slaked lime",)),
+    (("MgO",), "magnesium oxide", ()),
+    (("HCl",), "hydrochloric acid", ()),
+    (("H2SO4",), "sulfuric acid", ("sulphuric acid",)),
+    (("HNO3",), "nitric acid", ()),
+    (("H2CO3",), "carbonic acid", ()),
+    (("CH3COOH",), "acetic acid", ("ethanoic acid",)),
+    (("NaOH",), "sodium hydroxide", ("caustic soda",)),
+    (("KOH",), "potassium hydroxide", ()),
+    (("NaHCO3",), "sodium bicarbonate", ("sodium hydrogen carbonate", "baking soda")),
+    (("C2H5OH", "CH3CH2OH"), "ethanol", ("ethyl alcohol",)),
+    (("CH3OH",), "methanol", ("methyl alcohol",)),
+    (("SO2",), "sulfur dioxide", ("sulphur dioxide",)),
+    (("NO2",), "nitrogen dioxide", ()),
+    (("N2O",), "nitrous oxide", ()),
+    (("H2O2",), "hydrogen peroxide", ()),
+    (("Fe2O3",), "iron oxide", ()),
+    (("SiO2",), "silicon dioxide", ("silica",)),
+)
+# Formulas read only as written: in lower case they are other things too (an "h2" heading,
+# the "-O3" compiler flag, sample sizes n1 and n2, "koh" a surname).
+_CASE_KEPT = frozenset({"O3", "H2", "N2", "Cl2", "KCl", "CaO", "MgO", "KOH", "NO2", "N2O"})
+_NAME_OF = {f.lower(): name for forms, name, _ in CHEMICALS for f in forms}
+
+
+def _formula_pattern(formula: str) -> str:
+    escaped = re.escape(formula)
+    return escaped if formula in _CASE_KEPT else f"(?i:{escaped})"
+
+
+_FORMULAS = "|".join(
+    _formula_pattern(f)
+    for f in sorted((f for forms, _, _ in CHEMICALS for f in forms), key=len, reverse=True)
+)
+# A formula stands alone or after its coefficient ("6CO2"); never inside a longer formula
+# or identifier ("Fe2O3" holds no ozone, "co2_level" is a name).
+_CHEMICAL = re.compile(rf"(?<![\w.])(\d*)({_FORMULAS})(?!\w)")
+
+
+# The scan for formulas is skipped, for speed, in a text with no digit and none of the few
+# formulas that have none.
+_DIGIT = re.compile(r"\d")
+_NO_DIGIT = tuple(f for f in _NAME_OF if not _DIGIT.search(f))
+
+
+def _named(m: re.Match[str]) -> str:
+    return f" {m.group(1)} {_NAME_OF[m.group(2).lower()]} "
+
+
+def _may_hold_formulas(text: str) -> bool:
+    if _DIGIT.search(text):
+        return True
+    low = text.lower()
+    return any(f in low for f in _NO_DIGIT)
+
+
 def rewrite(text: str) -> str:
-    """Formulas to their one spelling, and slash abbreviations ("w/", "b/c") to words."""
+    """Formulas to their one spelling, chemical formulas to their names, and slash
+    abbreviations ("w/", "b/c") to words."""
     if any(c in text for c in _FORMULA_HINTS):
         for pattern, repl in _REWRITES:
             text = pattern.sub(repl, text)
+    if _may_hold_formulas(text):
+        text = _CHEMICAL.sub(_named, text)
     if "/" in text or "-dim" in text:
         text = _INFORMAL.sub(lambda m: " " + INFORMAL[m.group(1).lower()] + " ", text)
     return text
@@ -102,6 +185,24 @@ def readable(text: str) -> str:
 # An arrow between two sides: a reaction, a transformation, a cause and its effect.
 _ARROW = re.compile(r"\s*(?:→|⟶|⇒|-+>|=+>|—>)\s*")
 _TERM = re.compile(r"[a-z0-9]+")
+# On either side of an arrow a chemical is one term however it is written ("6CO2", "CO2",
+# "carbon dioxide"), so a reaction written with names is checked against one with formulas;
+# its coefficient is dropped, since it counts molecules and says nothing about the side.
+_KEY_OF = {
+    key.lower(): re.sub(r"\W", "", forms[0].lower())
+    for forms, name, others in CHEMICALS
+    for key in (*forms, name, *others)
+}
+_KEYS = frozenset(_KEY_OF.values())
+_NAMES = "|".join(
+    re.escape(n)
+    for n in sorted((n for _, name, others in CHEMICALS for n in (name, *others)),
+                    key=len, reverse=True)
+)
+_COEFFICIENT = r"(?<![\w.])(?:\d+\s*)?"
+_CHEMICAL_TERM = re.compile(
+    rf"{_COEFFICIENT}(?:({_FORMULAS})(?!\w)|((?i:{_NAMES}))(?!\w))"
+)
 # Terms of the reference an answer must put on the other side to have turned it round.
 TURNED_MIN = 3
 
@@ -113,7 +214,7 @@ def _sides(
     parts = _ARROW.split(reference)
     if len(parts) != 2:
         return None
-    left, right = (frozenset(_TERM.findall(s.lower())) for s in parts)
+    left, right = (frozenset(_terms(s)) for s in parts)
     return (parts[0], parts[1]), left, right
 
 
@@ -127,7 +228,7 @@ def _both_sides(reference: str, answer: str) -> tuple[
     ans = _ARROW.split(answer)
     if len(ans) != 2:
         return None
-    al, ar = (set(_TERM.findall(s.lower())) for s in ans)
+    al, ar = (set(_terms(s)) for s in ans)
     return (*sides, al, ar)
 
 
@@ -164,7 +265,17 @@ def moved_across(reference: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
+def _terms(side: str) -> list[str]:
+    """A side's lower-cased terms, each chemical as its one key."""
+    side = _CHEMICAL_TERM.sub(lambda m: f" {_KEY_OF[(m[1] or m[2]).lower()]} ", side)
+    return _TERM.findall(side.lower())
+
+
 def _as_written(term: str, text: str) -> str:
     """The learner's own spelling of a lower-cased term ("6CO2", not "6co2")."""
+    if term in _KEYS:
+        for m in _CHEMICAL_TERM.finditer(text):
+            if _KEY_OF[(m[1] or m[2]).lower()] == term:
+                return m.group().strip()
     found = re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text, re.IGNORECASE)
     return found.group() if found else term
