@@ -299,7 +299,6 @@ def _named(c: Concept, *, verdict: bool) -> tuple[Need, ...]:
 
 
 def _with_relations(c: Concept, ref_keys: frozenset[str], table: SynonymTable) -> Concept:
-
     def one(n: Need) -> Need:
         opp = opposites(n.key)
         if " " not in n.surface:

@@ -144,9 +144,9 @@ def polar_pairs(
     pairs = set()
     for a, (seg, i) in first.items():
         for b in opposite_of(a) & first.keys():
-            if first[b][0] == seg and i < first[b][1] < last[(a, seg)]:
-                continue  # both orders in the sentence
-            if first[b][0] == seg and i < first[b][1]:
+            j = first[b][1]
+            # Not when `a` comes again after `b`: the sentence names both orders.
+            if first[b][0] == seg and i < j and not j < last[(a, seg)]:
                 pairs.add((a, b))
     return tuple(sorted(pairs))
 
