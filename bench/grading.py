@@ -10,7 +10,10 @@ Run from the repository root: `python bench/grading.py`.
    gradings, graded with its deck (as the bot does) and by a `fuzz.token_set_ratio` grader,
    in alternating rounds so that machine load hits both alike. Per-card analysis is cached
    after the first pass, as in the bot; answers are not.
-3. Memory: the resident size of a fresh process that imports the bot's application and
+3. Worst case: a 2,000-character answer of made-up words (every word unknown, so typo
+   repair, short forms and the other-card check all search) against a generated deck of
+   2,000 cards, the import limit; the same answer through the rapidfuzz grader alongside.
+4. Memory: the resident size of a fresh process that imports the bot's application and
    grades every answer once (the bot process with the grader loaded).
 
 The last line is `decks=N macroF1_min=… harm_wc_max=… harm_cw_max=… answers_per_s=…` over the
@@ -20,6 +23,8 @@ held-out decks and the seed deck.
 from __future__ import annotations
 
 import json
+import random
+import string
 import subprocess
 import sys
 import time
@@ -142,6 +147,33 @@ def speed(pairs: list[Pair]) -> float:
     return rate["grader"]
 
 
+def worst_case() -> None:
+    rng = random.Random(20261205)
+
+    def made_up(lo: int, hi: int) -> str:
+        return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(lo, hi)))
+
+    words = [made_up(4, 10) for _ in range(6000)]
+    deck = tuple(
+        CardSpec(key=f"k{i}", question=f"What is {words[i]}?",
+                 answer=" ".join(rng.choice(words) for _ in range(40)) + ".")
+        for i in range(2000)
+    )
+    grade(deck[0], "warm", deck=deck)  # the deck's view is built once per deck, as in the bot
+    answer = " ".join(made_up(3, 9) for _ in range(400))[:2000]
+    took: list[float] = []
+    base: list[float] = []
+    for i in range(1, 6):
+        t0 = time.perf_counter()
+        grade(deck[i], f"{answer} {i}", deck=deck)
+        took.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        baseline(deck[i], f"{answer} {i}")
+        base.append(time.perf_counter() - t0)
+    print(f"worst_case ms_first={took[0] * 1e3:.0f} ms_max_after={max(took[1:]) * 1e3:.0f} "
+          f"baseline_ms={max(base) * 1e3:.2f} (2,000-char answer of unknown words, 2,000 cards)")
+
+
 def bot_rss_mib() -> float:
     out = subprocess.run([sys.executable, "-c", _RSS_PROBE.format(root=str(ROOT))],
                          capture_output=True, text=True, check=True, cwd=ROOT)
@@ -152,6 +184,7 @@ def main() -> None:
     decks = all_decks()
     judged = quality(decks) + unseen()
     rate = speed(pairs_of(decks))
+    worst_case()
     print(f"bot_rss_mib={bot_rss_mib():.1f} (bot application imported, grader loaded and used, "
           "no torch)")
     print(

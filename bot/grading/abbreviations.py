@@ -9,6 +9,8 @@ neither the card nor the synonym table knows, so a word the reference uses keeps
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.grading.informativeness import zipf_frequency
 from bot.grading.lexicon import NEGATIONS, STOPWORDS
 from bot.grading.normalise import tokenise
@@ -30,8 +32,17 @@ CLIP_MAX_ZIPF = 4.0
 MIN_REST_WORD = 3
 
 
-def runs(*texts: str) -> tuple[tuple[str, ...], ...]:
-    """Runs of adjacent content words: the phrases initials can stand for."""
+@dataclass(frozen=True, slots=True)
+class CardTerms:
+    """A card's words as its short forms are read against them, indexed once per card so
+    that an unknown answer word costs a set lookup, not a scan of the card."""
+
+    runs: tuple[tuple[str, ...], ...]  # adjacent content words: what initials stand for
+    firsts: frozenset[str]  # their first letters
+    long_words: tuple[str, ...]  # words a clip may stand for, sorted: the first spelling wins
+
+
+def card_terms(vocab: frozenset[str] | set[str], *texts: str) -> CardTerms:
     out: list[tuple[str, ...]] = []
     for text in texts:
         run: list[str] = []
@@ -44,7 +55,11 @@ def runs(*texts: str) -> tuple[tuple[str, ...], ...]:
             run = []
         if len(run) >= MIN_INITIALS:
             out.append(tuple(run))
-    return tuple(out)
+    return CardTerms(
+        tuple(out),
+        frozenset(w[0] for run in out for w in run),
+        tuple(sorted(w for w in vocab if len(w) >= MIN_CLIP + CLIP_MIN_CUT and _plain(w))),
+    )
 
 
 def _a_word(rest: str) -> bool:
@@ -55,16 +70,18 @@ def _plain(word: str) -> bool:
     return word.isalpha() and word not in STOPWORDS and word not in NEGATIONS
 
 
-def initials(word: str, phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+def initials(word: str, terms: CardTerms) -> tuple[str, ...] | None:
     """The one phrase of the card whose initials `word` spells ("qd", "lrs"), if any."""
-    if not _plain(word) or zipf_frequency(word) >= INITIALS_MAX_ZIPF:
+    if not set(word) <= terms.firsts | {"s"} or not _plain(word):
+        return None
+    if zipf_frequency(word) >= INITIALS_MAX_ZIPF:
         return None
     found: set[tuple[str, ...]] = set()
     for letters in {word, word[:-1] if word.endswith("s") else word}:
         n = len(letters)
         if not MIN_INITIALS <= n <= MAX_INITIALS:
             continue
-        for run in phrases:
+        for run in terms.runs:
             for i in range(len(run) - n + 1):
                 window = run[i : i + n]
                 if all(w[0] == c for w, c in zip(window, letters, strict=True)):
@@ -73,7 +90,7 @@ def initials(word: str, phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...]
     return found.pop() if len(found) == 1 else None
 
 
-def unclip(word: str, vocab: frozenset[str]) -> str | None:
+def unclip(word: str, terms: CardTerms) -> str | None:
     """The one card word `word` is the head of ("temp" -> "temperature"), if any."""
     if not _plain(word) or zipf_frequency(word) >= CLIP_MAX_ZIPF:
         return None
@@ -82,11 +99,10 @@ def unclip(word: str, vocab: frozenset[str]) -> str | None:
     for head in heads:
         if len(head) < MIN_CLIP:
             continue
-        for full in sorted(vocab):  # the shortest spelling of a stem, on every run
+        for full in terms.long_words:
             if (
                 len(full) - len(head) >= CLIP_MIN_CUT
                 and full.startswith(head)
-                and _plain(full)
                 and not _a_word(full[len(head) :])
             ):
                 found.setdefault(stem(full), full)

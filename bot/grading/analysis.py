@@ -15,7 +15,7 @@ from itertools import islice
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.grading.abbreviations import initials, unclip
+from bot.grading.abbreviations import CardTerms, initials, unclip
 from bot.grading.formulas import INFORMAL
 from bot.grading.lexicon import (
     CLAUSE_BREAKS,
@@ -106,8 +106,9 @@ class Lexicon:
     vocab: frozenset[str]
     stems: frozenset[str]
     candidates: tuple[str, ...]
-    # Runs of adjacent content words of the card, for initials (abbreviations.py).
-    phrases: tuple[tuple[str, ...], ...] = ()
+    # The card's words indexed for its short forms (abbreviations.py); None for a whole
+    # deck's lexicon: short forms are read against one card, not thousands of them.
+    terms: CardTerms | None = None
     memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def knows(self, word: str) -> bool:
@@ -119,13 +120,13 @@ class Lexicon:
 
 
 def make_lexicon(
-    table: SynonymTable, card_words: set[str], phrases: tuple[tuple[str, ...], ...] = ()
+    table: SynonymTable, card_words: set[str], terms: CardTerms | None = None
 ) -> Lexicon:
     # Long table words and every card word are typo targets; short table words would turn
     # ordinary English ("clean") into jargon ("clear").
     cands = tuple(sorted({w for w in card_words if len(w) >= 4} | table.long_words))
     return Lexicon(
-        table, frozenset(card_words), frozenset(stem(w) for w in card_words), cands, phrases
+        table, frozenset(card_words), frozenset(stem(w) for w in card_words), cands, terms
     )
 
 
@@ -151,12 +152,13 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
         return (NUMBER_WORDS[w],)
     if w in STOPWORDS or w in NEGATIONS or lex.knows(w):
         return (w,)
-    short = initials(w, lex.phrases)
-    if short is not None:
-        return short
-    full = unclip(w, lex.vocab)
-    if full is not None:
-        return (full,)
+    if lex.terms is not None:
+        short = initials(w, lex.terms)
+        if short is not None:
+            return short
+        full = unclip(w, lex.terms)
+        if full is not None:
+            return (full,)
     if len(w) <= 3:
         return (w,)
     for suffix, extra in (("er", ""), ("est", ""), ("r", ""), ("st", ""), ("er", "e")):

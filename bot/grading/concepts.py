@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 
-from bot.grading.abbreviations import runs
+from bot.grading.abbreviations import card_terms
 from bot.grading.analysis import Lexicon, Role, Unit, analyse, make_lexicon
 from bot.grading.crossing import clause_homes
 from bot.grading.formulas import readable
@@ -355,8 +355,7 @@ def deck_common(cards: tuple[tuple[str, str], ...]) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def deck_lexicon(cards: tuple[tuple[str, str], ...]) -> Lexicon:
     """One lexicon for a whole deck, so an answer is analysed once for the other-card check."""
-    texts = [t for c in cards for t in c]
-    return make_lexicon(default_table(), _card_words(*texts), runs(*texts))
+    return make_lexicon(default_table(), _card_words(*(t for c in cards for t in c)))
 
 
 @lru_cache(maxsize=4096)
@@ -369,7 +368,8 @@ def _build(
 ) -> CardModel:
     table = _table(alts)
     flat = [w for group in (*keys, *alts) for w in group]
-    lex = make_lexicon(table, _card_words(question, answer, *flat), runs(question, answer))
+    words = _card_words(question, answer, *flat)
+    lex = make_lexicon(table, words, card_terms(words, question, answer))
     q = analyse(question, lex)
     qk = frozenset(u.key for u in q.units)
     ref = analyse(answer, lex, spans=True)

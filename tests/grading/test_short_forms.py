@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.decks.model import CardSpec
 from bot.grading import Label, grade
-from bot.grading.abbreviations import initials, runs, unclip
+from bot.grading.abbreviations import CardTerms, card_terms, initials, unclip
 from bot.grading.analysis import analyse
 from bot.grading.concepts import build
 from bot.grading.engine import model_for
@@ -16,39 +16,43 @@ def card(question: str, answer: str) -> CardSpec:
     return CardSpec(key="c", question=question, answer=answer)
 
 
+def terms(text: str) -> CardTerms:
+    return card_terms(frozenset(), text)
+
+
 def test_initials_stand_for_the_cards_own_phrase() -> None:
     """"Qd", "GIL", "NH", "LRs": initials of adjacent content words of the card."""
-    phrases = runs("As the price rises, the quantity demanded falls.")
-    assert initials("qd", phrases) == ("quantity", "demanded")
-    assert initials("gil", runs("The global interpreter lock lets one thread run.")) == (
+    assert initials("qd", terms("As the price rises, the quantity demanded falls.")) == (
+        "quantity", "demanded")
+    assert initials("gil", terms("The global interpreter lock lets one thread run.")) == (
         "global", "interpreter", "lock")
-    assert initials("nh", runs("to the right in the northern hemisphere")) == (
+    assert initials("nh", terms("to the right in the northern hemisphere")) == (
         "northern", "hemisphere")
-    assert initials("lrs", runs("pick learning rates per layer")) == ("learning", "rates")
+    assert initials("lrs", terms("pick learning rates per layer")) == ("learning", "rates")
 
 
 def test_initials_that_are_words_or_ambiguous_stay_as_typed() -> None:
     """"go" is a word, not "gradient overflow"; "qd" for two phrases is no one's."""
-    assert initials("go", runs("gradient overflow")) is None
-    assert initials("qd", runs("quantity demanded, quality data")) is None
-    assert initials("the", runs("the huge elephant")) is None
+    assert initials("go", terms("gradient overflow")) is None
+    assert initials("qd", terms("quantity demanded, quality data")) is None
+    assert initials("the", terms("the huge elephant")) is None
 
 
 def test_clipped_words_are_the_card_word_they_start() -> None:
     """"temp", "euks", "grads", "deps": the head of one longer card word."""
-    assert unclip("temp", frozenset({"temperature", "salinity"})) == "temperature"
-    assert unclip("euks", frozenset({"eukaryotic"})) == "eukaryotic"
-    assert unclip("grads", frozenset({"gradient", "gradients"})) == "gradient"
-    assert unclip("deps", frozenset({"dependencies"})) == "dependencies"
+    assert unclip("temp", card_terms(frozenset({"temperature", "salinity"}))) == "temperature"
+    assert unclip("euks", card_terms(frozenset({"eukaryotic"}))) == "eukaryotic"
+    assert unclip("grads", card_terms(frozenset({"gradient", "gradients"}))) == "gradient"
+    assert unclip("deps", card_terms(frozenset({"dependencies"}))) == "dependencies"
 
 
 def test_common_words_and_compounds_are_not_clips() -> None:
     """"parts" means parts, not "particles"; "earth" + "quakes" and "sea" + "water" are
     compounds; a head of two different card words is nobody's."""
-    assert unclip("parts", frozenset({"particles"})) is None
-    assert unclip("earths", frozenset({"earthquakes"})) is None
-    assert unclip("sea", frozenset({"seawater"})) is None
-    assert unclip("con", frozenset({"concentration", "convection"})) is None
+    assert unclip("parts", card_terms(frozenset({"particles"}))) is None
+    assert unclip("earths", card_terms(frozenset({"earthquakes"}))) is None
+    assert unclip("sea", card_terms(frozenset({"seawater"}))) is None
+    assert unclip("con", card_terms(frozenset({"concentration", "convection"}))) is None
 
 
 def test_short_forms_earn_the_words_they_stand_for() -> None:
