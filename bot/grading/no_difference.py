@@ -19,7 +19,7 @@ _ASKS = re.compile(
 )
 _DENIES = re.compile(
     r"\b(?:no|not\s+(?:any|much|really\s+a|a))\s+(?:real\s+|actual\s+)?difference"
-    r"|\b(?:they|both|all|the\s+two)(?:'re|\s+are|\s+all|\s+both|\s+do|\s+does|\s+mean)*"
+    r"|\b(?:they|both|all|the\s+two)(?:'re|\s+are|\s+all|\s+both|\s+do|\s+does|\s+mean)*+"
     r"\s+(?:just\s+|basically\s+|exactly\s+|really\s+)?(?:the\s+same(?:\s+thing)?"
     r"|identical|interchangeable|equivalent|synonyms)\s*(?:[,.;!]|$)"
     r"|\bsame\s+thing\b"
