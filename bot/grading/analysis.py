@@ -124,9 +124,21 @@ def make_lexicon(
 ) -> Lexicon:
     # Long table words and every card word are typo targets; short table words would turn
     # ordinary English ("clean") into jargon ("clear").
-    cands = tuple(sorted({w for w in card_words if len(w) >= 4} | table.long_words))
+    # A typo of the base form ("protien") is one edit from "protein", two from "proteins".
+    bases = {b for w in card_words for b in _bases(w)}
+    cands = tuple(sorted({w for w in card_words | bases if len(w) >= 4} | table.long_words))
     return Lexicon(
         table, frozenset(card_words), frozenset(stem(w) for w in card_words), cands, terms
+    )
+
+
+def _bases(word: str) -> tuple[str, ...]:
+    """The word less an inflection ending, where the stem says it is the same word."""
+    s = stem(word)
+    return tuple(
+        b
+        for end in ("s", "es", "d", "ed", "ing")
+        if word.endswith(end) and len(b := word[: -len(end)]) >= 4 and stem(b) == s
     )
 
 
@@ -171,6 +183,10 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
             tail in lex.vocab or stem(tail) in lex.stems
         ):
             return (head, tail)
+    # Spelled as heard: "profase", "metafase" for prophase, metaphase.
+    sounded = w.replace("f", "ph")
+    if sounded != w and lex.knows(sounded):
+        return (sounded,)
     budget = _allowed_edits(w)
     if budget:
         best = process.extractOne(w, lex.candidates, scorer=OSA.distance, score_cutoff=budget)

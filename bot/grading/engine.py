@@ -15,6 +15,7 @@ from bot.grading.aliases import says_alias
 from bot.grading.analysis import Analysis, Lexicon, Unit, analyse
 from bot.grading.concepts import CardModel, build, deck_common, deck_lexicon
 from bot.grading.crossing import crossed
+from bot.grading.dates import DateVerdict, dated
 from bot.grading.difference import turned_difference
 from bot.grading.equality import unequal
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
@@ -48,6 +49,10 @@ OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
 # An answer that says an alias the reference lists ("also called …") is correct (aliases.py).
 ALIAS_SCORE = 1.0
+# An answer that gives the date a "When …?" question asks for (dates.py) answers it.
+DATED_SCORE = 1.0
+# The decade around it ("the early 1990s") answers it vaguely: partial.
+VAGUE_DATE_SCORE = 0.3
 # Weight of reference words an answer negates or opposes that makes it a contradiction.
 CONTRADICTION_AT = 0.4
 # Below CONTRADICTION_AT, a negated or opposed reference word still keeps an answer from
@@ -188,6 +193,15 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(min(m.score, 0.1), m, Trap.CONTRADICTS, reason=(
             "Not quite: the question asks how they differ, and the reference names a "
             "difference; you said there is none."))
+    when = dated(card.question, model.reference, text)
+    if when is not None and when.verdict is DateVerdict.WRONG:
+        return Assessment(min(m.score, 0.1), m, Trap.CONTRADICTS, reason=(
+            f"Not quite: the reference dates it to {when.year}, not {when.said}."))
+    if when is not None:
+        exact = when.verdict is DateVerdict.RIGHT
+        # "the 1990s" is no wrong year where the reference says 1991.
+        score = max(m.score, DATED_SCORE if exact else VAGUE_DATE_SCORE)
+        m = replace(m, score=score, wrong_year=None)
     if is_stuffing(model, ans):
         return Assessment(m.score, m, Trap.STUFFING)
     if code_described(model, text) and m.score >= PARTIAL_AT:

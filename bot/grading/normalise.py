@@ -50,7 +50,7 @@ _ABBREV = ((re.compile(r"\b(cannot)\b", re.IGNORECASE), "can not"),)
 _TOKEN = re.compile(
     r"(?P<code>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?|[A-Za-z_]\w*\(\)|[A-Za-z]\w*_\w+|"
     r"[a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]+[A-Z][A-Za-z]*)"
-    r"|(?P<num>\d+(?:\.\d+)?(?:e-?\d+)?)"
+    r"|(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e-?\d+)?)"
     r"|(?P<word>[A-Za-z][A-Za-z0-9]*)"
     r"|(?P<arrow>->|=>|-{2,}|\s-\s)"
     r"|(?P<stop>[.;!?\n]+)|(?P<colon>:)|(?P<open>\((?=\D))|(?P<close>\))"
@@ -113,7 +113,9 @@ def tokenise(text: str) -> tuple[Tok, ...]:
             kind, value = "stop", "->"
         elif kind == "stop":
             value = "\n" if "\n" in value else value.strip()[:1]
-        elif kind != "code" and kind != "num":
+        elif kind == "num":
+            value = value.replace(",", "")  # "100,000" is one number, not two items
+        elif kind != "code":
             value = value.strip()
         out.append(Tok(kind, value, start, end))
     return _merge_contractions(out)

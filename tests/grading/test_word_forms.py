@@ -25,3 +25,32 @@ def test_an_answer_in_the_other_number_is_graded_as_the_reference() -> None:
     division = CardSpec(key="d", question="What happens in mitosis?",
                         answer="One nucleus divides into two identical nuclei.")
     assert "nucleus" in grade(division, "the nuclei divide into two identical ones").matched
+
+
+def test_a_typo_of_the_base_form_is_repaired_against_an_inflected_reference_word() -> None:
+    """ "protien" is one edit from "protein", two from the reference's "proteins"."""
+    ribosomes = CardSpec(key="r", question="What do ribosomes do?",
+                         answer="Synthesise proteins by translating mRNA.")
+    assert "proteins" in grade(ribosomes, "PROTIEN SYNTHESIS").matched
+    sql = CardSpec(key="i", question="What does an index do?",
+                   answer="Speeds up lookups on the indexed columns.")
+    assert "columns" in grade(sql, "faster lookups on a colum").matched
+
+
+def test_words_spelled_as_heard_match() -> None:
+    """ "f" for "ph": the phases of mitosis, a pharmacology term."""
+    mitosis = CardSpec(key="m", question="Phases of mitosis?",
+                       answer="Prophase, metaphase, anaphase and telophase.")
+    assert grade(mitosis, "profase, metafase, anafase, telofase").label is Label.CORRECT
+    drug = CardSpec(key="d", question="What is a pharmacophore?",
+                    answer="The arrangement of features a molecule needs to bind its target.")
+    assert "pharmacophore" not in grade(drug, "farmacofore").missed
+
+
+def test_a_number_with_thousands_separators_is_one_number() -> None:
+    """ "100,000 years" is not the items "100" and "000 years"."""
+    cycles = CardSpec(key="c", question="What is the eccentricity cycle?",
+                      answer="The change in the shape of Earth's orbit, about every 100,000 years.")
+    said = grade(cycles, "orbit shape, 100000 yrs").matched
+    assert "100000" in {m.replace(",", "") for m in said}
+    assert grade(cycles, "the orbit's shape changes every 100,000 years").label is Label.CORRECT
