@@ -38,7 +38,10 @@ _YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 # The highest score one named term of a several-term reference can reach.
 ONE_WORD_CAP = 0.45
 # Credit in two concepts from which an answer says more than one term of the reference.
-SEVERAL_IDEAS_CREDIT = 0.7
+SEVERAL_IDEAS_CREDIT = 0.55
+# A few bare words ("pip, packages, venv") must cover two ideas more fully to count as both.
+CLAIM_WORDS = 4
+BARE_IDEAS_CREDIT = 0.7
 # A negation is scoped loosely ("no crust made or destroyed"), an opposite word is not.
 NEGATION_STRENGTH = 0.5
 HEADER_ONLY = 0.25
@@ -406,7 +409,8 @@ def match(model: CardModel, ans: Analysis, *, score_only: bool = False) -> Match
             top = sorted(credits, reverse=True)[:2]
             score = max(score, CORE_SHARE * sum(top) / 2)
     unnamed: tuple[str, ...] = ()
-    if sum(c >= SEVERAL_IDEAS_CREDIT for c in credits) >= 2:
+    several = SEVERAL_IDEAS_CREDIT if ans.n_words >= CLAIM_WORDS else BARE_IDEAS_CREDIT
+    if sum(c >= several for c in credits) >= 2:
         cap = 1.0  # it states several of the reference's ideas, not one term
     else:
         cap, unnamed = _one_word_cap(model, idx)

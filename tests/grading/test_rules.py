@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from bot.decks.loader import parse_any
 from bot.decks.model import CardSpec
 from bot.grading import Label, grade
 from bot.grading.formulas import readable, rewrite
@@ -16,6 +17,7 @@ from bot.grading.opposites import opposites
 from bot.grading.sameness import swapped_sameness
 from bot.grading.spelling import stem
 from bot.grading.wordnet import opposite, related
+from tests.grading.labelled import HELDOUT
 
 
 def card(question: str, answer: str) -> CardSpec:
@@ -298,6 +300,26 @@ def test_several_ideas_are_not_one_named_term() -> None:
                  "be a dict key")
     assert g.label is Label.CORRECT
     assert grade(c, "tuples").label is not Label.CORRECT
+
+
+def test_two_ideas_stated_in_the_learners_words_are_not_one_term() -> None:
+    """Geology and biology paraphrases that cover two ideas in part are not capped as one
+    term; three bare keywords are not two ideas."""
+    rock = card("What is the difference between weathering and erosion?",
+                "Weathering breaks rock down in place (physically or chemically); erosion moves "
+                "the broken material away (by water, wind, ice or gravity).")
+    assert grade(rock, "weathering breaks, erosion moves").label is Label.CORRECT
+    cells = card("How does meiosis differ from mitosis?",
+                 "Mitosis: one division, 2 genetically identical diploid daughter cells "
+                 "(growth, repair). Meiosis: two divisions, 4 genetically different haploid "
+                 "cells (gametes), with crossing over.")
+    g = grade(cells, "meiosis = 2 divisions, halves the chromosome number, variation via "
+                     "crossing over; mitosis = 1 division, clones")
+    assert g.label is Label.CORRECT
+    # Graded as the bot grades it, with its deck: words common in the deck weigh less.
+    deck = parse_any(HELDOUT / "python-programming.txt").cards
+    env = next(c for c in deck if c.question == "What is a virtual environment?")
+    assert grade(env, "pip, packages, venv", deck=deck).label is not Label.CORRECT
 
 
 def test_a_word_the_reference_states_both_ways_is_no_contradiction() -> None:
