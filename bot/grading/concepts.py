@@ -205,6 +205,24 @@ def _quote(text: str, units: list[Unit]) -> str:
     return out
 
 
+_MARKER = re.compile(r"\s*(?:[-\u2013\u2022*]|\d+[.)])\s")
+STEP_WORDS = 4
+
+
+def is_procedure(text: str) -> bool:
+    """Lines that are bullets, numbered or a few words each: steps or items, N of M.
+
+    A definition followed by its formula or code ("… the squared weights. / loss = loss +
+    wd * w²") is one statement with a detail, not steps; one line of intro or outro is
+    allowed around steps.
+    """
+    lines = [x for x in text.strip().splitlines() if x.strip()]
+    if len(lines) < 2:
+        return False
+    short = sum(bool(_MARKER.match(x)) or len(x.split()) <= STEP_WORDS for x in lines)
+    return short >= len(lines) - 1
+
+
 def _segment_concept(
     text: str,
     units: list[Unit],
@@ -395,7 +413,8 @@ def _build(
         for units in segs.values():
             for key in {u.key for u in units if u.role is not Role.EXAMPLE}:
                 seen_in[key] = seen_in.get(key, 0) + 1
-        steps = "\n" in ref.seg_breaks  # only a procedure's steps repeat words by nature
+        # Only a procedure's steps repeat words by nature.
+        steps = "\n" in ref.seg_breaks and is_procedure(answer)
         # Damped: words in every step of a procedure, and words in much of the deck. A
         # direction ("falls", "increases") is what a statement asserts however many of the
         # deck's references use it, so it is never damped.
@@ -406,7 +425,7 @@ def _build(
             if c is not None:
                 concepts.append(c)
         # Bullet lines are steps; ";" and "." separate sentences of one explanation.
-        enumerative = "\n" in ref.seg_breaks or bool(concepts and concepts[0].items)
+        enumerative = steps or bool(concepts and concepts[0].items)
         core_mode = not enumerative and len(concepts) >= 2
     if not concepts:  # a reference of pure filler: fall back to every unit, or to nothing
         needs = _needs(list(ref.units), frozenset(), frozenset(), table.parts)

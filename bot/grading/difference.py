@@ -32,7 +32,8 @@ _GLUE = frozenset(
 )
 
 
-def _keys(text: str) -> frozenset[str]:
+def side_keys(text: str) -> frozenset[str]:
+    """The words that name something, stemmed."""
     return frozenset(stem(w) for w in _WORD.findall(text.lower()) if w not in _GLUE)
 
 
@@ -55,7 +56,7 @@ def _sides(reference: str) -> tuple[frozenset[str], frozenset[str]] | None:
     ops = _operands(reference)
     if ops is None:
         return None
-    first, second = _keys(ops[0]), _keys(ops[1])
+    first, second = side_keys(ops[0]), side_keys(ops[1])
     return first - second, second - first
 
 
@@ -72,7 +73,7 @@ def turned_difference(reference: str, answer: str) -> tuple[str, str] | None:
     if sign.lower() != "minus" and max(len(left.split()), len(right.split())) > _DASH_SIDE_WORDS:
         return None
     only_first, only_second = sides
-    a, b = _keys(left), _keys(right)
+    a, b = side_keys(left), side_keys(right)
     lean_a = len(a & only_second) - len(a & only_first)
     lean_b = len(b & only_second) - len(b & only_first)
     if a & only_second and b & only_first and lean_a > lean_b:

@@ -28,6 +28,7 @@ from bot.grading.no_difference import denies_difference
 from bot.grading.normalise import Tok, clean, tokenise
 from bot.grading.queries import missing_in_query
 from bot.grading.rating import suggest
+from bot.grading.ratio import turned_ratio
 from bot.grading.roles import PASSIVE, reordered_names
 from bot.grading.sameness import swapped_sameness
 from bot.grading.traps import (
@@ -244,6 +245,9 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             f"You subtracted the other way round: the reference takes {turned[1]} from "
             f"{turned[0]}."))
+    if turned_ratio(model.reference, text):
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            "You turned the ratio upside down: the reference divides the other way round."))
     swapped = swapped_sameness(model.reference, text)
     if swapped is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
