@@ -23,7 +23,13 @@ _RATIO = re.compile(
 _DEFINED = re.compile(r"\b(?:is|are|equals|means|gives)\b|=|:")
 
 
+_CUES = (" / ", "÷", "divided", "ratio")
+
+
 def _ratio(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    low = text.lower()
+    if not any(cue in low for cue in _CUES):
+        return None  # the common case, without the regex's scan
     found = _RATIO.search(text)
     if found is None:
         return None
