@@ -37,7 +37,8 @@ def side_keys(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in _WORD.findall(text.lower()) if w not in _GLUE)
 
 
-_DEFINED = re.compile(r"\b(?:is|are|equals|means)\b|=|:")
+# What defines a quantity: the side after it is the formula ("Profit is revenue minus cost").
+DEFINED = re.compile(r"\b(?:is|are|equals|means)\b|=|:")
 
 
 @lru_cache(maxsize=1024)
@@ -47,7 +48,7 @@ def _operands(reference: str) -> tuple[str, str] | None:
     found = _BETWEEN.search(reference) or _MINUS_WORD.search(reference)
     if found is None:
         return None
-    return _DEFINED.split(found.group(1))[-1].strip(), found.group(2).strip()
+    return DEFINED.split(found.group(1))[-1].strip(), found.group(2).strip()
 
 
 @lru_cache(maxsize=1024)

@@ -12,30 +12,35 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.grading.difference import side_keys
+from bot.grading.difference import DEFINED, side_keys
 
-_SIDE = r"([^\n.;:=()]+?)"
-_RATIO = re.compile(
-    rf"(?:\bratio\s+of\s+{_SIDE}\s+to\s+{_SIDE}"
-    rf"|{_SIDE}(?:[^\S\n]+/[^\S\n]+|\s*÷\s*|\s+divided\s+by\s+){_SIDE})(?=[\n.;:()]|,\s|$)",
-    re.IGNORECASE,
+# The separator is found first and each side read off around it, so that a long answer
+# without a ratio costs one scan, not one per starting position.
+_SEP = re.compile(r"[^\S\n]+/[^\S\n]+|\s*÷\s*|\s+divided\s+by\s+", re.IGNORECASE)
+_OF = re.compile(
+    r"\bratio\s+of\s+([^\n.;:=()]{1,80}?)\s+to\s+([^\n.;:=(),]{1,80})", re.IGNORECASE
 )
-_DEFINED = re.compile(r"\b(?:is|are|equals|means|gives)\b|=|:")
-
-
+_BOUND = re.compile(r"[\n.;:=()]|,\s")
 _CUES = (" / ", "÷", "divided", "ratio")
 
 
 def _ratio(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
     low = text.lower()
     if not any(cue in low for cue in _CUES):
-        return None  # the common case, without the regex's scan
-    found = _RATIO.search(text)
-    if found is None:
+        return None  # the common case, without a scan
+    of = _OF.search(text)
+    if of is not None:
+        top, bottom = of.group(1), of.group(2)
+    else:
+        sep = _SEP.search(text)
+        if sep is None:
+            return None
+        top = _BOUND.split(text[: sep.start()])[-1]
+        bottom = _BOUND.split(text[sep.end() :])[0]
+    top = DEFINED.split(top)[-1]
+    if not top.strip() or not bottom.strip():
         return None
-    groups = [g for g in found.groups() if g is not None]
-    top = _DEFINED.split(groups[0])[-1]
-    return side_keys(top), side_keys(groups[1])
+    return side_keys(top), side_keys(bottom)
 
 
 @lru_cache(maxsize=1024)
