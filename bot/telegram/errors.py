@@ -1,7 +1,9 @@
 """The one global error handler: log first, then tell the learner without details.
 
 A database outage is not a bug: it gets one short warning (rate-limited: every update fails
-the same way until the database is back) and a reply saying to try again in a minute.
+the same way until the database is back) and a reply saying to try again in a minute. That
+reply also ends the update: the handler groups after the one that failed (a command's handler
+after its sender's registration) would only fail the same way and say it twice.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop
 
 from bot.log_throttle import LogThrottle, suppressed_note
 from bot.store.db import is_unreachable
@@ -46,3 +49,5 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.bot.send_message(chat.id, reply.text)
     except Exception:  # the apology itself must never raise out of the error handler
         log.warning("could not send the apology", exc_info=True)
+    if outage:
+        raise ApplicationHandlerStop

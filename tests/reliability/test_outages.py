@@ -55,6 +55,11 @@ async def test_postgres_restart_is_explained_and_the_bot_recovers_by_itself(
         for text in ("/study", "artificially enlarging the training set", "/stats"):
             (reply,) = await say(bot, text)
             assert DOWN_TEXT in reply.body and "try again in a minute" in reply.body, reply.body
+        # One reply per message: a command whose sender's registration failed must not run
+        # its handler too, fail the same way and say it twice.
+        await asyncio.sleep(0.5)
+        outage = bot.emu.chat(LEARNER)[4:]
+        assert [m.from_bot for m in outage] == [False, True] * 3, bot.emu.transcript(LEARNER)
 
         postgres_server.start()
         back = time.monotonic()
@@ -71,6 +76,7 @@ async def test_postgres_restart_is_explained_and_the_bot_recovers_by_itself(
         assert "What is data augmentation?" in answer.body  # the same card, nothing lost
         chat = bot.emu.bot_messages(LEARNER)
         assert not any(APOLOGY in m.body for m in chat)
+
         assert [r.getMessage() for r in caplog.records if r.exc_info] == []
         outage_lines = [r for r in caplog.records if "database unreachable" in r.getMessage()]
         assert 1 <= len(outage_lines) <= 6
