@@ -24,8 +24,9 @@ from bot.grading.lexicon import GENERIC
 from bot.grading.normalise import Tok
 
 # Where one statement of an answer ends and the next begins: "and" joins the two halves
-# of a crossed answer ("tails facing outwards and heads facing inwards").
-_JOINS = frozenset({"and", "while", "whereas", "whilst", "but", "whereby"})
+# of a crossed answer ("tails facing outwards and heads facing inwards"), and "with" adds a
+# second fact as a comma would ("all rows of the right table with NULLs for the left").
+_JOINS = frozenset({"and", "while", "whereas", "whilst", "but", "whereby", "with"})
 _BOUNDARY_KINDS = frozenset({"comma", "stop", "colon", "open", "close"})
 
 

@@ -966,3 +966,22 @@ def test_a_terse_note_running_on_after_a_comma_is_no_swap() -> None:
     answer = ("delete = some/all rows, logged; truncate = all rows fast, structure stays; "
               "drop = table gone incl. schema")
     assert swapped_names(named_facts(DELETE.question, DELETE.answer), answer) is None
+
+
+
+def test_facts_tied_across_by_with_are_not_correct() -> None:
+    """"with" starts a part of the answer as a comma does: the two facts on either side of it
+    tied the other way round are crossed, the same words in place are right."""
+    join = card("What does a left outer join return?", "All rows of the left table, with NULLs "
+                "in the right table's columns where there is no match.")
+    assert grade(join, "all rows of the right table with NULLs in the left table's "
+                 "columns").label is Label.PARTIAL
+    assert grade(join, "all rows of the left table with NULLs in the right table's "
+                 "columns").label is Label.CORRECT
+    blood = card("How is blood carried in the pulmonary circuit?", "The pulmonary artery "
+                 "carries deoxygenated blood to the lungs; the pulmonary vein returns "
+                 "oxygenated blood to the heart.")
+    assert grade(blood, "the pulmonary artery carries oxygenated blood to the lungs with the "
+                 "vein returning deoxygenated blood").label is Label.PARTIAL
+    assert grade(blood, "the pulmonary artery carries deoxygenated blood to the lungs with "
+                 "the vein returning oxygenated blood").label is Label.CORRECT
