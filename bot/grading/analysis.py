@@ -34,6 +34,7 @@ from bot.grading.synonyms import SynonymTable
 _FLIP_WORDS = (
     "tackle", "prevent", "avoid", "combat", "counter", "counteract", "fight", "mitigate",
     "reduce", "minimize", "lessen", "eliminate", "stop", "inhibit", "suppress", "curb",
+    "quit", "halt", "cease",
 )  # fmt: skip
 FLIPPERS = frozenset(stem(w) for w in _FLIP_WORDS)
 # After a comma these start a new thought: "tackle overfitting, as we loop many times";
@@ -53,6 +54,8 @@ _MEANS = re.compile(r"[a-z]{3,}ing")
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
+# A flipping verb straight before one of these has no object.
+_COORDINATORS = frozenset({"and", "or", "&"})
 # Verbs that say little beyond their object: in "does not contain carbon" the negation falls
 # on "carbon" too, so it stays open past them.
 _LIGHT_VERBS = frozenset({"contain", "includ", "have", "has", "need", "requir", "involv"})
@@ -314,10 +317,17 @@ def _entries(
                 example = True
                 n_function += 1
                 continue
+            if w == "longer" and i and toks[i - 1].text == "no":
+                n_function += 1
+                continue  # "no longer improves": the negation falls on what follows
             if w in NEGATIONS:
                 n_function += 1
                 if w == "not" and nxt == "only":
                     continue  # "not only X but also Y" asserts X
+                if w in {"nothing", "none"} and i >= 2 and toks[i - 1].text == "or" and (
+                    toks[i - 2].text == "all"
+                ):
+                    continue  # "all or nothing", "all-or-none": a whole, not a denial
                 out.append(_Entry("", w, seg, clause, item, role, stop=True, cue=_STRONG_SCOPE))
                 continue
             for fixed in repair(w, lex):
@@ -326,11 +336,11 @@ def _entries(
                 s = stem(fixed)
                 if s in FLIPPERS:
                     n_function += 1
-                    out.append(
-                        _Entry(
-                            "", w, seg, clause, item, role, stop=True, cue=_FLIP_SCOPE, flip=True
-                        )
-                    )
+                    # Without an object ("we stop and choose") it denies nothing, nor is it
+                    # a word of the statement: "stop" is no opposite of the steps' "start".
+                    if nxt not in _COORDINATORS:
+                        out.append(_Entry("", w, seg, clause, item, role, stop=True,
+                                          cue=_FLIP_SCOPE, flip=True))
                 else:
                     out.append(_Entry(s, w, seg, clause, item, role, stop=is_stop))
 

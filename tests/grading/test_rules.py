@@ -985,3 +985,39 @@ def test_facts_tied_across_by_with_are_not_correct() -> None:
                  "vein returning deoxygenated blood").label is Label.PARTIAL
     assert grade(blood, "the pulmonary artery carries deoxygenated blood to the lungs with "
                  "the vein returning oxygenated blood").label is Label.CORRECT
+
+
+TITRATION = card("What do you do at the end point of a titration?",
+                 "Stop adding acid from the burette and record the volume used.")
+ALL_OR_NONE = card("What is the all-or-none law?", "A neuron fires a full action potential or "
+                   "none at all; a stronger stimulus does not make a bigger one.")
+INHIBITOR = card("What does an enzyme inhibitor do?",
+                 "It stops the enzyme binding its substrate, so the reaction slows.")
+EARLY_STOP = card("What is early stopping?", "Stop training when the validation loss stops "
+                  "improving and keep the best checkpoint.")
+
+
+@pytest.mark.parametrize(
+    ("c", "answer"),
+    [
+        # A flipping verb with no object ("stop and ...") denies nothing.
+        (TITRATION, "you stop and record the volume of acid used"),
+        # "all or none" names a whole; it denies nothing.
+        (ALL_OR_NONE, "all-or-none firing of a full action potential, never a bigger one"),
+        # "halts" and "ceases" deny as "stops" does, so they agree with it.
+        (INHIBITOR, "it halts the enzyme binding the substrate so the reaction slows"),
+        (INHIBITOR, "it ceases enzyme binding so the reaction is slower"),
+        # "no longer improves" denies "improves", as "stops improving" does.
+        (EARLY_STOP, "halt training once validation loss no longer improves and keep the best "
+         "checkpoint"),
+    ],
+)
+def test_idioms_of_negation_are_read_as_a_teacher_reads_them(c: CardSpec, answer: str) -> None:
+    assert grade(c, answer).label is Label.CORRECT
+
+
+def test_idioms_of_negation_still_deny_what_they_govern() -> None:
+    stopped = grade(TITRATION, "you stop recording the volume")
+    assert stopped.label is not Label.CORRECT
+    assert "opposite" in stopped.explanation
+    assert "opposite" in grade(CATALYST, "it no longer speeds up a reaction").explanation
