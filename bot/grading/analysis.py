@@ -56,9 +56,20 @@ _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
 # A flipping verb straight before one of these has no object.
 _COORDINATORS = frozenset({"and", "or", "&"})
+# A flipping verb whose object is one of these denies nothing the answer names: "prevent it
+# with parameterised queries" does not deny the queries.
+_OBJECT_PRONOUNS = frozenset({"it", "them", "this", "that", "these", "those"})
+# "keep prices from rising" prevents as "stop prices rising" does.
+_KEEP = frozenset({"keep", "keeps", "kept", "keeping"})
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "your"})
+_OBJECT_WORDS = 3  # "prevent [the natural ligand] from binding"
+_NOT_GERUNDS = frozenset({"during", "nothing", "something", "anything", "everything", "string",
+                          "spring", "morning", "evening", "ceiling", "building", "setting"})
 # Verbs that say little beyond their object: in "does not contain carbon" the negation falls
 # on "carbon" too, so it stays open past them.
-_LIGHT_VERBS = frozenset({"contain", "includ", "have", "has", "need", "requir", "involv"})
+_LIGHT_VERBS = frozenset(
+    {"contain", "includ", "have", "has", "need", "requir", "involv", "tri", "attempt"}
+)
 
 
 class Role(StrEnum):
@@ -228,6 +239,7 @@ def _entries(
     example = False
     structured = False
     n_words = n_function = 0
+    denied_at = 0  # the gerund a flipping verb before its object denies
     breaks: list[str] = []
     raw_words: list[str] = []
     out: list[_Entry] = []
@@ -317,6 +329,11 @@ def _entries(
                 example = True
                 n_function += 1
                 continue
+            if denied_at and i == denied_at:
+                # "prevent communism (from) spreading": what is denied is the spreading.
+                denied_at = 0
+                out.append(_Entry("", "", seg, clause, item, role, stop=True, cue=_FLIP_SCOPE,
+                                  flip=True))
             if w == "longer" and i and toks[i - 1].text == "no":
                 n_function += 1
                 continue  # "no longer improves": the negation falls on what follows
@@ -334,11 +351,17 @@ def _entries(
                 is_stop = fixed in STOPWORDS
                 n_function += is_stop and fixed not in NOT_GRAMMAR
                 s = stem(fixed)
+                if s in FLIPPERS or w in _KEEP:
+                    denied_at = _from_gerund(toks, i)
                 if s in FLIPPERS:
                     n_function += 1
                     # Without an object ("we stop and choose") it denies nothing, nor is it
                     # a word of the statement: "stop" is no opposite of the steps' "start".
-                    if nxt not in _COORDINATORS:
+                    if nxt in _OBJECT_PRONOUNS:
+                        # "doesn't reduce it for others": the verb itself is what is said
+                        # (or denied), not the words after its pronoun.
+                        out.append(_Entry(s, w, seg, clause, item, role))
+                    elif not denied_at and nxt not in _COORDINATORS:
                         out.append(_Entry("", w, seg, clause, item, role, stop=True,
                                           cue=_FLIP_SCOPE, flip=True))
                 else:
@@ -350,6 +373,30 @@ def _entries(
                 for e in out[mark:]:
                     e.start, e.end = tok.start, tok.end
     return out, n_words, n_function, structured, breaks, raw_words
+
+
+def _from_gerund(toks: tuple[Tok, ...], i: int) -> int:
+    """Where the gerund is when word i is followed by an object and a gerund, "from" between
+    them ("stop the natural ligand from binding") or not, for a one-word object ("stop
+    prices rising"); 0 when it is not."""
+    if i + 2 >= len(toks) or toks[i + 1].kind != "word":
+        return 0
+    k = i + 2 if toks[i + 1].text in _DETERMINERS else i + 1
+    if k + 1 < len(toks) and toks[k].kind == "word" and toks[k].text not in STOPWORDS and (
+        _gerund(toks[k + 1])
+    ):
+        return k + 1
+    for j in range(i + 2, min(i + 2 + _OBJECT_WORDS, len(toks) - 1)):
+        if toks[j].kind != "word":
+            return 0
+        if toks[j].text == "from":
+            return j + 1 if _gerund(toks[j + 1]) else 0
+    return 0
+
+
+def _gerund(tok: Tok) -> bool:
+    return (tok.kind == "word" and len(tok.text) > 5 and tok.text.endswith("ing")
+            and tok.text not in _NOT_GERUNDS)
 
 
 def _canonical(entries: list[_Entry], table: SynonymTable) -> list[tuple[_Entry, str]]:

@@ -1021,3 +1021,36 @@ def test_idioms_of_negation_still_deny_what_they_govern() -> None:
     assert stopped.label is not Label.CORRECT
     assert "opposite" in stopped.explanation
     assert "opposite" in grade(CATALYST, "it no longer speeds up a reaction").explanation
+
+
+SCURVY = card("How is scurvy prevented?",
+              "Scurvy comes from a lack of vitamin C; prevent it with fresh fruit and vegetables.")
+ANTAGONIST = card("What does a receptor antagonist do?",
+                  "It binds the receptor and prevents the natural ligand from activating it.")
+MAGINOT = card("What did the Maginot Line aim to do?", "Defend France's border with Germany with "
+               "fixed fortifications rather than trying to attack first.")
+TARIFF = card("What does a tariff do?", "A tax on imports that protects domestic producers by "
+              "stopping foreign goods from undercutting their prices.")
+
+
+@pytest.mark.parametrize(
+    ("c", "right", "wrong"),
+    [
+        # "prevent it with X": the pronoun is what is prevented, not X.
+        (SCURVY, "it comes from too little vitamin C, so eat fresh fruit and vegetables",
+         "it comes from too much vitamin C, so avoid fresh fruit and vegetables"),
+        # "prevent X from Y-ing" and "keep X from Y-ing" deny the Y-ing, not X.
+        (ANTAGONIST, "it sits on the receptor and keeps the natural ligand from activating it",
+         "it binds the receptor and helps the natural ligand activate it"),
+        (TARIFF, "a tax on imports that keeps foreign goods from undercutting domestic producers",
+         "a tax on imports that helps foreign goods undercut domestic producers"),
+        # "rather than trying to attack": the denial passes "trying" to what is tried.
+        (MAGINOT, "defend the border with Germany with fixed fortifications, not attack first",
+         "attack Germany first rather than defend the border"),
+    ],
+)
+def test_what_a_preventing_verb_denies_is_its_object_or_gerund(
+    c: CardSpec, right: str, wrong: str
+) -> None:
+    assert grade(c, right).label is Label.CORRECT
+    assert grade(c, wrong).label is not Label.CORRECT
