@@ -329,7 +329,10 @@ def _with_relations(c: Concept, ref_keys: frozenset[str], table: SynonymTable) -
             if len(n.key) >= FAMILY_MIN and n.key.isalpha()
             else frozenset()
         )
-        return replace(n, related=rel, opposite=opp - ref_keys, family=fam)
+        # An opposite the reference names itself, in any of its wordings ("drops" where it
+        # says "falls"), is a relation it states, not a contradiction (matching.conflicts).
+        opp = frozenset(o for o in opp if table.phrases.get((o,), o) not in ref_keys)
+        return replace(n, related=rel, opposite=opp, family=fam)
 
     return replace(c, options=tuple(tuple(one(n) for n in o) for o in c.options))
 
@@ -473,7 +476,8 @@ def _build(
         years=frozenset(k for k in ref_keys if _YEAR.fullmatch(k)),
         ref_prefixed=frozenset(b for k in ref_keys if (b := unprefixed(k))),
         ref_negated=frozenset(u.key for u in ref.units if u.neg),
-        polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k))),
+        polar=polar_pairs(ref.units, lambda k: opposites(k) | _one(antonyms.get(k)),
+                          clean(answer)),
         names=name_pairs(ref.units, clean(answer), qk) if not keys else (),
         polars=anchored_polars(ref.units, partial(_direction_opposites, antonyms)),
         directions=_directions(antonyms),

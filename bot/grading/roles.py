@@ -126,14 +126,21 @@ def swapped(
     return swaps[0] if swaps and len(swaps) > agree else None
 
 
+# Words that tie one change to another: "pressure falls as altitude rises".
+_COVARY = re.compile(r"\b(?:as|when|whenever|if)\b")
+
+
 def polar_pairs(
-    units: tuple[Unit, ...], opposite_of: Callable[[str], frozenset[str]]
+    units: tuple[Unit, ...], opposite_of: Callable[[str], frozenset[str]], text: str
 ) -> tuple[tuple[str, str], ...]:
     """Pairs of opposites in one sentence of the reference, in its order: ("decreas",
     "increas") for "from lower to higher concentration".
 
-    A sentence that names them in both orders ("growing larger: cost falls as output
-    increases") gives no order, so an answer may name them either way round.
+    Two directions that one co-varies with the other ("pressure falls as altitude rises")
+    give no order: each is tied to its own thing, which "the higher you go, the lower the
+    pressure" says the other way round, rightly. Neither does a sentence that names them in
+    both orders ("growing larger: cost falls as output increases"), so an answer may name
+    them either way round. `text` is what the units' spans index (`clean` of the reference).
     """
     first: dict[str, tuple[int, int]] = {}
     last: dict[tuple[str, int], int] = {}
@@ -146,7 +153,9 @@ def polar_pairs(
         for b in opposite_of(a) & first.keys():
             j = first[b][1]
             # Not when `a` comes again after `b`: the sentence names both orders.
-            if first[b][0] == seg and i < j and not j < last[(a, seg)]:
+            if first[b][0] == seg and i < j and not j < last[(a, seg)] and not (
+                _COVARY.search(text, units[i].end, units[j].start)
+            ):
                 pairs.add((a, b))
     return tuple(sorted(pairs))
 

@@ -117,6 +117,16 @@ def test_opposites_named_both_ways_round_give_no_order() -> None:
     )
     assert model_for(scale).polar == ()
     assert grade(scale, "average cost goes down as output goes up").label is Label.CORRECT
+    flow = card("Which way does air flow?", "From higher pressure to lower pressure.")
+    assert model_for(flow).polar == (("increas", "decreas"),)
+    assert grade(flow, "from lower pressure to higher pressure").label is Label.WRONG
+
+
+def test_directions_that_vary_together_give_no_order() -> None:
+    """"pressure falls as altitude rises" ties each direction to its own thing: "the higher
+    you go, the lower the pressure" says the same the other way round."""
     air = card("How does air pressure change with height?",
-               "Air pressure decreases as altitude increases.")
-    assert model_for(air).polar == (("decreas", "increas"),)
+               "Air pressure falls as altitude rises.")
+    assert model_for(air).polar == ()
+    assert grade(air, "the higher you go, the lower the air pressure").label is not Label.WRONG
+    assert grade(air, "air pressure rises as altitude rises").label is Label.WRONG

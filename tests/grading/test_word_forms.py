@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.decks.model import CardSpec
 from bot.grading import Label, grade
 from bot.grading.spelling import stem
+from tests.grading.test_rules import card
 
 
 def test_irregular_plurals_fold_to_their_singular() -> None:
@@ -54,3 +55,19 @@ def test_a_number_with_thousands_separators_is_one_number() -> None:
     said = grade(cycles, "orbit shape, 100000 yrs").matched
     assert "100000" in {m.replace(",", "") for m in said}
     assert grade(cycles, "the orbit's shape changes every 100,000 years").label is Label.CORRECT
+
+
+def test_rises_and_falls_are_increases_and_decreases() -> None:
+    """"Rises" and "goes up", "falls" and "decreases" state one direction; the other direction
+    is the opposite, in economics, physiology and physics alike."""
+    supply = card("What is the law of supply?",
+                  "As the price of a good rises, the quantity supplied rises.")
+    assert grade(supply, "as price goes up, quantity supplied increases").label is Label.CORRECT
+    assert grade(supply, "as price increases, quantity supplied falls").label is Label.WRONG
+    insulin = card("What does insulin do to blood glucose?", "Blood glucose falls.")
+    assert grade(insulin, "it lowers it: blood glucose decreases").label is Label.CORRECT
+    assert grade(insulin, "blood glucose rises").label is Label.WRONG
+    boiling = card("How does pressure change the boiling point of water?",
+                   "The boiling point rises as pressure increases.")
+    assert grade(boiling, "higher pressure, the boiling point goes up").label is not Label.WRONG
+    assert grade(boiling, "the boiling point drops as pressure increases").label is Label.WRONG
