@@ -203,7 +203,7 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         # "the 1990s" is no wrong year where the reference says 1991.
         score = max(m.score, DATED_SCORE if exact else VAGUE_DATE_SCORE)
         m = replace(m, score=score, wrong_year=None)
-    if is_stuffing(model, ans):
+    if is_stuffing(model, ans, card.question):
         return Assessment(m.score, m, Trap.STUFFING)
     if code_described(model, text) and m.score >= PARTIAL_AT:
         return Assessment(m.score, m, Trap.NO_CODE)

@@ -68,7 +68,7 @@ def _lcs(a: list[str], b: list[str]) -> int:
     return prev[-1]
 
 
-def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
+def is_stuffing(model: CardModel, analysis: Analysis, question: str) -> bool:
     """A bag of reference words with no claim: no function words, no structure.
 
     Terse but real statements ("correlation means two variables move together") keep the
@@ -81,6 +81,8 @@ def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
         return False  # "weathering breaks, erosion moves": a terse contrast, not a bag
     if analysis.n_function / analysis.n_words >= STUFFING_FUNCTION_SHARE:
         return False
+    if _own_words(question, model.reference, analysis):
+        return False
     first_seg: dict[str, int] = {}
     for key, seg in model.order:
         first_seg.setdefault(key, seg)
@@ -90,6 +92,27 @@ def is_stuffing(model: CardModel, analysis: Analysis) -> bool:
     segments = {first_seg[k] for k in keys}
     ref = [k for k, _ in model.order]
     return len(segments) >= 2 or _lcs(keys, ref) < IN_ORDER_SHARE * len(keys)
+
+
+_WORD = re.compile(r"[a-z]{2,}")
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+@lru_cache(maxsize=2048)
+def _reference_words(reference: str) -> frozenset[str]:
+    return frozenset(_singular(w) for w in _WORD.findall(reference.lower()))
+
+
+def _own_words(question: str, reference: str, analysis: Analysis) -> bool:
+    """Some word is the learner's own, not one of the reference's words in another number
+    ("rotation deflects moving air" where it says "deflection"): a terse claim in their
+    words, not a bag copied from the reference."""
+    words = _reference_words(reference + " " + question)
+    return any(_singular(w) not in words
+               for u in analysis.units for w in _WORD.findall(u.surface.lower()))
 
 
 def stance_trap(model: CardModel, answer: Analysis) -> Trap | None:

@@ -1054,3 +1054,16 @@ def test_what_a_preventing_verb_denies_is_its_object_or_gerund(
 ) -> None:
     assert grade(c, right).label is Label.CORRECT
     assert grade(c, wrong).label is not Label.CORRECT
+
+
+def test_a_terse_claim_in_the_learners_own_words_is_no_keyword_bag() -> None:
+    """A bag copies the reference's words; a terse statement that rephrases one of them
+    ("deflects" for "deflection", "carrier" for "currency") is a claim and is graded as one."""
+    coriolis = card("What is the Coriolis effect?", "The apparent deflection of moving air and "
+                    "water caused by Earth's rotation: to the right in the Northern Hemisphere.")
+    assert grade(coriolis, "earth's rotation deflects moving air").label is Label.CORRECT
+    assert grade(coriolis, "rotation earth moving air deflection").label is Label.WRONG
+    atp = card("What is ATP?", "Adenosine triphosphate, the main energy currency of the cell: "
+               "energy is released when its last phosphate group is removed.")
+    assert grade(atp, "energy carrier molecule, adenosine triphosphate").label is Label.CORRECT
+    assert grade(atp, "phosphate energy cell currency adenosine").label is Label.WRONG
