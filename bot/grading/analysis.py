@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.grading.abbreviations import CardTerms, initials, unclip
+from bot.grading.elements import SYMBOLS
 from bot.grading.formulas import INFORMAL
 from bot.grading.lexicon import (
     CLAUSE_BREAKS,
@@ -176,6 +177,11 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
     w = americanise(INFORMAL.get(word, word))
     if w in NUMBER_WORDS:
         return (NUMBER_WORDS[w],)
+    element = SYMBOLS.get(w)
+    if element is not None and w not in lex.vocab and (
+        element in lex.vocab or stem(element) in lex.stems
+    ):
+        return (element,)  # "C and H" where the card says "carbon and hydrogen"
     if w in STOPWORDS or w in NEGATIONS or lex.knows(w):
         return (w,)
     if lex.terms is not None:

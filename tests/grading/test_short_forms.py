@@ -130,3 +130,15 @@ def test_directions_that_vary_together_give_no_order() -> None:
     assert model_for(air).polar == ()
     assert grade(air, "the higher you go, the lower the air pressure").label is not Label.WRONG
     assert grade(air, "air pressure rises as altitude rises").label is Label.WRONG
+
+
+def test_chemical_symbols_stand_for_the_elements_the_card_names() -> None:
+    """"C and H" is "carbon and hydrogen" on a card that names them; a card that names no
+    element keeps the letters as they are ("O(n)" is no oxygen)."""
+    hydrocarbon = card("What is a hydrocarbon?", "A compound made only of carbon and hydrogen "
+                       "atoms.")
+    assert grade(hydrocarbon, "compound of only C and H").label is Label.CORRECT
+    rust = card("What is rust?", "Iron oxide, formed when iron reacts with oxygen and water.")
+    assert grade(rust, "Fe oxide: Fe reacting with O and water").label is Label.CORRECT
+    search = card("How fast is binary search?", "O(log n): it halves the range each step.")
+    assert "oxygen" not in grade(search, "O of log n, halving each step").explanation
