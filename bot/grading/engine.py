@@ -37,6 +37,7 @@ from bot.grading.traps import (
     is_blank,
     is_echo,
     is_stuffing,
+    one_sided,
     reshaped_code,
     stance_trap,
 )
@@ -76,11 +77,13 @@ _REASONS = {
     Trap.SLIPS: "Right core idea, but part of it is stated the wrong way round.",
     Trap.NO_STANCE: "This is a yes/no question: say which, then why.",
     Trap.NO_CODE: "Right idea; now write the code itself.",
+    Trap.ONE_SIDE: "Right for one side; the question compares two, so say what the other "
+    "does too.",
 }
 
 
 # Traps that cap the label at partial rather than forcing wrong.
-_CAPPED = frozenset({Trap.SLIPS, Trap.NO_STANCE, Trap.NO_CODE})
+_CAPPED = frozenset({Trap.SLIPS, Trap.NO_STANCE, Trap.NO_CODE, Trap.ONE_SIDE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +274,8 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
         return Assessment(m.score, m, Trap.SLIPS, reason=(
             f"Not quite: you tie “{cross.first}” to “{cross.second}”; the reference says "
             "them of different things."))
+    if m.score >= PARTIAL_AT and one_sided(card.question, model, ans):
+        return Assessment(m.score, m, Trap.ONE_SIDE)
     if view is not None:
         other = _other_card(card, text, toks, (m.score, ans), model, view)
         if other is not None:

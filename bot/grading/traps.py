@@ -26,6 +26,7 @@ class Trap(StrEnum):
     NO_CODE = "no_code"  # a code card answered in words: at most partial
     OTHER_CARD = "other_card"
     SWAPPED = "swapped"  # the reference's facts tied to the other thing it contrasts: wrong
+    ONE_SIDE = "one_side"  # a comparison answered for one of its sides: at most partial
 
 
 _CALL = re.compile(r"^\s*[A-Za-z_][\w.]*\(.*\)\s*$", re.DOTALL)
@@ -113,6 +114,20 @@ def _own_words(question: str, reference: str, analysis: Analysis) -> bool:
     words = _reference_words(reference + " " + question)
     return any(_singular(w) not in words
                for u in analysis.units for w in _WORD.findall(u.surface.lower()))
+
+
+# A question that asks for a comparison: "How do X and Y differ?", "X vs Y".
+_COMPARISON = re.compile(
+    r"\b(?:differ\w*|vs|versus|compar\w*|contrast\w*|distinguish\w*)\b", re.IGNORECASE
+)
+
+
+def one_sided(question: str, model: CardModel, analysis: Analysis) -> bool:
+    """The question asks for a comparison of the things the reference contrasts, and the
+    answer names only one of them: one side of a comparison is part of the answer."""
+    if len(model.anchors) < 2 or not _COMPARISON.search(question):
+        return False
+    return len(model.anchors & {u.key for u in analysis.units}) < 2
 
 
 def stance_trap(model: CardModel, answer: Analysis) -> Trap | None:

@@ -1067,3 +1067,23 @@ def test_a_terse_claim_in_the_learners_own_words_is_no_keyword_bag() -> None:
                "energy is released when its last phosphate group is removed.")
     assert grade(atp, "energy carrier molecule, adenosine triphosphate").label is Label.CORRECT
     assert grade(atp, "phosphate energy cell currency adenosine").label is Label.WRONG
+
+
+def test_one_side_of_a_comparison_is_partial() -> None:
+    """"How do A and B differ?" answered for A alone is part of the answer, however right;
+    both sides, in few words, are the answer."""
+    costs = card("What is the difference between fixed and variable costs?",
+                 "Fixed costs do not change with the level of output (e.g. rent); variable "
+                 "costs change with output (e.g. raw materials).")
+    one = grade(costs, "variable costs change with output")
+    assert one.label is Label.PARTIAL
+    assert "one side" in one.explanation
+    assert grade(costs, "fixed costs stay the same whatever the output, variable costs change "
+                 "with output").label is Label.CORRECT
+    cells = card("How do prokaryotic and eukaryotic cells differ?",
+                 "Eukaryotic cells have a nucleus and membrane-bound organelles; prokaryotic "
+                 "cells have neither.")
+    assert grade(cells, "eukaryotic cells have a nucleus and membrane-bound "
+                 "organelles").label is Label.PARTIAL
+    assert grade(cells, "eukaryotic cells have a nucleus and membrane-bound organelles, "
+                 "prokaryotic cells don't").label is Label.CORRECT
