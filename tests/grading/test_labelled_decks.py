@@ -22,16 +22,14 @@ from tests.grading.labelled import (
 )
 
 HELDOUT_MIN_F1 = 0.55
-HELDOUT_MEAN_F1 = 0.62
+HELDOUT_MEAN_F1 = 0.64
 # Wrong answers graded correct (the worst error) and correct graded wrong: the largest and
 # the mean share per deck. organic-chemistry-basics and sql-databases, moved here from
 # unseen/ once their answers were read, hold the largest share.
 HELDOUT_WC_MAX = 0.14
 HELDOUT_WC_MEAN = 0.06
-# microeconomics: a correct "MC = change in total cost / change in quantity" reads as the
-# elasticity card's formula since a definition with its formula is no longer graded as steps.
-HELDOUT_CW_MAX = 0.12
-HELDOUT_CW_MEAN = 0.07
+HELDOUT_CW_MAX = 0.09
+HELDOUT_CW_MEAN = 0.05
 SEED_MIN_F1 = 0.84
 SEED_HARM_MAX = 0.03
 
