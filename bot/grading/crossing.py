@@ -39,10 +39,18 @@ class Crossing:
 def clause_homes(units: Iterable[Unit]) -> dict[str, int]:
     """Each reference word said in exactly one clause, with that clause."""
     where: dict[str, set[int]] = {}
+    head = opening = -1  # the clause a parenthesis follows, and the parenthesis's first
     for u in units:
+        if u.role is Role.MAIN:
+            head, opening = u.clause, -1
+        elif u.role is Role.ASIDE and opening < 0:
+            opening = u.clause
         if u.role not in {Role.MAIN, Role.ASIDE} or u.key in GENERIC or len(u.key) <= 1:
             continue
-        where.setdefault(u.key, set()).add(u.clause)
+        # A parenthesis's first clause belongs to what it follows: "igneous (cooled from
+        # lava)" is one fact, as is "bilayer (heads facing outwards", before its comma.
+        clause = head if u.role is Role.ASIDE and u.clause == opening and head >= 0 else u.clause
+        where.setdefault(u.key, set()).add(clause)
     return {k: next(iter(c)) for k, c in where.items() if len(c) == 1}
 
 

@@ -1087,3 +1087,18 @@ def test_one_side_of_a_comparison_is_partial() -> None:
                  "organelles").label is Label.PARTIAL
     assert grade(cells, "eukaryotic cells have a nucleus and membrane-bound organelles, "
                  "prokaryotic cells don't").label is Label.CORRECT
+
+
+def test_facts_in_parentheses_belong_to_what_they_follow() -> None:
+    """"Arteries (carry blood away from the heart), veins (return it)": each parenthesis is
+    a fact of the name before it, so the descriptions swapped between names are crossed."""
+    vessels = card("What do the three kinds of blood vessel do?", "Arteries (carry blood away "
+                   "from the heart under high pressure), veins (return blood to the heart at low "
+                   "pressure), capillaries (exchange substances with tissues).")
+    crossed = grade(vessels, "arteries return blood to the heart at low pressure, veins carry "
+                    "blood away from the heart under high pressure")
+    assert crossed.label is Label.PARTIAL
+    assert "arteries" in crossed.explanation
+    assert grade(vessels, "arteries carry blood away from the heart under high pressure, veins "
+                 "return blood to the heart at low pressure, capillaries exchange substances "
+                 "with tissues").label is Label.CORRECT
