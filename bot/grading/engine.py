@@ -51,6 +51,8 @@ OTHER_CARD_MARGIN = 0.3
 OTHER_CARD_OWN_MAX = 0.45
 # An answer that says an alias the reference lists ("also called …") is correct (aliases.py).
 ALIAS_SCORE = 1.0
+# A name it gives as a loose one ("often called the constructor"): a term, partial.
+LOOSE_ALIAS_SCORE = 0.3
 # An answer that gives the date a "When …?" question asks for (dates.py) answers it.
 DATED_SCORE = 1.0
 # The decade around it ("the early 1990s") answers it vaguely: partial.
@@ -187,6 +189,8 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     m = match(model, ans)
     if says_alias(model.reference, model.lex, ans):
         m = replace(m, score=max(m.score, ALIAS_SCORE))
+    elif says_alias(model.reference, model.lex, ans, loose=True):
+        m = replace(m, score=max(m.score, LOOSE_ALIAS_SCORE))
     if model.verdict and not any(n for c in model.concepts for o in c.options for n in o):
         return _verdict_only(model, ans, m)
     if is_blank(text, ans):

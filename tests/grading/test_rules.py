@@ -1102,3 +1102,18 @@ def test_facts_in_parentheses_belong_to_what_they_follow() -> None:
     assert grade(vessels, "arteries carry blood away from the heart under high pressure, veins "
                  "return blood to the heart at low pressure, capillaries exchange substances "
                  "with tissues").label is Label.CORRECT
+
+
+def test_a_name_the_reference_gives_loosely_is_a_term_without_its_explanation() -> None:
+    """"often called the constructor" is what people call it, not what it is: the name alone
+    is partial, the name with the idea correct, and another name earns nothing."""
+    init = card("What is `__init__`?", "The initialiser method of a class (often called the "
+                "constructor), called automatically when a new object is created, to set its "
+                "attributes.")
+    assert grade(init, "the constructor").label is Label.PARTIAL
+    assert grade(init, "the constructor: it runs when an object is created and sets its "
+                 "attributes").label is Label.CORRECT
+    assert grade(init, "the destructor").label is Label.WRONG
+    dollar = card("What is the US dollar's role in trade?", "The main currency of international "
+                  "trade and reserves (sometimes called the world's reserve currency).")
+    assert grade(dollar, "the world's reserve currency").label is not Label.WRONG
