@@ -358,7 +358,7 @@ def _entries(
                 n_function += is_stop and fixed not in NOT_GRAMMAR
                 s = stem(fixed)
                 if s in FLIPPERS or w in _KEEP:
-                    denied_at = _from_gerund(toks, i)
+                    denied_at = _from_gerund(toks, i, bare=s in FLIPPERS)
                 if s in FLIPPERS:
                     n_function += 1
                     # Without an object ("we stop and choose") it denies nothing, nor is it
@@ -381,15 +381,15 @@ def _entries(
     return out, n_words, n_function, structured, breaks, raw_words
 
 
-def _from_gerund(toks: tuple[Tok, ...], i: int) -> int:
+def _from_gerund(toks: tuple[Tok, ...], i: int, *, bare: bool) -> int:
     """Where the gerund is when word i is followed by an object and a gerund, "from" between
-    them ("stop the natural ligand from binding") or not, for a one-word object ("stop
-    prices rising"); 0 when it is not."""
+    them ("stop the natural ligand from binding") or, where `bare`, not, for a one-word object
+    ("stop prices rising"; "keep prices rising" is no prevention); 0 when it is not."""
     if i + 2 >= len(toks) or toks[i + 1].kind != "word":
         return 0
     k = i + 2 if toks[i + 1].text in _DETERMINERS else i + 1
-    if k + 1 < len(toks) and toks[k].kind == "word" and toks[k].text not in STOPWORDS and (
-        _gerund(toks[k + 1])
+    if bare and k + 1 < len(toks) and toks[k].kind == "word" and (
+        toks[k].text not in STOPWORDS and _gerund(toks[k + 1])
     ):
         return k + 1
     for j in range(i + 2, min(i + 2 + _OBJECT_WORDS, len(toks) - 1)):

@@ -1117,3 +1117,11 @@ def test_a_name_the_reference_gives_loosely_is_a_term_without_its_explanation() 
     dollar = card("What is the US dollar's role in trade?", "The main currency of international "
                   "trade and reserves (sometimes called the world's reserve currency).")
     assert grade(dollar, "the world's reserve currency").label is not Label.WRONG
+
+
+def test_keep_without_from_continues_rather_than_prevents() -> None:
+    """"keep prices from rising" prevents the rising; "keep the engine turning" continues it."""
+    flywheel = card("What does a flywheel do?", "It stores energy so the engine goes on turning "
+                    "smoothly between power strokes.")
+    assert grade(flywheel, "stores energy and keeps the engine turning smoothly between power "
+                 "strokes").label is Label.CORRECT
