@@ -177,12 +177,14 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
     w = americanise(INFORMAL.get(word, word))
     if w in NUMBER_WORDS:
         return (NUMBER_WORDS[w],)
+    if w in STOPWORDS or w in NEGATIONS:
+        return (w,)  # "I", "he", "be" are never iodine, helium, beryllium
     element = SYMBOLS.get(w)
     if element is not None and w not in lex.vocab and (
         element in lex.vocab or stem(element) in lex.stems
     ):
         return (element,)  # "C and H" where the card says "carbon and hydrogen"
-    if w in STOPWORDS or w in NEGATIONS or lex.knows(w):
+    if lex.knows(w):
         return (w,)
     if lex.terms is not None:
         short = initials(w, lex.terms)
