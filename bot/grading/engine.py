@@ -31,6 +31,7 @@ from bot.grading.rating import suggest
 from bot.grading.ratio import turned_ratio
 from bot.grading.roles import PASSIVE, reordered_names
 from bot.grading.sameness import swapped_sameness
+from bot.grading.transitions import turned_transition
 from bot.grading.traps import (
     Trap,
     code_described,
@@ -240,6 +241,11 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if arrow is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             f"You turned it around: the reference goes from {arrow[0]} to {arrow[1]}."))
+    transition = turned_transition(model.reference, text)
+    if transition is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"You turned it around: the reference goes from {transition[0]} to "
+            f"{transition[1]}."))
     moved = moved_across(model.reference, text)
     if moved is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(

@@ -1125,3 +1125,27 @@ def test_keep_without_from_continues_rather_than_prevents() -> None:
                     "smoothly between power strokes.")
     assert grade(flywheel, "stores energy and keeps the engine turning smoothly between power "
                  "strokes").label is Label.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("c", "right", "turned"),
+    [
+        (card("How do you test for an alkene?", "Shake it with bromine water: an alkene "
+              "decolourises it (orange-brown to colourless); an alkane does not."),
+         "bromine water goes from orange to colourless with an alkene",
+         "bromine water goes from colourless to orange with an alkene"),
+        (card("What is melting?", "The change of a substance from solid to liquid when it is "
+              "heated to its melting point."),
+         "going from solid to liquid when heated to the melting point",
+         "going from liquid to solid when heated to the melting point"),
+        (card("What is transcription?", "Copying a gene's DNA into messenger RNA in the "
+              "nucleus, by RNA polymerase."),
+         "copying a gene from DNA into mRNA in the nucleus",
+         "copying a gene from RNA into DNA in the nucleus"),
+    ],
+)
+def test_a_change_of_state_turned_around_is_wrong(c: CardSpec, right: str, turned: str) -> None:
+    assert grade(c, right).label is Label.CORRECT
+    g = grade(c, turned)
+    assert g.label is Label.WRONG
+    assert "turned it around" in g.explanation
