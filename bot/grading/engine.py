@@ -18,6 +18,7 @@ from bot.grading.crossing import crossed
 from bot.grading.dates import DateVerdict, dated
 from bot.grading.difference import turned_difference
 from bot.grading.equality import unequal
+from bot.grading.exclusive import added_to_closed_list
 from bot.grading.explain import contradiction_reason, explain, matched_words, missed_concepts
 from bot.grading.formulas import moved_across, turned_arrow
 from bot.grading.lexicon import GENERIC, NO, YES
@@ -241,6 +242,10 @@ def assess(card: GradableCard, answer: str, *, deck: Sequence[GradableCard] = ()
     if arrow is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
             f"You turned it around: the reference goes from {arrow[0]} to {arrow[1]}."))
+    added = added_to_closed_list(model.reference, text)
+    if added is not None:
+        return Assessment(m.score, m, Trap.CONTRADICTS, reason=(
+            f"Not quite: the reference says only {added[0]}; you add {added[1]}."))
     transition = turned_transition(model.reference, text)
     if transition is not None:
         return Assessment(m.score, m, Trap.CONTRADICTS, reason=(

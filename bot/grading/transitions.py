@@ -13,8 +13,8 @@ import re
 
 from bot.grading.spelling import stem
 
-_FROM_TO = re.compile(r"\bfrom\s+(?:the\s+|an?\s+)?([a-z][a-z-]*)\s+(?:in)?to\s+"
-                      r"(?:the\s+|an?\s+)?([a-z][a-z-]*)")
+_FROM_TO = re.compile(r"\bfrom\s+(?:the\s+|an?\s+)?([a-z][a-z-]{0,30})\s+(?:in)?to\s+"
+                      r"(?:the\s+|an?\s+)?([a-z][a-z-]{0,30})")
 _WORD = re.compile(r"[a-z]+|→|->")
 _STEPS = frozenset({"to", "into", "→", "->"})
 # The two words must stand this close around the reference's "to" ("orange-brown to

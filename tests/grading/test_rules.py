@@ -1149,3 +1149,24 @@ def test_a_change_of_state_turned_around_is_wrong(c: CardSpec, right: str, turne
     g = grade(c, turned)
     assert g.label is Label.WRONG
     assert "turned it around" in g.explanation
+
+
+@pytest.mark.parametrize(
+    ("c", "right", "added"),
+    [
+        (card("What is a hydrocarbon?", "A compound made only of carbon and hydrogen atoms."),
+         "a compound of C and H only", "a compound made of carbon, hydrogen and oxygen"),
+        (card("Which colours does a colour-blind cat see?", "Cats see only blue and green; "
+              "red looks grey to them."),
+         "blue and green only, red looks grey", "blue, green and red"),
+        (card("Which noble gases are in the first three periods?", "Only helium, neon and "
+              "argon."), "helium, neon and argon", "helium, neon, argon and krypton"),
+    ],
+)
+def test_an_item_added_to_a_list_the_reference_closes_with_only_is_wrong(
+    c: CardSpec, right: str, added: str
+) -> None:
+    assert grade(c, right).label is not Label.WRONG
+    g = grade(c, added)
+    assert g.label is Label.WRONG
+    assert "only" in g.explanation
