@@ -108,7 +108,8 @@ def tokenise(text: str) -> tuple[Tok, ...]:
         value = m.group()
         start, end = max(0, m.start() - 1), m.end() - 1
         if kind == "word":
-            value = value.lower()
+            # "US" is the country; "us" the pronoun, a stop word.
+            value = "usa" if value == "US" else value.lower()
         elif kind == "arrow":
             kind, value = "stop", "->"
         elif kind == "stop":

@@ -71,3 +71,15 @@ def test_rises_and_falls_are_increases_and_decreases() -> None:
                    "The boiling point rises as pressure increases.")
     assert grade(boiling, "higher pressure, the boiling point goes up").label is not Label.WRONG
     assert grade(boiling, "the boiling point drops as pressure increases").label is Label.WRONG
+
+
+def test_us_in_capitals_is_the_country_and_lower_case_the_pronoun() -> None:
+    """"the US" names the United States (and so does "the USA"); "us" is a pronoun."""
+    pearl = card("What did the attack on Pearl Harbor do?", "Japan's surprise attack on the "
+                 "United States naval base brought the United States into World War II.")
+    assert grade(pearl, "Japan attacked the US navy base and that brought the US into "
+                 "WW2").label is Label.CORRECT
+    # The two countries the other way round: the reference's order of names is kept.
+    assert grade(pearl, "the US attacked Japan's naval base, which brought Japan into the "
+                 "war").label is not Label.CORRECT
+    assert grade(pearl, "it brought us into the war").label is not Label.CORRECT
