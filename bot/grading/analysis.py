@@ -55,8 +55,9 @@ _MEANS = re.compile(r"[a-z]{3,}ing")
 _INFLECTION = re.compile(r"(ers|er|est|ed|es|s|ing|ly|ion|ions|ive|ation|ations)$")
 _STRONG_SCOPE = 1
 _FLIP_SCOPE = 1
-# A flipping verb straight before one of these has no object.
-_COORDINATORS = frozenset({"and", "or", "&"})
+# A flipping verb straight before one of these has no object: "we stop and choose", "prevent
+# with prepared statements" (the means, not what is prevented).
+_NO_OBJECT = frozenset({"and", "or", "&", "with", "by", "using", "via", "through"})
 # A flipping verb whose object is one of these denies nothing the answer names: "prevent it
 # with parameterised queries" does not deny the queries.
 _OBJECT_PRONOUNS = frozenset({"it", "them", "this", "that", "these", "those"})
@@ -369,7 +370,7 @@ def _entries(
                         # "doesn't reduce it for others": the verb itself is what is said
                         # (or denied), not the words after its pronoun.
                         out.append(_Entry(s, w, seg, clause, item, role))
-                    elif not denied_at and nxt not in _COORDINATORS:
+                    elif not denied_at and nxt not in _NO_OBJECT:
                         out.append(_Entry("", w, seg, clause, item, role, stop=True,
                                           cue=_FLIP_SCOPE, flip=True))
                 else:

@@ -1044,6 +1044,10 @@ TARIFF = card("What does a tariff do?", "A tax on imports that protects domestic
          "it binds the receptor and helps the natural ligand activate it"),
         (TARIFF, "a tax on imports that keeps foreign goods from undercutting domestic producers",
          "a tax on imports that helps foreign goods undercut domestic producers"),
+        # "prevent with X": X is the means, not what is prevented.
+        (card("How do you prevent scurvy?", "Eat fresh fruit and vegetables, which contain "
+              "vitamin C."), "prevent with fresh fruit and vegetables, for their vitamin C",
+         "avoid fresh fruit and vegetables, they contain vitamin C"),
         # "rather than trying to attack": the denial passes "trying" to what is tried.
         (MAGINOT, "defend the border with Germany with fixed fortifications, not attack first",
          "attack Germany first rather than defend the border"),
