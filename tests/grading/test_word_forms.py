@@ -83,3 +83,12 @@ def test_us_in_capitals_is_the_country_and_lower_case_the_pronoun() -> None:
     assert grade(pearl, "the US attacked Japan's naval base, which brought Japan into the "
                  "war").label is not Label.CORRECT
     assert grade(pearl, "it brought us into the war").label is not Label.CORRECT
+
+
+def test_north_and_northern_are_one_word() -> None:
+    """"north of the equator" says "Northern Hemisphere" in other words; it is not the
+    opposite of the reference's "Southern"."""
+    trade = card("Where do trade winds blow from?", "From the northeast in the Northern "
+                 "Hemisphere and from the southeast in the Southern Hemisphere.")
+    assert grade(trade, "from the northeast north of the equator, from the southeast south "
+                 "of it").label is Label.CORRECT
