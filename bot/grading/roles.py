@@ -205,8 +205,14 @@ def name_pairs(
     for n, (i, a) in enumerate(named):
         for j, b in named[n + 1:]:
             if b.seg == a.seg and j > i + 1 and a.key != b.key and (b.key, a.key) not in pairs:
+                if _BY.search(text[a.end:b.start]):
+                    continue  # "the genocide of Jews by Nazi Germany": either order is right
                 pairs.add((a.key, b.key))
     return tuple(sorted(pairs))
+
+
+# "by" right before the second name: it is the agent of what the first one underwent.
+_BY = re.compile(r"\bby\s+(?:the\s+)?$")
 
 
 def reordered_names(

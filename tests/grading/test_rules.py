@@ -1174,3 +1174,16 @@ def test_an_item_added_to_a_list_the_reference_closes_with_only_is_wrong(
     g = grade(c, added)
     assert g.label is Label.WRONG
     assert "only" in g.explanation
+
+
+def test_names_either_side_of_a_nominal_passive_keep_no_order() -> None:
+    """"the killing of Chinese civilians by Japanese troops" names the agent second: "the
+    Japanese army's killing of Chinese civilians" says the same; "Poland invaded Germany"
+    still does not where the reference says it actively."""
+    nanjing = card("What was the Nanjing Massacre?", "The mass killing of Chinese civilians "
+                   "and prisoners of war by Japanese troops in 1937.")
+    assert grade(nanjing, "the Japanese army's mass killing of Chinese civilians and prisoners "
+                 "in 1937").label is Label.CORRECT
+    active = card("How did World War II begin in Europe?", "Germany invaded Poland on 1 "
+                  "September 1939.")
+    assert grade(active, "Poland invaded Germany on 1 September 1939").label is not Label.CORRECT
