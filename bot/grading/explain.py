@@ -21,8 +21,9 @@ def _dedupe(words: list[str]) -> list[str]:
     seen: set[str] = set()
     for w in words:
         w = w.strip()
-        if w and w.lower() not in seen:
-            seen.add(w.lower())
+        key = w.lower()
+        if key and key not in seen:
+            seen.add(key)
             out.append(w)
     return out
 
