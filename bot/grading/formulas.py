@@ -24,8 +24,12 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"\b{_ZERO}\s+if\s+{_V}\s*<=?\s*{_ZERO}\s+else\s+\1\b", r" max_0_of_\1 "),
         (rf"\b(?:np\.|torch\.|math\.)?min(?:imum)?\(\s*{_ZERO}\s*,\s*{_V}\s*\)", r" min_0_of_\1 "),
         (rf"\b(?:np\.|torch\.|math\.)?min(?:imum)?\(\s*{_V}\s*,\s*{_ZERO}\s*\)", r" min_0_of_\1 "),
-        # Powers: x**2, x^2, x²,  "x squared".
+        # Powers: x**2, x^2, x², x*x, pow(x, 2), "x squared".
         (rf"\b{_V}\s*(?:\*\*|\^)\s*2\b", r" square_of_\1 "),
+        (rf"\b{_V}\s*\*\s*\1\b(?!\s*[*^(])", r" square_of_\1 "),
+        (rf"\b(?:math\.)?pow\(\s*{_V}\s*,\s*2\s*\)", r" square_of_\1 "),
+        # range(0, n) is range(n).
+        (r"\brange\(\s*0\s*,\s*", "range("),
         (rf"\b{_V}\s*²", r" square_of_\1 "),
         (rf"\b{_V}\s+squared\b", r" square_of_\1 "),
         # The logistic function: 1 / (1 + e^-x), 1/(1+exp(-x)).
@@ -154,10 +158,22 @@ def _may_hold_formulas(text: str) -> bool:
     return any(f in low for f in _NO_DIGIT)
 
 
+# A comprehension's loop variable is a name of the learner's choosing: "[n**2 for n in …]" is
+# "[x**2 for x in …]".
+_COMPREHENSION = re.compile(r"[\[(][^\[\]]{0,80}?\bfor\s+([A-Za-z_]\w*)\s+in\b[^\[\]]{0,80}?[\])]")
+
+
+def _one_loop_name(m: re.Match[str]) -> str:
+    name = m.group(1)
+    return m.group(0) if name == "x" else re.sub(rf"\b{re.escape(name)}\b", "x", m.group(0))
+
+
 def rewrite(text: str) -> str:
     """Formulas to their one spelling, chemical formulas to their names, and slash
     abbreviations ("w/", "b/c") to words."""
     if any(c in text for c in _FORMULA_HINTS):
+        if " for " in text:
+            text = _COMPREHENSION.sub(_one_loop_name, text)
         for pattern, repl in _REWRITES:
             text = pattern.sub(repl, text)
     if _may_hold_formulas(text):

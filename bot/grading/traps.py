@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from bot.grading.analysis import Analysis
 from bot.grading.concepts import CardModel
+from bot.grading.formulas import rewrite
 from bot.grading.lexicon import IDK, NO, YES
 from bot.grading.normalise import clean
 
@@ -177,7 +178,7 @@ def code_shape(reference: str) -> tuple[str, ...]:
     # Code only: every word is a keyword, a short name or has code characters in it.
     if any(w not in _KEYWORDS for w in _PROSE_WORD.findall(ref)):
         return ()
-    shape = tuple(_SHAPE.findall(ref))
+    shape = tuple(_SHAPE.findall(rewrite(ref)))
     return shape if _CONTROL & set(shape) and any(not t.isalpha() for t in shape) else ()
 
 
@@ -185,4 +186,5 @@ def reshaped_code(model: CardModel, answer: str) -> bool:
     """The answer writes the reference's line of code with another shape: the same names in a
     loop instead of a comprehension, `if` where it says `for`."""
     shape = code_shape(model.reference)
-    return bool(shape) and tuple(_SHAPE.findall(answer)) != shape
+    # Compared as rewritten, so `pow(x, 2)` is the `x**2` it spells.
+    return bool(shape) and tuple(_SHAPE.findall(rewrite(answer))) != shape

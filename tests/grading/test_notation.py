@@ -93,3 +93,22 @@ def test_a_coefficient_does_not_change_the_side() -> None:
     assert turned_arrow(PHOTO.answer, "glucose + 6 oxygen -> 6 carbon dioxide + 6 water") == (
         "6CO2 + 6H2O", "C6H12O6 + 6O2"
     )
+
+
+SQUARES = card("How do you square every number in `nums` in one line?", "[v**2 for v in nums]")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["[n*n for n in nums]", "[pow(n, 2) for n in nums]", "squares = [k ** 2 for k in nums]"],
+)
+def test_code_that_says_the_same_reads_as_the_same(answer: str) -> None:
+    """A comprehension's loop variable is the learner's to name, and `n*n`, `pow(n, 2)` and
+    `n**2` are one square."""
+    assert grade(SQUARES, answer).label is Label.CORRECT
+
+
+def test_code_that_computes_something_else_is_not_the_same() -> None:
+    assert grade(SQUARES, "[n*2 for n in nums]").label is not Label.CORRECT
+    assert grade(SQUARES, "for n in nums: print(n**2)").label is not Label.CORRECT
+    assert rewrite("range(0, 10)") == rewrite("range(10)")
