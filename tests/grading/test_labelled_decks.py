@@ -21,8 +21,8 @@ from tests.grading.labelled import (
     leave_one_deck_out,
 )
 
-HELDOUT_MIN_F1 = 0.55
-HELDOUT_MEAN_F1 = 0.64
+HELDOUT_MIN_F1 = 0.57
+HELDOUT_MEAN_F1 = 0.65
 # Wrong answers graded correct (the worst error) and correct graded wrong: the largest and
 # the mean share per deck. organic-chemistry-basics and sql-databases, moved here from
 # unseen/ once their answers were read, hold the largest share.
