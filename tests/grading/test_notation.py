@@ -8,11 +8,7 @@ from bot.decks.model import CardSpec
 from bot.grading import Label, grade
 from bot.grading.formulas import moved_across, rewrite, turned_arrow
 from bot.grading.normalise import tokenise
-
-
-def card(question: str, answer: str) -> CardSpec:
-    return CardSpec(key="c", question=question, answer=answer)
-
+from tests.grading.cards import card
 
 PHOTO = card("Overall equation of photosynthesis?", "6CO2 + 6H2O → C6H12O6 + 6O2")
 PRODUCTS = card("What are the products of photosynthesis?", "Glucose and oxygen.")

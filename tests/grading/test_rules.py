@@ -17,12 +17,8 @@ from bot.grading.opposites import opposites
 from bot.grading.sameness import swapped_sameness
 from bot.grading.spelling import stem
 from bot.grading.wordnet import opposite, related
+from tests.grading.cards import card
 from tests.grading.labelled import HELDOUT
-
-
-def card(question: str, answer: str) -> CardSpec:
-    return CardSpec(key="c", question=question, answer=answer)
-
 
 CLIP = card(
     "What is gradient clipping?",

@@ -4,16 +4,12 @@ words, directions never damped by the deck, and a sentence naming opposites both
 
 from __future__ import annotations
 
-from bot.decks.model import CardSpec
 from bot.grading import Label, grade
 from bot.grading.abbreviations import CardTerms, card_terms, initials, unclip
 from bot.grading.analysis import analyse
 from bot.grading.concepts import build
 from bot.grading.engine import model_for
-
-
-def card(question: str, answer: str) -> CardSpec:
-    return CardSpec(key="c", question=question, answer=answer)
+from tests.grading.cards import card
 
 
 def terms(text: str) -> CardTerms:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.decks.model import CardSpec
 from bot.grading import Label, grade
 from bot.grading.spelling import stem
-from tests.grading.test_rules import card
+from tests.grading.cards import card
 
 
 def test_irregular_plurals_fold_to_their_singular() -> None:
