@@ -16,7 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.grading.abbreviations import CardTerms, initials, unclip
-from bot.grading.elements import SYMBOLS
+from bot.grading.elements import named_element
 from bot.grading.formulas import INFORMAL
 from bot.grading.lexicon import (
     CLAUSE_BREAKS,
@@ -180,10 +180,8 @@ def _repair(word: str, lex: Lexicon) -> tuple[str, ...]:
         return (NUMBER_WORDS[w],)
     if w in STOPWORDS or w in NEGATIONS:
         return (w,)  # "I", "he", "be" are never iodine, helium, beryllium
-    element = SYMBOLS.get(w)
-    if element is not None and w not in lex.vocab and (
-        element in lex.vocab or stem(element) in lex.stems
-    ):
+    element = named_element(w, lambda e: e in lex.vocab or stem(e) in lex.stems)
+    if element is not None and w not in lex.vocab:
         return (element,)  # "C and H" where the card says "carbon and hydrogen"
     if lex.knows(w):
         return (w,)

@@ -7,6 +7,8 @@ means too much elsewhere ("C" the language, "O(n)", "H" for height) to be read s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # The elements of school and first-year chemistry, biology and earth science.
 SYMBOLS = {
     "h": "hydrogen", "he": "helium", "li": "lithium", "be": "beryllium", "b": "boron",
@@ -17,3 +19,9 @@ SYMBOLS = {
     "au": "gold", "hg": "mercury", "pb": "lead", "sn": "tin", "u": "uranium", "mn": "manganese",
     "co": "cobalt", "ni": "nickel", "cr": "chromium", "ti": "titanium", "pt": "platinum",
 }  # fmt: skip
+
+
+def named_element(word: str, names: Callable[[str], bool]) -> str | None:
+    """The element `word` is the symbol of, if `names` says the card names that element."""
+    element = SYMBOLS.get(word)
+    return element if element is not None and names(element) else None

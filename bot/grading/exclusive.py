@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.grading.elements import SYMBOLS
+from bot.grading.elements import SYMBOLS, named_element
 from bot.grading.lexicon import STOPWORDS
 from bot.grading.spelling import stem
 
@@ -41,8 +41,7 @@ def added_to_closed_list(reference: str, answer: str) -> tuple[str, str] | None:
         return None
     for found in _LIST.finditer(answer.lower()):
         said = [w for w in _SPLIT.split(found.group(1)) if w and w not in STOPWORDS]
-        keys = [stem(SYMBOLS[w]) if w in SYMBOLS and stem(SYMBOLS[w]) in items else stem(w)
-                for w in said]
+        keys = [stem(named_element(w, lambda e: stem(e) in items) or w) for w in said]
         if not set(keys) & items:
             continue
         extra = [w for w, k in zip(said, keys, strict=True) if k not in items]

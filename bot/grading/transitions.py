@@ -10,6 +10,7 @@ word of transition between them the other way round, and never this way round.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.grading.spelling import stem
 
@@ -30,8 +31,7 @@ def turned_transition(reference: str, answer: str) -> tuple[str, str] | None:
     first, then = stem(said.group(1).split("-")[0]), stem(said.group(2).split("-")[0])
     if first == then:
         return None
-    words = _WORD.findall(reference.lower())
-    stems = [stem(w) for w in words]
+    stems = _stems(reference)
     if _goes(stems, first, then):
         return None
     if _goes(stems, then, first):
@@ -39,7 +39,12 @@ def turned_transition(reference: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
-def _goes(stems: list[str], a: str, b: str) -> bool:
+@lru_cache(maxsize=2048)
+def _stems(reference: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _WORD.findall(reference.lower()))
+
+
+def _goes(stems: tuple[str, ...], a: str, b: str) -> bool:
     """`a`, then within reach a word of transition, then within reach `b`."""
     for i, s in enumerate(stems):
         if s != a:

@@ -104,15 +104,15 @@ def _singular(word: str) -> str:
 
 
 @lru_cache(maxsize=2048)
-def _reference_words(reference: str) -> frozenset[str]:
-    return frozenset(_singular(w) for w in _WORD.findall(reference.lower()))
+def _card_words(question: str, reference: str) -> frozenset[str]:
+    return frozenset(_singular(w) for w in _WORD.findall(f"{reference} {question}".lower()))
 
 
 def _own_words(question: str, reference: str, analysis: Analysis) -> bool:
     """Some word is the learner's own, not one of the reference's words in another number
     ("rotation deflects moving air" where it says "deflection"): a terse claim in their
     words, not a bag copied from the reference."""
-    words = _reference_words(reference + " " + question)
+    words = _card_words(question, reference)
     return any(_singular(w) not in words
                for u in analysis.units for w in _WORD.findall(u.surface.lower()))
 
